@@ -43,12 +43,14 @@ struct tfile {
 	ino_t ino;
 	uint64_t off;           /* next byte to read */
 	uint64_t scan_pos;      /* history: bytes before this are unscanned */
+	uint64_t min_off;       /* history: never start before this (since) */
 	long scan_left;         /* history: newlines still to find */
 	bool scanning;          /* looking backwards for the history start */
 	bool eof;               /* nothing left to read until a change */
 	bool need_fstat;        /* an event said it changed */
 	bool retired;           /* its path names another file (or none) now */
 	bool deleted;           /* link count reached 0 */
+	bool in_history;        /* opened at the first scan, history not read */
 	uint64_t retired_at;    /* uv_now() when retired */
 	struct tfile *wait_for; /* rotated predecessor, read to its end first */
 	struct linebuf lb;
@@ -57,6 +59,14 @@ struct tfile {
 struct dirwatch {
 	char *dir;
 	uv_fs_event_t *ev;      /* NULL when not watching (yet) */
+	int err;                /* why uv_fs_event_start failed, 0 if it did not */
+	bool warned;            /* said so */
+};
+
+/* A file that could not be opened: warned about once. */
+struct failed {
+	dev_t dev;
+	ino_t ino;
 };
 
 struct file_src {
@@ -68,9 +78,17 @@ struct file_src {
 	unsigned poll_ms;
 	size_t chunk;
 	bool no_events;
+	int64_t since_ns;
+	int64_t (*line_ts)(void *ud, const char *text, size_t len);
+	void *line_ts_ud;
 	char *rbuf;             /* the read buffer, `chunk` bytes */
 	struct tfile *files;
 	size_t nactive_said;    /* count in the last "following N files" */
+	uint64_t history_lines; /* lines handed out from history so far */
+	bool history_said;      /* "history: ..." was said */
+	size_t history_files;   /* files whose history is read */
+	struct failed *failed;
+	size_t nfailed, failed_cap;
 	struct dirwatch *dirs;
 	size_t ndirs;
 	uv_idle_t *pump;
@@ -138,6 +156,30 @@ report_count(struct file_src *fs)
 	say(fs, SRC_INFO, "following %zu file%s", n, n == 1 ? "" : "s");
 }
 
+/* Says, once each: why a directory is polled instead of watched, and that
+ * the history of the files found at start has been read. */
+static void
+report_misc(struct file_src *fs)
+{
+	for (size_t i = 0; i < fs->ndirs && !fs->stopped; i++) {
+		struct dirwatch *d = &fs->dirs[i];
+		if (d->err && d->err != UV_ENOENT && !d->warned) {
+			d->warned = true;
+			say(fs, SRC_INFO, "%s: no fs events (%s); polling every %u ms",
+			    d->dir, uv_strerror(d->err), fs->poll_ms);
+		}
+	}
+	if (fs->history_said || fs->initial)
+		return;
+	for (const struct tfile *tf = fs->files; tf; tf = tf->next)
+		if (tf->in_history)
+			return;
+	fs->history_said = true;
+	say(fs, SRC_INFO, "history: %llu line%s from %zu file%s",
+	    (unsigned long long)fs->history_lines, fs->history_lines == 1 ? "" : "s",
+	    fs->history_files, fs->history_files == 1 ? "" : "s");
+}
+
 /* ---- reading --------------------------------------------------------- */
 
 static int
@@ -147,6 +189,7 @@ on_line(void *ud, const char *text, size_t len, size_t full_len)
 	struct file_src *fs = tf->fs;
 	if (fs->stopped)
 		return 1;
+	fs->history_lines += tf->in_history;
 	fs->src->sink.line(fs->src->sink.ud, text, len, full_len, tf->path, 0);
 	return fs->stopped;
 }
@@ -160,14 +203,19 @@ static size_t
 scan_slice(struct tfile *tf, size_t max)
 {
 	struct file_src *fs = tf->fs;
-	size_t blk = tf->scan_pos < max ? (size_t)tf->scan_pos : max;
+	if (tf->scan_pos <= tf->min_off) {      /* since_ns is the limit */
+		tf->scanning = false;
+		tf->off = tf->min_off;
+		return 0;
+	}
+	size_t blk = tf->scan_pos - tf->min_off < max ? (size_t)(tf->scan_pos - tf->min_off) : max;
 	uint64_t at = tf->scan_pos - blk;
 	ssize_t n = blk ? pread(tf->fd, fs->rbuf, blk, (off_t)at) : 0;
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return 0;
 	if (n != (ssize_t)blk) {        /* error or shrank under us: all */
 		tf->scanning = false;
-		tf->off = 0;
+		tf->off = tf->min_off;
 		return blk;
 	}
 	const char *p = fs->rbuf;
@@ -184,9 +232,9 @@ scan_slice(struct tfile *tf, size_t max)
 		end = (size_t)(nl - p);
 	}
 	tf->scan_pos = at;
-	if (at == 0) {
+	if (at <= tf->min_off) {
 		tf->scanning = false;
-		tf->off = 0;
+		tf->off = tf->min_off;
 	}
 	return blk;
 }
@@ -211,6 +259,10 @@ read_slice(struct tfile *tf, size_t max)
 		tf->eof = true;
 	if (n > 0)
 		linebuf_feed(&tf->lb, fs->rbuf, (size_t)n, on_line, tf);
+	if (tf->eof && tf->in_history) {
+		tf->in_history = false;
+		fs->history_files++;
+	}
 	return (size_t)n;
 }
 
@@ -320,17 +372,125 @@ find_inode(struct file_src *fs, dev_t dev, ino_t ino)
 	return NULL;
 }
 
+/* The timestamp of the first line starting in `buf[0..n)` at or after
+ * `*pos` that has one; advances `*pos` to that line's start.  Returns 0
+ * when no complete line with a timestamp starts there. */
+static int64_t
+ts_at(struct file_src *fs, const char *buf, size_t n, size_t *pos)
+{
+	size_t i = *pos;
+	while (i < n) {
+		const char *nl = memchr(buf + i, '\n', n - i);
+		size_t len = nl ? (size_t)(nl - (buf + i)) : n - i;
+		if (!nl && i > 0)
+			return 0;               /* cut line: not trusted */
+		int64_t ts = fs->line_ts(fs->line_ts_ud, buf + i, len);
+		if (ts) {
+			*pos = i;
+			return ts;
+		}
+		if (!nl)
+			return 0;
+		i += len + 1;
+	}
+	return 0;
+}
+
+#define SINCE_BLK ((size_t)64 << 10)
+#define SINCE_WALK_MAX ((uint64_t)4 << 20)
+
+/* Where the lines at or after `since_ns` begin in a file in time order:
+ * binary search on line timestamps, one 64 KiB pread per step, then a
+ * walk through the last block.  Example: lines at t=1..100 and since t=50
+ * give the offset of the line at t=50.  A read error gives 0 (all). */
+static uint64_t
+since_offset(struct file_src *fs, int fd, uint64_t size)
+{
+	char *buf = fs->rbuf;
+	size_t cap = fs->chunk < SINCE_BLK ? fs->chunk : SINCE_BLK;
+	uint64_t lo = 0, hi = size;     /* the answer is a line start in [lo, hi] */
+	while (hi - lo > cap) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		ssize_t n = pread(fd, buf, cap, (off_t)mid);
+		if (n <= 0)
+			return lo;
+		const char *nl = memchr(buf, '\n', (size_t)n);
+		if (!nl) {              /* one huge line: give up narrowing */
+			break;
+		}
+		size_t pos = (size_t)(nl - buf) + 1;
+		int64_t ts = ts_at(fs, buf, (size_t)n, &pos);
+		if (ts && ts < fs->since_ns)
+			lo = mid + pos;         /* that line is too old */
+		else
+			hi = mid;
+	}
+	/* walk line by line from lo: the first line start >= lo with ts >= since;
+	 * bounded, for files with long stretches of lines without time */
+	uint64_t at = lo, stop = hi + SINCE_WALK_MAX;
+	while (at < size && at < stop) {
+		ssize_t n = pread(fd, buf, cap, (off_t)at);
+		if (n <= 0)
+			return at;
+		size_t i = 0;
+		if (at > 0) {           /* `at` may sit inside a line */
+			char prev;
+			if (pread(fd, &prev, 1, (off_t)at - 1) == 1 && prev != '\n') {
+				const char *nl = memchr(buf, '\n', (size_t)n);
+				if (!nl) {
+					at += (uint64_t)n;
+					continue;
+				}
+				i = (size_t)(nl - buf) + 1;
+			}
+		}
+		while (i < (size_t)n) {
+			const char *nl = memchr(buf + i, '\n', (size_t)n - i);
+			if (!nl && i > 0)
+				break;          /* re-read from this line's start */
+			size_t len = nl ? (size_t)(nl - (buf + i)) : (size_t)n - i;
+			int64_t ts = fs->line_ts(fs->line_ts_ud, buf + i, len);
+			if (ts >= fs->since_ns)
+				return at + i;
+			if (!nl) {
+				i = (size_t)n;  /* a line longer than the block */
+				break;
+			}
+			i += len + 1;
+		}
+		at += i;
+	}
+	return at < size ? at : size;
+}
+
+/* Remembers that a file could not be opened; true if it was new. */
+static bool
+note_failed(struct file_src *fs, dev_t dev, ino_t ino)
+{
+	for (size_t i = 0; i < fs->nfailed; i++)
+		if (fs->failed[i].dev == dev && fs->failed[i].ino == ino)
+			return false;
+	xgrow(&fs->failed, &fs->failed_cap, fs->nfailed + 1, sizeof(*fs->failed));
+	fs->failed[fs->nfailed].dev = dev;
+	fs->failed[fs->nfailed].ino = ino;
+	fs->nfailed++;
+	return true;
+}
+
 /* Opens `path` (already stat'ed as a regular file) and appends it to the
  * list.  At the first scan, reading starts `history` lines from the end;
  * later it starts at 0 (the whole file is new).  Returns NULL when it
  * cannot be opened (said as a warning). */
 static struct tfile *
-tfile_open(struct file_src *fs, const char *path, bool initial)
+tfile_open(struct file_src *fs, const char *path, const struct stat *pst,
+	   bool initial)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	struct stat st;
 	if (fd < 0) {
-		say(fs, SRC_WARN, "%s: %s", path, strerror(errno));
+		int e = errno;
+		if (note_failed(fs, pst->st_dev, pst->st_ino))
+			say(fs, SRC_WARN, "%s: %s", path, strerror(e));
 		return NULL;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
@@ -348,7 +508,20 @@ tfile_open(struct file_src *fs, const char *path, bool initial)
 	tf->ino = st.st_ino;
 	linebuf_init(&tf->lb, fs->max_line);
 	uint64_t size = (uint64_t)st.st_size;
-	if (!initial || fs->history < 0) {
+	tf->in_history = initial;
+	if (initial && fs->since_ns) {
+		int64_t mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+		if (mtime < fs->since_ns)
+			tf->min_off = size;
+		else if (fs->line_ts)
+			tf->min_off = since_offset(fs, fd, size);
+		tf->off = tf->min_off;
+		if (fs->history > 0 && tf->min_off < size) {
+			tf->scanning = true;
+			tf->scan_pos = size;
+			tf->scan_left = fs->history + 1;
+		}
+	} else if (!initial || fs->history < 0) {
 		tf->off = 0;
 	} else if (fs->history == 0) {
 		tf->off = size;
@@ -394,7 +567,7 @@ consider(struct file_src *fs, const char *path, bool initial)
 	bool replaces = false;
 	for (tf = fs->files; tf; tf = tf->next)
 		replaces |= tf->retired && strcmp(tf->path, path) == 0;
-	tf = tfile_open(fs, path, initial);
+	tf = tfile_open(fs, path, &st, initial);
 	if (tf && !initial && !replaces)
 		say(fs, SRC_INFO, "new file %s", base_name(path));
 }
@@ -487,6 +660,7 @@ pump_cb(uv_idle_t *h)
 	if (fs->stopped)
 		return;
 	report_count(fs);
+	report_misc(fs);
 	bool more = fs->need_rescan;
 	for (tf = fs->files; tf && !more; tf = tf->next)
 		more = may_read(tf) || tf->need_fstat;
@@ -537,10 +711,13 @@ dir_watch(struct file_src *fs, struct dirwatch *d)
 	uv_fs_event_t *ev = xcalloc(1, sizeof(*ev));
 	uv_fs_event_init(fs->src->loop, ev);
 	ev->data = fs;
-	if (uv_fs_event_start(ev, fs_event_cb, d->dir, 0) != 0) {
+	int rc = uv_fs_event_start(ev, fs_event_cb, d->dir, 0);
+	if (rc != 0) {
+		d->err = rc;
 		uv_close((uv_handle_t *)ev, free_handle_cb);
 		return;
 	}
+	d->err = 0;
 	d->ev = ev;
 }
 
@@ -631,6 +808,7 @@ file_free(struct source *s)
 	for (size_t i = 0; i < fs->ndirs; i++)
 		free(fs->dirs[i].dir);
 	free(fs->dirs);
+	free(fs->failed);
 	free(fs->rbuf);
 	free(fs);
 	s->priv = NULL;
@@ -665,6 +843,9 @@ file_source_new(uv_loop_t *loop, const struct file_source_opts *opts,
 	fs->poll_ms = opts->poll_ms ? opts->poll_ms : FILE_DEFAULT_POLL_MS;
 	fs->chunk = opts->read_chunk ? opts->read_chunk : FILE_DEFAULT_CHUNK;
 	fs->no_events = opts->no_fs_events;
+	fs->since_ns = opts->since_ns;
+	fs->line_ts = opts->line_ts;
+	fs->line_ts_ud = opts->line_ts_ud;
 	fs->rbuf = xmalloc(fs->chunk);
 	fs->nactive_said = SIZE_MAX;
 	for (size_t i = 0; i < fs->npats; i++) {
@@ -677,8 +858,8 @@ file_source_new(uv_loop_t *loop, const struct file_source_opts *opts,
 			continue;
 		}
 		fs->dirs = xrealloc(fs->dirs, (fs->ndirs + 1) * sizeof(*fs->dirs));
+		memset(&fs->dirs[fs->ndirs], 0, sizeof(fs->dirs[fs->ndirs]));
 		fs->dirs[fs->ndirs].dir = dir;
-		fs->dirs[fs->ndirs].ev = NULL;
 		fs->ndirs++;
 	}
 	update_desc(fs, 0);

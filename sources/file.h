@@ -5,7 +5,8 @@
  *
  * What it handles (each reported through sink->status where it matters):
  *   - history: the last `history_lines` complete lines of every file that
- *     matches at start (0 = none, -1 = the whole file);
+ *     matches at start (0 = none, -1 = the whole file), and/or the lines
+ *     since `since_ns`; "history: N lines from M files" when it is read;
  *   - follow: appends are read as they come; a partial last line waits for
  *     its newline (it is handed out when completed, or when the file is
  *     closed for good);
@@ -74,6 +75,25 @@ struct file_source_opts {
 	size_t read_chunk;
 	/** Do not use fs events: stat polling only. */
 	bool no_fs_events;
+	/**
+	 * History from this time on (ns since the epoch); 0 = off.  When set,
+	 * a file last modified before it gives no history; otherwise its
+	 * history starts at the first line whose `line_ts` is >= since_ns
+	 * (found by binary search: the file is taken to be in time order),
+	 * or at its start without `line_ts`.  With since_ns, history_lines
+	 * 0 or -1 means "no line limit" and N > 0 further keeps only the
+	 * last N of those lines.
+	 */
+	int64_t since_ns;
+	/**
+	 * Returns a line's own timestamp in ns, or 0 when it has none (the
+	 * app's scanner).  `text[0..len)` is borrowed for the call; it may be
+	 * only the first KiBs of a long line.  Called only while the
+	 * files found by the first scan are opened (from a loop callback),
+	 * never for followed lines.
+	 */
+	int64_t (*line_ts)(void *ud, const char *text, size_t len);
+	void *line_ts_ud;
 };
 
 /**

@@ -9,7 +9,8 @@
  * uv_loop_close() == 0.
  *
  * IFTOP_BENCH_MB=400 build/tests/test_file_source also measures history
- * reading throughput (skipped otherwise).
+ * reading throughput (skipped otherwise); IFTOP_BENCH_COLD=1 first evicts
+ * the file from the page cache.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -296,7 +297,10 @@ ctx_run(struct ctx *c, const struct step *steps, size_t n, unsigned timeout_ms)
 	c->src = NULL;
 	assert_int_equal(uv_loop_close(&c->loop), 0);
 	if (c->timed_out)
-		fail_msg("timed out at step %zu with %zu lines", c->step, c->nlines);
+		fail_msg("timed out at step %zu with %zu lines (first '%s', last '%s'; "
+			 "%zu statuses, last '%s')", c->step, c->nlines,
+			 c->nlines ? c->lines[0].text : "", c->nlines ? c->lines[c->nlines - 1].text : "",
+			 c->nstatus, c->nstatus ? c->status[c->nstatus - 1] : "");
 }
 
 static void
@@ -417,6 +421,7 @@ test_history_last_n(void **state)
 	assert_line(&c, 3, "tailed");
 	assert_line(&c, 4, "next");
 	assert_string_equal(c.lines[0].origin, ctx_path(&c, "h.log"));
+	assert_true(has_status(&c, "history: 3 lines from 1 file"));
 	ctx_release(&c);
 }
 
@@ -457,6 +462,76 @@ test_history_big(void **state)
 	assert_line(&c, 0, "line-with-some-padding-50000");
 	assert_line(&c, 149999, "line-with-some-padding-199999");
 	ctx_release(&c);
+}
+
+/* since_ns: timestamps are "t=<seconds>" at the line start; every 10th
+ * line has none.  Lines t=0..99999 (100000 lines). */
+static int64_t
+ts_of(void *ud, const char *text, size_t len)
+{
+	(void)ud;
+	if (len < 3 || memcmp(text, "t=", 2) != 0)
+		return 0;
+	return (int64_t)strtoll(text + 2, NULL, 10) * 1000000000;
+}
+
+static void
+write_timed(const char *path, int n)
+{
+	size_t cap = (size_t)n * 48, len = 0;
+	char *buf = xmalloc(cap);
+	for (int i = 0; i < n; i++) {
+		if (i % 10 == 5)
+			len += (size_t)snprintf(buf + len, cap - len, "no time here %d\n", i);
+		else
+			len += (size_t)snprintf(buf + len, cap - len, "t=%d payload\n", i);
+	}
+	append(path, buf, len);
+	free(buf);
+}
+
+static void
+run_since(long history, int64_t since_s, bool with_ts, bool old_mtime, size_t want,
+	  const char *first, size_t chunk)
+{
+	struct ctx c;
+	ctx_init(&c);
+	const char *p = ctx_path(&c, "s.log");
+	write_timed(p, 100000);
+	if (old_mtime) {
+		struct timespec ts[2] = { { 1000, 0 }, { 1000, 0 } };
+		assert_int_equal(utimensat(AT_FDCWD, p, ts, 0), 0);
+	}
+	const char *pats[1] = { p };
+	struct file_source_opts o = {
+		.paths = pats, .npaths = 1, .history_lines = history, .poll_ms = 50,
+		.since_ns = since_s * 1000000000, .line_ts = with_ts ? ts_of : NULL,
+		.read_chunk = chunk,
+	};
+	struct source_sink sink = { .ud = &c, .line = sink_line, .status = sink_status };
+	c.src = file_source_new(&c.loop, &o, &sink);
+	const struct step steps[] = { { NULL, want, "history:", 50 } };
+	ctx_run(&c, steps, LX_ARRAY_LEN(steps), 5000);
+	if (c.nlines != want)
+		fail_msg("since %lld history %ld: %zu lines, want %zu", (long long)since_s,
+			 history, c.nlines, want);
+	if (first)
+		assert_line(&c, 0, first);
+	ctx_release(&c);
+}
+
+static void
+test_history_since(void **state)
+{
+	(void)state;
+	run_since(0, 77777, true, false, 22223, "t=77777 payload", 4096);
+	run_since(0, 77777, true, false, 22223, "t=77777 payload", 0);
+	run_since(-1, 77775, true, false, 22224, "t=77776 payload", 4096);
+	run_since(100, 77777, true, false, 100, "t=99900 payload", 0);
+	run_since(0, 1, true, false, 99999, "t=1 payload", 4096);
+	run_since(0, 200000, true, false, 0, NULL, 0);       /* all older */
+	run_since(0, 77777, false, false, 100000, "t=0 payload", 0); /* no line_ts */
+	run_since(0, 77777, false, true, 0, NULL, 0);        /* mtime older */
 }
 
 static void
@@ -873,7 +948,7 @@ test_many_files(void **state)
 	for (size_t i = 0; i < c.nlines; i++)
 		more += strcmp(c.lines[i].text, "more") == 0;
 	assert_int_equal(more, MANY);
-	assert_non_null(strstr(c.status[c.nstatus - 1], "following 200 files"));
+	assert_true(has_status(&c, "history: 10000 lines from 200 files"));
 	ctx_release(&c);
 }
 
@@ -965,6 +1040,10 @@ test_bench_history(void **state)
 		}
 	}
 	assert_int_equal(write(fd, buf, n), (ssize_t)n);
+	if (getenv("IFTOP_BENCH_COLD")) {       /* evict this file's pages */
+		fsync(fd);
+		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	}
 	close(fd);
 	free(buf);
 	const char *pats[1] = { ctx_path(&c, "bench.log") };
@@ -1003,6 +1082,7 @@ main(void)
 		cmocka_unit_test(test_history_last_n),
 		cmocka_unit_test(test_history_all_and_none),
 		cmocka_unit_test(test_history_big),
+		cmocka_unit_test(test_history_since),
 		cmocka_unit_test(test_follow_appends),
 		cmocka_unit_test(test_partial_line),
 		cmocka_unit_test(test_crlf),
