@@ -9,8 +9,9 @@
  * uv_loop_close() == 0.
  *
  * IFTOP_BENCH_MB=400 build/tests/test_file_source also measures history
- * reading throughput (skipped otherwise); IFTOP_BENCH_COLD=1 first evicts
- * the file from the page cache.
+ * reading throughput over a 400 MiB file and follow throughput behind a
+ * writer process appending 100 MiB (skipped otherwise);
+ * IFTOP_BENCH_COLD=1 first evicts the history file from the page cache.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <uv.h>
@@ -991,23 +993,92 @@ test_desc_and_bad_opts(void **state)
 
 /* ---- throughput (by hand) -------------------------------------------------- */
 
-static size_t bench_lines, bench_bytes;
+static size_t bench_lines, bench_bytes, bench_want;
+static uint64_t bench_last_tick, bench_max_gap;
 
 static void
 bench_line(void *ud, const char *text, size_t len, size_t full, const char *origin,
 	   int64_t ts)
 {
-	(void)ud, (void)text, (void)full, (void)origin, (void)ts;
+	uv_loop_t *loop = ud;
+	(void)text, (void)full, (void)origin, (void)ts;
 	bench_lines++;
 	bench_bytes += len + 1;
+	if (bench_bytes >= bench_want)
+		uv_stop(loop);
 }
 
+/* A 1 ms timer: the longest gap between its calls is the worst time a
+ * key would have waited. */
 static void
-bench_idle(uv_idle_t *h)
+bench_tick(uv_timer_t *t)
 {
-	size_t *want = h->data;
-	if (bench_bytes >= *want)
-		uv_stop(h->loop);
+	uint64_t now = uv_hrtime();
+	if (bench_last_tick && now - bench_last_tick > bench_max_gap)
+		bench_max_gap = now - bench_last_tick;
+	bench_last_tick = now;
+	(void)t;
+}
+
+static size_t
+bench_fill(char *buf, size_t i)
+{
+	return (size_t)sprintf(buf,
+		"{\"timestamp\":\"2026-11-25T17:00:00.%06zuZ\",\"level\":\"INFO\","
+		"\"agent_id\":\"A%zu-haiku-001\",\"component\":\"redis_bus\","
+		"\"message\":\"processed task task-%08zx in %zu ms\"}\n",
+		i % 1000000, i % 40, i, i % 997);
+}
+
+/* Writes lines until `want` bytes, in `wchunk`-byte writes; returns lines. */
+static size_t
+bench_write(const char *path, size_t want, size_t wchunk, bool cold)
+{
+	char *buf = xmalloc(wchunk + 256);
+	size_t n = 0, total = 0, i = 0;
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+	assert_true(fd >= 0);
+	while (total < want) {
+		size_t l = bench_fill(buf + n, i++);
+		n += l;
+		total += l;
+		if (n >= wchunk || total >= want) {
+			assert_int_equal(write(fd, buf, n), (ssize_t)n);
+			n = 0;
+		}
+	}
+	if (cold) {                     /* evict this file's pages */
+		fsync(fd);
+		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	}
+	close(fd);
+	free(buf);
+	return i;
+}
+
+static double
+bench_run(struct ctx *c, long history)
+{
+	const char *pats[1] = { ctx_path(c, "bench.log") };
+	struct file_source_opts o = { .paths = pats, .npaths = 1, .history_lines = history };
+	struct source_sink sink = { .ud = &c->loop, .line = bench_line };
+	c->src = file_source_new(&c->loop, &o, &sink);
+	uv_timer_t tick;
+	uv_timer_init(&c->loop, &tick);
+	uv_timer_start(&tick, bench_tick, 1, 1);
+	bench_lines = bench_bytes = 0;
+	bench_last_tick = bench_max_gap = 0;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(source_start(c->src), 0);
+	uv_run(&c->loop, UV_RUN_DEFAULT);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	source_stop(c->src);
+	uv_close((uv_handle_t *)&tick, NULL);
+	uv_run(&c->loop, UV_RUN_DEFAULT);
+	source_free(c->src);
+	c->src = NULL;
+	return (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 }
 
 static void
@@ -1019,55 +1090,60 @@ test_bench_history(void **state)
 		skip();
 	struct ctx c;
 	ctx_init(&c);
-	size_t want = (size_t)atol(mb) << 20;
-	char line[256];
-	char *buf = xmalloc((size_t)4 << 20);
-	size_t n = 0, total = 0, i = 0;
-	int fd = open(ctx_path(&c, "bench.log"), O_WRONLY | O_CREAT, 0644);
-	while (total < want) {
-		int l = snprintf(line, sizeof(line),
-			"{\"timestamp\":\"2026-11-25T17:00:00.%06zuZ\",\"level\":\"INFO\","
-			"\"agent_id\":\"A%zu-haiku-001\",\"component\":\"redis_bus\","
-			"\"message\":\"processed task task-%08zx in %zu ms\"}\n",
-			i % 1000000, i % 40, i, i % 997);
-		memcpy(buf + n, line, (size_t)l);
-		n += (size_t)l;
-		total += (size_t)l;
-		i++;
-		if (n > ((size_t)4 << 20) - 256) {
-			assert_int_equal(write(fd, buf, n), (ssize_t)n);
-			n = 0;
-		}
+	bench_want = (size_t)atol(mb) << 20;
+	size_t lines = bench_write(ctx_path(&c, "bench.log"), bench_want, (size_t)4 << 20,
+				   getenv("IFTOP_BENCH_COLD") != NULL);
+	bench_want = 0;
+	for (size_t i = 0; i < lines; i++) {
+		char b[256];
+		bench_want += bench_fill(b, i);
 	}
-	assert_int_equal(write(fd, buf, n), (ssize_t)n);
-	if (getenv("IFTOP_BENCH_COLD")) {       /* evict this file's pages */
-		fsync(fd);
-		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-	}
-	close(fd);
-	free(buf);
-	const char *pats[1] = { ctx_path(&c, "bench.log") };
-	struct file_source_opts o = { .paths = pats, .npaths = 1, .history_lines = -1 };
-	struct source_sink sink = { .line = bench_line };
-	c.src = file_source_new(&c.loop, &o, &sink);
-	uv_idle_t idle;
-	uv_idle_init(&c.loop, &idle);
-	idle.data = &total;
-	uv_idle_start(&idle, bench_idle);
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	assert_int_equal(source_start(c.src), 0);
-	uv_run(&c.loop, UV_RUN_DEFAULT);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	printf("file history: %zu lines, %.1f MB in %.3f s: %.0f lines/s, %.0f MB/s\n",
+	double s = bench_run(&c, -1);
+	printf("file history: %zu lines, %.1f MB in %.3f s: %.0f lines/s, %.0f MB/s; "
+	       "longest loop stall %.2f ms\n",
 	       bench_lines, (double)bench_bytes / 1e6, s, (double)bench_lines / s,
-	       (double)bench_bytes / 1e6 / s);
-	assert_int_equal(bench_lines, i);
-	source_stop(c.src);
-	uv_close((uv_handle_t *)&idle, NULL);
-	uv_run(&c.loop, UV_RUN_DEFAULT);
-	source_free(c.src);
+	       (double)bench_bytes / 1e6 / s, (double)bench_max_gap / 1e6);
+	assert_int_equal(bench_lines, lines);
+	assert_int_equal(uv_loop_close(&c.loop), 0);
+	ctx_release(&c);
+}
+
+/* Follow: a child process appends `mb` MiB in 4 KiB writes as fast as it
+ * can while the source follows (history 0). */
+static void
+test_bench_follow(void **state)
+{
+	(void)state;
+	const char *mb = getenv("IFTOP_BENCH_MB");
+	if (!mb)
+		skip();
+	struct ctx c;
+	ctx_init(&c);
+	size_t want = ((size_t)atol(mb) << 20) / 4;
+	appends(ctx_path(&c, "bench.log"), "");
+	bench_want = 0;
+	size_t lines = 0;
+	{
+		char b[256];
+		while (bench_want < want)
+			bench_want += bench_fill(b, lines++);
+	}
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		usleep(100000);         /* let the source start */
+		bench_write(ctx_path(&c, "bench.log"), want, 4096, false);
+		_exit(0);
+	}
+	double s = bench_run(&c, 0);
+	int st;
+	waitpid(pid, &st, 0);
+	s -= 0.1;
+	printf("file follow: %zu lines, %.1f MB in %.3f s: %.0f lines/s, %.0f MB/s; "
+	       "longest loop stall %.2f ms\n",
+	       bench_lines, (double)bench_bytes / 1e6, s, (double)bench_lines / s,
+	       (double)bench_bytes / 1e6 / s, (double)bench_max_gap / 1e6);
+	assert_int_equal(bench_lines, lines);
 	assert_int_equal(uv_loop_close(&c.loop), 0);
 	ctx_release(&c);
 }
@@ -1098,6 +1174,7 @@ main(void)
 		cmocka_unit_test(test_many_files),
 		cmocka_unit_test(test_stop_from_sink),
 		cmocka_unit_test(test_bench_history),
+		cmocka_unit_test(test_bench_follow),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
