@@ -272,12 +272,20 @@ has_work(const struct tfile *tf)
 	return tf->scanning || !tf->eof;
 }
 
-/* A file may read when it has data and its rotated predecessor is done. */
+static void check_fd(struct file_src *fs, struct tfile *tf);
+
+/* A file may read when it has data and its rotated predecessor is done.
+ * Before letting go of the predecessor, look at its size once more: a
+ * writer that appended to the old file before creating the new one has
+ * its lines read first, so order across the rotation is kept. */
 static bool
 may_read(struct tfile *tf)
 {
-	if (tf->wait_for && !has_work(tf->wait_for))
-		tf->wait_for = NULL;
+	if (tf->wait_for && !has_work(tf->wait_for)) {
+		check_fd(tf->fs, tf->wait_for);
+		if (!has_work(tf->wait_for))
+			tf->wait_for = NULL;
+	}
 	return has_work(tf) && !tf->wait_for;
 }
 

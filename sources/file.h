@@ -36,6 +36,12 @@
  * responsive during a large history; when nothing is waiting only the
  * watchers and the timer are active.
  *
+ * Limits of watching by name: with polling only (no fs events), a file
+ * that held a watched name only between two polls (rotated twice within
+ * poll_ms) is never seen unless its new name matches too; a copytruncate
+ * followed by writes past the old read offset before the next check is
+ * not noticed as a truncation (as with `tail -F`).
+ *
  * Reads are plain pread(2) calls on the loop thread, at most `read_chunk`
  * bytes each: fine on local disks and the page cache; a hung network file
  * system would stall the loop (as it would stall `tail`).

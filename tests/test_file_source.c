@@ -746,6 +746,110 @@ test_rotation_polling(void **state)
 	run_rotation(true);
 }
 
+/* Rotation stress: a writer appends a batch every tick; every 8th tick it
+ * renames the file, appends one more batch to the old one on the next
+ * tick (it has not reopened yet), then creates the new file on the tick
+ * after.  Every line arrives once and in order.  With polling only, a
+ * rotation cycle must be longer than poll_ms (a file that held the name
+ * only between two polls is never seen), so the writer is slower there. */
+#define STRESS_BATCH 50
+
+struct stress {
+	uv_timer_t t;
+	struct ctx *c;
+	int fd, seq, tick, rot, phase, nrot;
+};
+
+static void
+stress_batch(struct stress *w)
+{
+	char buf[STRESS_BATCH * 16];
+	size_t n = 0;
+	for (int i = 0; i < STRESS_BATCH; i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "R%d\n", w->seq++);
+	assert_int_equal(write(w->fd, buf, n), (ssize_t)n);
+}
+
+static void
+stress_cb(uv_timer_t *t)
+{
+	struct stress *w = t->data;
+	const char *cur = ctx_path(w->c, "r.log");
+	char old[32];
+	if (w->rot == w->nrot) {
+		uv_close((uv_handle_t *)t, NULL);
+		return;
+	}
+	switch (w->phase) {
+	case 0:
+		stress_batch(w);
+		if (++w->tick % 8 == 0) {
+			snprintf(old, sizeof(old), "r.log.%d", w->rot);
+			assert_int_equal(rename(cur, ctx_path(w->c, old)), 0);
+			w->phase = 1;
+		}
+		break;
+	case 1:
+		stress_batch(w);        /* late batch to the renamed file */
+		close(w->fd);
+		w->phase = 2;
+		break;
+	case 2:
+		w->fd = open(cur, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		assert_true(w->fd >= 0);
+		stress_batch(w);
+		w->rot++;
+		w->phase = 0;
+		if (w->rot == w->nrot)
+			close(w->fd);
+		break;
+	}
+}
+
+static struct stress stress;
+static unsigned stress_ms;
+static int stress_nrot;
+
+static void
+act_stress(struct ctx *c)
+{
+	memset(&stress, 0, sizeof(stress));
+	stress.c = c;
+	stress.nrot = stress_nrot;
+	stress.fd = open(ctx_path(c, "r.log"), O_WRONLY | O_APPEND);
+	assert_true(stress.fd >= 0);
+	uv_timer_init(&c->loop, &stress.t);
+	stress.t.data = &stress;
+	uv_timer_start(&stress.t, stress_cb, stress_ms, stress_ms);
+}
+
+static void
+run_stress(bool no_events, unsigned ms, int nrot)
+{
+	stress_ms = ms;
+	stress_nrot = nrot;
+	struct ctx c;
+	ctx_init(&c);
+	appends(ctx_path(&c, "r.log"), "");
+	c.src = ctx_file_source(&c, "r.log", 0, 0, no_events);
+	int total = nrot * 10 * STRESS_BATCH;
+	const struct step steps[] = {
+		{ NULL, 0, "following 1 file", 0 },
+		{ act_stress, (size_t)total, NULL, 0 },
+	};
+	ctx_run(&c, steps, LX_ARRAY_LEN(steps), 3000);
+	assert_seq(&c, "R", total);
+	ctx_release(&c);
+}
+
+static void
+test_rotation_stress(void **state)
+{
+	(void)state;
+	run_stress(false, 2, 20);
+	run_stress(true, 12, 8);        /* cycle 120 ms, poll 50 ms */
+}
+
 /* The rotated name also matches the glob: the file is followed under its
  * new name, nothing is read twice. */
 static void
@@ -1167,6 +1271,7 @@ main(void)
 		cmocka_unit_test(test_rotation_rename),
 		cmocka_unit_test(test_rotation_polling),
 		cmocka_unit_test(test_rotation_name_matches),
+		cmocka_unit_test(test_rotation_stress),
 		cmocka_unit_test(test_copytruncate),
 		cmocka_unit_test(test_file_created_later),
 		cmocka_unit_test(test_deleted_file),
