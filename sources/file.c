@@ -96,6 +96,7 @@ struct file_src {
 	size_t rr;              /* round-robin start for the next pump turn */
 	bool started, stopped;
 	bool need_rescan;
+	bool count_due;         /* report_count() may speak */
 	bool initial;           /* the next rescan is the first one */
 };
 
@@ -144,10 +145,15 @@ update_desc(struct file_src *fs, size_t n)
 			 n, n == 1 ? "" : "s");
 }
 
-/* Says "following N files" when the number of followed files changed. */
+/* Says "following N files" when the number of followed files changed;
+ * only after the first scan and after poll ticks, so that a rotation
+ * (rename, then create) does not flash "following 0 files". */
 static void
 report_count(struct file_src *fs)
 {
+	if (!fs->count_due)
+		return;
+	fs->count_due = false;
 	size_t n = count_active(fs);
 	if (n == fs->nactive_said)
 		return;
@@ -738,6 +744,7 @@ tick_cb(uv_timer_t *t)
 	for (size_t i = 0; i < fs->ndirs; i++)
 		dir_watch(fs, &fs->dirs[i]);
 	fs->need_rescan = true;
+	fs->count_due = true;
 	pump_start(fs);
 }
 
@@ -774,6 +781,7 @@ file_start(struct source *s)
 		dir_watch(fs, &fs->dirs[i]);
 	fs->initial = true;
 	fs->need_rescan = true;
+	fs->count_due = true;
 	pump_start(fs);
 	return 0;
 }

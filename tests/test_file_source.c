@@ -1098,6 +1098,7 @@ test_desc_and_bad_opts(void **state)
 /* ---- throughput (by hand) -------------------------------------------------- */
 
 static size_t bench_lines, bench_bytes, bench_want;
+static double bench_cpu;
 static uint64_t bench_last_tick, bench_max_gap;
 
 static void
@@ -1161,9 +1162,9 @@ bench_write(const char *path, size_t want, size_t wchunk, bool cold)
 }
 
 static double
-bench_run(struct ctx *c, long history)
+bench_run(struct ctx *c, long history, const char *pattern)
 {
-	const char *pats[1] = { ctx_path(c, "bench.log") };
+	const char *pats[1] = { ctx_path(c, pattern) };
 	struct file_source_opts o = { .paths = pats, .npaths = 1, .history_lines = history };
 	struct source_sink sink = { .ud = &c->loop, .line = bench_line };
 	c->src = file_source_new(&c->loop, &o, &sink);
@@ -1172,11 +1173,14 @@ bench_run(struct ctx *c, long history)
 	uv_timer_start(&tick, bench_tick, 1, 1);
 	bench_lines = bench_bytes = 0;
 	bench_last_tick = bench_max_gap = 0;
-	struct timespec t0, t1;
+	struct timespec t0, t1, c0, c1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
 	assert_int_equal(source_start(c->src), 0);
 	uv_run(&c->loop, UV_RUN_DEFAULT);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+	bench_cpu = (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) / 1e9;
 	source_stop(c->src);
 	uv_close((uv_handle_t *)&tick, NULL);
 	uv_run(&c->loop, UV_RUN_DEFAULT);
@@ -1202,7 +1206,7 @@ test_bench_history(void **state)
 		char b[256];
 		bench_want += bench_fill(b, i);
 	}
-	double s = bench_run(&c, -1);
+	double s = bench_run(&c, -1, "bench.log");
 	printf("file history: %zu lines, %.1f MB in %.3f s: %.0f lines/s, %.0f MB/s; "
 	       "longest loop stall %.2f ms\n",
 	       bench_lines, (double)bench_bytes / 1e6, s, (double)bench_lines / s,
@@ -1212,8 +1216,10 @@ test_bench_history(void **state)
 	ctx_release(&c);
 }
 
-/* Follow: a child process appends `mb` MiB in 4 KiB writes as fast as it
- * can while the source follows (history 0). */
+/* Follow: a child process appends `mb`/4 MiB in 4 KiB writes (or
+ * IFTOP_BENCH_WRITE bytes: 1 = one write per line) as fast as it can while
+ * the source follows (history 0), with IFTOP_BENCH_IDLE other files
+ * matched by the glob. */
 static void
 test_bench_follow(void **state)
 {
@@ -1224,6 +1230,13 @@ test_bench_follow(void **state)
 	struct ctx c;
 	ctx_init(&c);
 	size_t want = ((size_t)atol(mb) << 20) / 4;
+	size_t wchunk = getenv("IFTOP_BENCH_WRITE") ? (size_t)atol(getenv("IFTOP_BENCH_WRITE")) : 4096;
+	int idle = getenv("IFTOP_BENCH_IDLE") ? atoi(getenv("IFTOP_BENCH_IDLE")) : 0;
+	for (int i = 0; i < idle; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "idle%d.log", i);
+		appends(ctx_path(&c, name), "");
+	}
 	appends(ctx_path(&c, "bench.log"), "");
 	bench_want = 0;
 	size_t lines = 0;
@@ -1236,17 +1249,18 @@ test_bench_follow(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		usleep(100000);         /* let the source start */
-		bench_write(ctx_path(&c, "bench.log"), want, 4096, false);
+		bench_write(ctx_path(&c, "bench.log"), want, wchunk, false);
 		_exit(0);
 	}
-	double s = bench_run(&c, 0);
+	double s = bench_run(&c, 0, idle ? "*.log" : "bench.log");
 	int st;
 	waitpid(pid, &st, 0);
 	s -= 0.1;
-	printf("file follow: %zu lines, %.1f MB in %.3f s: %.0f lines/s, %.0f MB/s; "
-	       "longest loop stall %.2f ms\n",
-	       bench_lines, (double)bench_bytes / 1e6, s, (double)bench_lines / s,
-	       (double)bench_bytes / 1e6 / s, (double)bench_max_gap / 1e6);
+	printf("file follow (%zu-byte writes, %d idle files): %zu lines, %.1f MB in %.3f s: "
+	       "%.0f lines/s, %.0f MB/s; reader cpu %.3f s; longest loop stall %.2f ms\n",
+	       wchunk, idle, bench_lines, (double)bench_bytes / 1e6, s,
+	       (double)bench_lines / s, (double)bench_bytes / 1e6 / s, bench_cpu,
+	       (double)bench_max_gap / 1e6);
 	assert_int_equal(bench_lines, lines);
 	assert_int_equal(uv_loop_close(&c.loop), 0);
 	ctx_release(&c);

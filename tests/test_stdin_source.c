@@ -294,6 +294,33 @@ test_stop_early(void **state)
 	release(&c);
 }
 
+/* A terminal is refused: the keyboard is the app's. */
+static void
+test_tty_refused(void **state)
+{
+	(void)state;
+	int m = posix_openpt(O_RDWR | O_NOCTTY);
+	if (m < 0)
+		skip();
+	assert_int_equal(grantpt(m), 0);
+	assert_int_equal(unlockpt(m), 0);
+	int t = open(ptsname(m), O_RDWR | O_NOCTTY);
+	assert_true(t >= 0);
+	uv_loop_t loop;
+	uv_loop_init(&loop);
+	struct ctx c;
+	memset(&c, 0, sizeof(c));
+	struct source_sink sink = { .ud = &c, .line = sink_line, .status = sink_status };
+	struct source *s = stdin_source_new(&loop, t, &sink);
+	assert_int_equal(source_start(s), LX_EINVAL);
+	source_free(s);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	assert_int_equal(c.nlines + c.nstatus, 0);
+	close(t);
+	close(m);
+}
+
 int
 main(void)
 {
@@ -303,6 +330,7 @@ main(void)
 		cmocka_unit_test(test_regular_file),
 		cmocka_unit_test(test_dev_null),
 		cmocka_unit_test(test_stop_early),
+		cmocka_unit_test(test_tty_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
