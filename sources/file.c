@@ -348,7 +348,7 @@ check_fd(struct file_src *fs, struct tfile *tf)
 	if (tf->scanning) {
 		if (size < tf->scan_pos) {      /* truncated while scanning */
 			tf->scanning = false;
-			tf->off = 0;
+			tf->off = tf->min_off = 0;
 			tf->eof = false;
 		}
 		return;
@@ -416,7 +416,8 @@ ts_at(struct file_src *fs, const char *buf, size_t n, size_t *pos)
 /* Where the lines at or after `since_ns` begin in a file in time order:
  * binary search on line timestamps, one 64 KiB pread per step, then a
  * walk through the last block.  Example: lines at t=1..100 and since t=50
- * give the offset of the line at t=50.  A read error gives 0 (all). */
+ * give the offset of the line at t=50.  A read error gives the lower
+ * bound found so far (more history rather than less). */
 static uint64_t
 since_offset(struct file_src *fs, int fd, uint64_t size)
 {
@@ -560,8 +561,13 @@ static void
 consider(struct file_src *fs, const char *path, bool initial)
 {
 	struct stat st;
-	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+	if (stat(path, &st) < 0 || S_ISDIR(st.st_mode))
 		return;
+	if (!S_ISREG(st.st_mode)) {     /* FIFO, device, socket */
+		if (note_failed(fs, st.st_dev, st.st_ino))
+			say(fs, SRC_WARN, "%s: not a regular file; skipped", path);
+		return;
+	}
 	struct tfile *tf = find_inode(fs, st.st_dev, st.st_ino);
 	if (tf) {
 		if (tf->retired && !tf->deleted) {

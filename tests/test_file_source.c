@@ -938,6 +938,48 @@ test_file_created_later(void **state)
 	ctx_release(&c);
 }
 
+/* A directory that does not exist at start: polled until it does, then
+ * watched; a FIFO that matches is skipped with one warning (never opened:
+ * that would block). */
+static void
+act_mkdir_later(struct ctx *c)
+{
+	assert_int_equal(mkdir(ctx_path(c, "sub"), 0755), 0);
+	assert_int_equal(mkfifo(ctx_path(c, "sub/fifo.log"), 0644), 0);
+	append_seq(ctx_path(c, "sub/a.log"), "S", 0, 2);
+}
+
+static void
+act_mkdir_later2(struct ctx *c)
+{
+	append_seq(ctx_path(c, "sub/a.log"), "S", 2, 4);
+}
+
+static void
+test_dir_created_later(void **state)
+{
+	(void)state;
+	struct ctx c;
+	ctx_init(&c);
+	c.src = ctx_file_source(&c, "sub/*.log", 10, 0, false);
+	const struct step steps[] = {
+		{ NULL, 0, "no file matches", 0 },
+		{ act_mkdir_later, 2, "not a regular file", 0 },
+		{ act_mkdir_later2, 4, NULL, 120 },
+	};
+	ctx_run(&c, steps, LX_ARRAY_LEN(steps), 3000);
+	assert_int_equal(c.nlines, 4);
+	assert_seq(&c, "S", 4);
+	size_t warned = 0;
+	for (size_t i = 0; i < c.nstatus; i++)
+		warned += strstr(c.status[i], "not a regular file") != NULL;
+	assert_int_equal(warned, 1);
+	unlink(ctx_path(&c, "sub/fifo.log"));
+	unlink(ctx_path(&c, "sub/a.log"));
+	rmdir(ctx_path(&c, "sub"));
+	ctx_release(&c);
+}
+
 static int
 count_fds(void)
 {
@@ -1288,6 +1330,7 @@ main(void)
 		cmocka_unit_test(test_rotation_stress),
 		cmocka_unit_test(test_copytruncate),
 		cmocka_unit_test(test_file_created_later),
+		cmocka_unit_test(test_dir_created_later),
 		cmocka_unit_test(test_deleted_file),
 		cmocka_unit_test(test_deleted_closes_fd),
 		cmocka_unit_test(test_many_files),
