@@ -26,12 +26,14 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "core/sbuf.h"
 #include "core/xalloc.h"
 #include "sources/linebuf.h"
 
 #define FILE_DEFAULT_POLL_MS 1000u
 #define FILE_DEFAULT_CHUNK ((size_t)256 << 10)
 #define FILE_MIN_GRACE_MS 1000u
+#define MERGE_READ ((size_t)16 << 10)
 
 /* One open file. */
 struct tfile {
@@ -54,6 +56,20 @@ struct tfile {
 	uint64_t retired_at;    /* uv_now() when retired */
 	struct tfile *wait_for; /* rotated predecessor, read to its end first */
 	struct linebuf lb;
+	/* merged history (opts.merge_history) */
+	bool merging;           /* its history goes through the merge */
+	bool hist_done;         /* merge: read up to hist_end */
+	uint64_t hist_end;      /* merge: size at open; later bytes are follow */
+	uint64_t order;         /* merge: tie-break, the order files were opened */
+	int64_t last_ts;        /* merge: time given to lines without one */
+	struct sbuf mq;         /* merge: queued lines (struct mrec + text) */
+	size_t mq_pos;          /* merge: next record in mq */
+};
+
+/* A queued line in tfile.mq, followed by `len` bytes of text, padded. */
+struct mrec {
+	int64_t ts;
+	size_t len, full;
 };
 
 struct dirwatch {
@@ -98,6 +114,11 @@ struct file_src {
 	bool need_rescan;
 	bool count_due;         /* report_count() may speak */
 	bool initial;           /* the next rescan is the first one */
+	bool merge;             /* opts.merge_history (and line_ts) */
+	enum { MERGE_WAIT, MERGE_RUN, MERGE_DONE } mstate;
+	struct tfile **heap;    /* merge: files with a queued line, min ts first */
+	size_t nheap, heap_cap;
+	uint64_t nopened;
 };
 
 static void pump_start(struct file_src *fs);
@@ -275,7 +296,7 @@ read_slice(struct tfile *tf, size_t max)
 static bool
 has_work(const struct tfile *tf)
 {
-	return tf->scanning || !tf->eof;
+	return tf->merging || tf->scanning || !tf->eof;
 }
 
 static void check_fd(struct file_src *fs, struct tfile *tf);
@@ -292,6 +313,8 @@ may_read(struct tfile *tf)
 		if (!has_work(tf->wait_for))
 			tf->wait_for = NULL;
 	}
+	if (tf->merging && !tf->scanning)
+		return false;           /* the merge reads it */
 	return has_work(tf) && !tf->wait_for;
 }
 
@@ -303,6 +326,7 @@ tfile_free(struct tfile *tf)
 	if (tf->fd >= 0)
 		close(tf->fd);
 	linebuf_release(&tf->lb);
+	sbuf_release(&tf->mq);
 	free(tf->path);
 	free(tf);
 }
@@ -344,6 +368,8 @@ check_fd(struct file_src *fs, struct tfile *tf)
 		tf->eof = false;
 		say(fs, SRC_INFO, "%s deleted", base_name(tf->path));
 	}
+	if (tf->merging)
+		return;                 /* looked at again once its history is out */
 	uint64_t size = (uint64_t)st.st_size;
 	if (tf->scanning) {
 		if (size < tf->scan_pos) {      /* truncated while scanning */
@@ -522,8 +548,12 @@ tfile_open(struct file_src *fs, const char *path, const struct stat *pst,
 	tf->dev = st.st_dev;
 	tf->ino = st.st_ino;
 	linebuf_init(&tf->lb, fs->max_line);
+	sbuf_init(&tf->mq);
 	uint64_t size = (uint64_t)st.st_size;
 	tf->in_history = initial;
+	tf->order = fs->nopened++;
+	tf->hist_end = size;
+	tf->merging = initial && fs->merge;
 	if (initial && fs->since_ns) {
 		int64_t mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
 		if (mtime < fs->since_ns)
@@ -630,6 +660,173 @@ reap(struct file_src *fs)
 	}
 }
 
+/* ---- merged history ----------------------------------------------------- */
+
+/* With merge_history, the history of the files found at start is handed
+ * out in time order: each file queues the lines of one 16 KiB read (with
+ * their line_ts), and a binary heap keyed by (time, file order) picks the
+ * next line.  Lines without a time take the time of the line before them
+ * in their file, so they stay with their neighbours.  When a file's
+ * history is out (queue empty, read up to its size at open) it leaves the
+ * merge and is followed as usual from there; its unfinished last line, if
+ * any, is still in its linebuf. */
+
+static int
+merge_line(void *ud, const char *text, size_t len, size_t full_len)
+{
+	struct tfile *tf = ud;
+	struct file_src *fs = tf->fs;
+	int64_t ts = fs->line_ts(fs->line_ts_ud, text, len);
+	if (ts == 0)
+		ts = tf->last_ts;
+	tf->last_ts = ts;
+	struct mrec r = { ts, len, full_len };
+	size_t pad = (8 - (len & 7)) & 7;
+	sbuf_add(&tf->mq, &r, sizeof(r));
+	sbuf_add(&tf->mq, text, len);
+	sbuf_add(&tf->mq, "\0\0\0\0\0\0\0", pad);
+	return 0;
+}
+
+static bool
+mq_head(const struct tfile *tf, struct mrec *r)
+{
+	if (tf->mq_pos >= tf->mq.len)
+		return false;
+	memcpy(r, tf->mq.buf + tf->mq_pos, sizeof(*r));
+	return true;
+}
+
+/* Queues the next lines of `tf`'s history; returns bytes read. */
+static size_t
+merge_refill(struct file_src *fs, struct tfile *tf)
+{
+	size_t got = 0, max = fs->chunk < MERGE_READ ? fs->chunk : MERGE_READ;
+	sbuf_reset(&tf->mq);
+	tf->mq_pos = 0;
+	while (tf->mq.len == 0 && !tf->hist_done) {
+		uint64_t left = tf->hist_end > tf->off ? tf->hist_end - tf->off : 0;
+		size_t want = left < max ? (size_t)left : max;
+		ssize_t n = want ? pread(tf->fd, fs->rbuf, want, (off_t)tf->off) : 0;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {           /* end, error, or shrank: history over */
+			tf->hist_done = true;
+			break;
+		}
+		tf->off += (uint64_t)n;
+		got += (size_t)n;
+		linebuf_feed(&tf->lb, fs->rbuf, (size_t)n, merge_line, tf);
+		if (tf->off >= tf->hist_end)
+			tf->hist_done = true;
+	}
+	return got;
+}
+
+static bool
+heap_less(const struct tfile *a, const struct tfile *b)
+{
+	struct mrec x, y;
+	mq_head(a, &x);
+	mq_head(b, &y);
+	return x.ts != y.ts ? x.ts < y.ts : a->order < b->order;
+}
+
+static void
+heap_down(struct file_src *fs, size_t i)
+{
+	struct tfile **h = fs->heap;
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		if (l < fs->nheap && heap_less(h[l], h[m]))
+			m = l;
+		if (l + 1 < fs->nheap && heap_less(h[l + 1], h[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		struct tfile *t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+static void
+merge_leave(struct file_src *fs, struct tfile *tf)
+{
+	tf->merging = false;
+	tf->in_history = false;
+	tf->eof = false;                /* look for what came meanwhile */
+	fs->history_files++;
+	sbuf_release(&tf->mq);
+	tf->mq_pos = 0;
+}
+
+/* Starts the merge once no file of the first scan is still looking for
+ * its history start; returns bytes read. */
+static size_t
+merge_start(struct file_src *fs)
+{
+	size_t got = 0;
+	for (struct tfile *tf = fs->files; tf; tf = tf->next)
+		if (tf->merging && tf->scanning)
+			return 0;
+	for (struct tfile *tf = fs->files; tf; tf = tf->next) {
+		if (!tf->merging)
+			continue;
+		got += merge_refill(fs, tf);
+		if (tf->mq.len == 0) {
+			merge_leave(fs, tf);
+			continue;
+		}
+		xgrow(&fs->heap, &fs->heap_cap, fs->nheap + 1, sizeof(*fs->heap));
+		fs->heap[fs->nheap++] = tf;
+	}
+	for (size_t i = fs->nheap; i-- > 0;)
+		heap_down(fs, i);
+	fs->mstate = MERGE_RUN;
+	return got;
+}
+
+/* Hands out merged lines until `budget` bytes (read or handed out) are
+ * used.  Returns what is left of the budget. */
+static size_t
+merge_step(struct file_src *fs, size_t budget)
+{
+	if (fs->mstate == MERGE_WAIT) {
+		size_t got = merge_start(fs);
+		budget -= got < budget ? got : budget;
+		if (fs->mstate == MERGE_WAIT)
+			return budget;
+	}
+	while (fs->nheap > 0 && budget > 0 && !fs->stopped) {
+		struct tfile *tf = fs->heap[0];
+		struct mrec r;
+		mq_head(tf, &r);
+		const char *text = tf->mq.buf + tf->mq_pos + sizeof(r);
+		tf->mq_pos += sizeof(r) + r.len + ((8 - (r.len & 7)) & 7);
+		on_line(tf, text, r.len, r.full);
+		if (fs->stopped)
+			break;
+		size_t used = r.len + 1;
+		if (tf->mq_pos >= tf->mq.len)
+			used += merge_refill(fs, tf);
+		budget -= used < budget ? used : budget;
+		if (tf->mq_pos >= tf->mq.len) {
+			merge_leave(fs, tf);
+			fs->heap[0] = fs->heap[--fs->nheap];
+		}
+		heap_down(fs, 0);
+	}
+	if (fs->nheap == 0 && !fs->stopped) {
+		fs->mstate = MERGE_DONE;
+		free(fs->heap);
+		fs->heap = NULL;
+		fs->heap_cap = 0;
+	}
+	return budget;
+}
+
 /* ---- the pump ---------------------------------------------------------- */
 
 /* One loop turn of work: pending checks, then up to `chunk` bytes of
@@ -658,6 +855,8 @@ pump_cb(uv_idle_t *h)
 	for (struct tfile *tf = fs->files; tf; tf = tf->next)
 		n++;
 	size_t budget = fs->chunk;
+	if (fs->merge && fs->mstate != MERGE_DONE && !fs->initial && !fs->stopped)
+		budget = merge_step(fs, budget);
 	size_t start = n ? fs->rr % n : 0, i = 0;
 	struct tfile *tf = fs->files;
 	for (; tf && i < start; tf = tf->next)
@@ -681,7 +880,7 @@ pump_cb(uv_idle_t *h)
 		return;
 	report_count(fs);
 	report_misc(fs);
-	bool more = fs->need_rescan;
+	bool more = fs->need_rescan || (fs->merge && fs->mstate != MERGE_DONE);
 	for (tf = fs->files; tf && !more; tf = tf->next)
 		more = may_read(tf) || tf->need_fstat;
 	if (!more && !fs->stopped)
@@ -831,6 +1030,7 @@ file_free(struct source *s)
 		free(fs->dirs[i].dir);
 	free(fs->dirs);
 	free(fs->failed);
+	free(fs->heap);
 	free(fs->rbuf);
 	free(fs);
 	s->priv = NULL;
@@ -868,6 +1068,7 @@ file_source_new(uv_loop_t *loop, const struct file_source_opts *opts,
 	fs->since_ns = opts->since_ns;
 	fs->line_ts = opts->line_ts;
 	fs->line_ts_ud = opts->line_ts_ud;
+	fs->merge = opts->merge_history && opts->line_ts;
 	fs->rbuf = xmalloc(fs->chunk);
 	fs->nactive_said = SIZE_MAX;
 	for (size_t i = 0; i < fs->npats; i++) {

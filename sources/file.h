@@ -46,9 +46,9 @@
  * bytes each: fine on local disks and the page cache; a hung network file
  * system would stall the loop (as it would stall `tail`).
  *
- * Ordering: lines of one file come in file order; lines of different files
- * are interleaved by chunk (history is not merged by time; the store sorts
- * by timestamp if it wants to).
+ * Ordering: lines of one file come in file order.  History of several
+ * files is interleaved by chunk, or merged by time with `merge_history`
+ * (needs `line_ts`); followed lines come as they are read.
  *
  * Ownership: file_source_new() copies everything it needs from `opts` and
  * `sink` (the sink's `ud` is kept as is).  The `origin` passed to
@@ -94,12 +94,19 @@ struct file_source_opts {
 	/**
 	 * Returns a line's own timestamp in ns, or 0 when it has none (the
 	 * app's scanner).  `text[0..len)` is borrowed for the call; it may be
-	 * only the first KiBs of a long line.  Called only while the
-	 * files found by the first scan are opened (from a loop callback),
-	 * never for followed lines.
+	 * only the first KiBs of a long line.  Called from loop
+	 * callbacks for history only (to find since_ns, and for every history
+	 * line with merge_history), never for followed lines.
 	 */
 	int64_t (*line_ts)(void *ud, const char *text, size_t len);
 	void *line_ts_ud;
+	/**
+	 * With `line_ts`: hand out the history of all the files found at
+	 * start merged in time order (ties: the order files were found;
+	 * a line without a time goes with the line before it), instead of
+	 * file by file.  Lines appended during the merge follow it.
+	 */
+	bool merge_history;
 };
 
 /**

@@ -536,6 +536,98 @@ test_history_since(void **state)
 	run_since(0, 77777, false, true, 0, NULL, 0);        /* mtime older */
 }
 
+/* merge_history: three files with interleaved times (file k holds the
+ * times t = k, k+3, k+6, ...), a line without time in each, one long line
+ * (cut), an unfinished last line completed after the merge. */
+static void
+act_merge_append(struct ctx *c)
+{
+	appends(ctx_path(c, "m1.log"), "99 done\n");
+	appends(ctx_path(c, "m0.log"), "t=900000 follow\n");
+}
+
+static void
+run_merge(long history, size_t chunk, size_t want_hist)
+{
+	struct ctx c;
+	ctx_init(&c);
+	const int per = 3000;
+	for (int k = 0; k < 3; k++) {
+		char name[16];
+		snprintf(name, sizeof(name), "m%d.log", k);
+		size_t cap = (size_t)per * 48 + 4096, n = 0;
+		char *buf = xmalloc(cap);
+		for (int i = 0; i < per; i++) {
+			int t = 3 * i + k;
+			n += (size_t)snprintf(buf + n, cap - n, "t=%d f%d\n", t, k);
+			if (i == per / 2)
+				n += (size_t)snprintf(buf + n, cap - n, "untimed f%d after t=%d\n", k, t);
+			if (k == 2 && i == 100) {
+				n += (size_t)snprintf(buf + n, cap - n, "t=%d long ", t);
+				memset(buf + n, 'L', 3000);
+				n += 3000;
+				buf[n++] = '\n';
+			}
+		}
+		if (k == 1)
+			n += (size_t)snprintf(buf + n, cap - n, "t=%d unfinished ", 3 * per + 1);
+		append(ctx_path(&c, name), buf, n);
+		free(buf);
+	}
+	const char *pats[1] = { ctx_path(&c, "m*.log") };
+	struct file_source_opts o = {
+		.paths = pats, .npaths = 1, .history_lines = history, .poll_ms = 50,
+		.line_ts = ts_of, .merge_history = true, .read_chunk = chunk,
+		.max_line = 1024,
+	};
+	struct source_sink sink = { .ud = &c, .line = sink_line, .status = sink_status };
+	c.src = file_source_new(&c.loop, &o, &sink);
+	const struct step steps[] = {
+		{ NULL, want_hist, "history:", 0 },
+		{ act_merge_append, want_hist + 2, NULL, 0 },
+	};
+	ctx_run(&c, steps, LX_ARRAY_LEN(steps), 5000);
+	assert_int_equal(c.nlines, want_hist + 2);
+	/* history in time order; untimed lines right after their file's
+	 * previous line */
+	int64_t last = -1;
+	for (size_t i = 0; i < want_hist; i++) {
+		const char *t = c.lines[i].text;
+		if (strncmp(t, "untimed", 7) == 0) {
+			int k = t[9] - '0', after = atoi(strstr(t, "t=") + 2);
+			assert_int_equal(after % 3, k);
+			assert_int_equal(after, last);
+			continue;
+		}
+		int64_t ts = ts_of(NULL, t, strlen(t));
+		if (last >= 0 && ts < last * 1000000000)
+			fail_msg("line %zu '%.40s' after t=%lld", i, t, (long long)last);
+		last = ts / 1000000000;
+		if (strstr(t, " long ")) {
+			assert_int_equal(c.lines[i].len, 1024);
+			assert_true(c.lines[i].full > 3000);
+		}
+	}
+	char want[64];
+	snprintf(want, sizeof(want), "t=%d unfinished 99 done", 3 * per + 1);
+	bool seen_unfinished = false, seen_follow = false;
+	for (size_t i = want_hist; i < c.nlines; i++) {
+		seen_unfinished |= strcmp(c.lines[i].text, want) == 0;
+		seen_follow |= strcmp(c.lines[i].text, "t=900000 follow") == 0;
+	}
+	assert_true(seen_unfinished && seen_follow);
+	ctx_release(&c);
+}
+
+static void
+test_history_merged(void **state)
+{
+	(void)state;
+	run_merge(-1, 0, 3 * 3000 + 3 + 1);
+	run_merge(-1, 4096, 3 * 3000 + 3 + 1);
+	run_merge(10, 0, 30);           /* last 10 of each: no untimed there */
+}
+
 static void
 act_follow(struct ctx *c)
 {
@@ -1319,6 +1411,7 @@ main(void)
 		cmocka_unit_test(test_history_all_and_none),
 		cmocka_unit_test(test_history_big),
 		cmocka_unit_test(test_history_since),
+		cmocka_unit_test(test_history_merged),
 		cmocka_unit_test(test_follow_appends),
 		cmocka_unit_test(test_partial_line),
 		cmocka_unit_test(test_crlf),
