@@ -11,7 +11,9 @@
  * IFTOP_BENCH_MB=400 build/tests/test_file_source also measures history
  * reading throughput over a 400 MiB file and follow throughput behind a
  * writer process appending 100 MiB (skipped otherwise);
- * IFTOP_BENCH_COLD=1 first evicts the history file from the page cache.
+ * IFTOP_BENCH_COLD=1 first evicts the history file from the page cache;
+ * IFTOP_BENCH_FILES=40 spreads the history over 40 files (line i in file
+ * i % 40) and IFTOP_BENCH_MERGE=1 merges it by time.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -1263,45 +1265,101 @@ static size_t
 bench_fill(char *buf, size_t i)
 {
 	return (size_t)sprintf(buf,
-		"{\"timestamp\":\"2026-11-25T17:00:00.%06zuZ\",\"level\":\"INFO\","
+		"{\"timestamp\":\"2026-11-25T17:00:%02zu.%06zuZ\",\"level\":\"INFO\","
 		"\"agent_id\":\"A%zu-haiku-001\",\"component\":\"redis_bus\","
 		"\"message\":\"processed task task-%08zx in %zu ms\"}\n",
-		i % 1000000, i % 40, i, i % 997);
+		(i / 1000000) % 60, i % 1000000, i % 40, i, i % 997);
 }
 
-/* Writes lines until `want` bytes, in `wchunk`-byte writes; returns lines. */
-static size_t
-bench_write(const char *path, size_t want, size_t wchunk, bool cold)
+/* The bench lines' time, read at its fixed place (a stand-in for the
+ * app's scanner). */
+static int64_t
+bench_ts(void *ud, const char *t, size_t len)
 {
-	char *buf = xmalloc(wchunk + 256);
-	size_t n = 0, total = 0, i = 0;
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
-	assert_true(fd >= 0);
+	(void)ud;
+	if (len < 40)
+		return 0;
+	int64_t sec = (t[31] - '0') * 10 + (t[32] - '0'), frac = 0;
+	for (int i = 34; i < 40; i++)
+		frac = frac * 10 + (t[i] - '0');
+	return sec * 1000000000 + frac * 1000;
+}
+
+/* Writes lines until `want` bytes, in `wchunk`-byte writes, line i to file
+ * i % nfiles ("bench.log" or "bench<k>.log"); returns lines. */
+static size_t
+bench_write_n(struct ctx *c, size_t want, size_t wchunk, bool cold, int nfiles)
+{
+	char **buf = xcalloc((size_t)nfiles, sizeof(*buf));
+	size_t *n = xcalloc((size_t)nfiles, sizeof(*n));
+	int *fd = xcalloc((size_t)nfiles, sizeof(*fd));
+	size_t total = 0, i = 0;
+	for (int k = 0; k < nfiles; k++) {
+		char name[32];
+		if (nfiles == 1)
+			snprintf(name, sizeof(name), "bench.log");
+		else
+			snprintf(name, sizeof(name), "bench%d.log", k);
+		buf[k] = xmalloc(wchunk + 256);
+		fd[k] = open(ctx_path(c, name), O_WRONLY | O_CREAT | O_APPEND, 0644);
+		assert_true(fd[k] >= 0);
+	}
 	while (total < want) {
-		size_t l = bench_fill(buf + n, i++);
-		n += l;
+		int k = (int)(i % (size_t)nfiles);
+		size_t l = bench_fill(buf[k] + n[k], i++);
+		n[k] += l;
 		total += l;
-		if (n >= wchunk || total >= want) {
-			assert_int_equal(write(fd, buf, n), (ssize_t)n);
-			n = 0;
+		if (n[k] >= wchunk) {
+			assert_int_equal(write(fd[k], buf[k], n[k]), (ssize_t)n[k]);
+			n[k] = 0;
 		}
 	}
-	if (cold) {                     /* evict this file's pages */
-		fsync(fd);
-		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	for (int k = 0; k < nfiles; k++) {
+		assert_int_equal(write(fd[k], buf[k], n[k]), (ssize_t)n[k]);
+		if (cold) {             /* evict this file's pages */
+			fsync(fd[k]);
+			posix_fadvise(fd[k], 0, 0, POSIX_FADV_DONTNEED);
+		}
+		close(fd[k]);
+		free(buf[k]);
 	}
-	close(fd);
 	free(buf);
+	free(n);
+	free(fd);
 	return i;
+}
+
+static size_t
+bench_write(struct ctx *c, size_t want, size_t wchunk, bool cold)
+{
+	return bench_write_n(c, want, wchunk, cold, 1);
+}
+
+static bool bench_merge;
+static int64_t bench_last_ts;
+static size_t bench_disorder;
+
+static void
+bench_line_merged(void *ud, const char *text, size_t len, size_t full,
+		  const char *origin, int64_t ts)
+{
+	int64_t t = bench_ts(NULL, text, len);
+	bench_disorder += t < bench_last_ts;
+	bench_last_ts = t;
+	bench_line(ud, text, len, full, origin, ts);
 }
 
 static double
 bench_run(struct ctx *c, long history, const char *pattern)
 {
 	const char *pats[1] = { ctx_path(c, pattern) };
-	struct file_source_opts o = { .paths = pats, .npaths = 1, .history_lines = history };
-	struct source_sink sink = { .ud = &c->loop, .line = bench_line };
+	struct file_source_opts o = { .paths = pats, .npaths = 1, .history_lines = history,
+				      .line_ts = bench_merge ? bench_ts : NULL,
+				      .merge_history = bench_merge };
+	struct source_sink sink = { .ud = &c->loop, .line = bench_line_merged };
 	c->src = file_source_new(&c->loop, &o, &sink);
+	bench_last_ts = 0;
+	bench_disorder = 0;
 	uv_timer_t tick;
 	uv_timer_init(&c->loop, &tick);
 	uv_timer_start(&tick, bench_tick, 1, 1);
@@ -1333,18 +1391,21 @@ test_bench_history(void **state)
 	struct ctx c;
 	ctx_init(&c);
 	bench_want = (size_t)atol(mb) << 20;
-	size_t lines = bench_write(ctx_path(&c, "bench.log"), bench_want, (size_t)4 << 20,
-				   getenv("IFTOP_BENCH_COLD") != NULL);
+	int nfiles = getenv("IFTOP_BENCH_FILES") ? atoi(getenv("IFTOP_BENCH_FILES")) : 1;
+	bench_merge = getenv("IFTOP_BENCH_MERGE") != NULL;
+	size_t lines = bench_write_n(&c, bench_want, (size_t)1 << 20,
+				     getenv("IFTOP_BENCH_COLD") != NULL, nfiles);
 	bench_want = 0;
 	for (size_t i = 0; i < lines; i++) {
 		char b[256];
 		bench_want += bench_fill(b, i);
 	}
-	double s = bench_run(&c, -1, "bench.log");
-	printf("file history: %zu lines, %.1f MB in %.3f s: %.0f lines/s, %.0f MB/s; "
-	       "longest loop stall %.2f ms\n",
+	double s = bench_run(&c, -1, nfiles == 1 ? "bench.log" : "bench*.log");
+	printf("file history (%d file%s%s): %zu lines, %.1f MB in %.3f s: %.0f lines/s, "
+	       "%.0f MB/s; %zu lines out of time order; longest loop stall %.2f ms\n",
+	       nfiles, nfiles == 1 ? "" : "s", bench_merge ? ", merged" : "",
 	       bench_lines, (double)bench_bytes / 1e6, s, (double)bench_lines / s,
-	       (double)bench_bytes / 1e6 / s, (double)bench_max_gap / 1e6);
+	       (double)bench_bytes / 1e6 / s, bench_disorder, (double)bench_max_gap / 1e6);
 	assert_int_equal(bench_lines, lines);
 	assert_int_equal(uv_loop_close(&c.loop), 0);
 	ctx_release(&c);
@@ -1383,7 +1444,7 @@ test_bench_follow(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		usleep(100000);         /* let the source start */
-		bench_write(ctx_path(&c, "bench.log"), want, wchunk, false);
+		bench_write(&c, want, wchunk, false);
 		_exit(0);
 	}
 	double s = bench_run(&c, 0, idle ? "*.log" : "bench.log");
