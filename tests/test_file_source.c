@@ -399,6 +399,12 @@ assert_seq(const struct ctx *c, const char *tag, int n)
 /* ---- history and follow --------------------------------------------------- */
 
 static void
+act_follow_x(struct ctx *c)
+{
+	append_seq(ctx_path(c, "x.log"), "X", 5, 6);
+}
+
+static void
 act_history_append(struct ctx *c)
 {
 	appends(ctx_path(c, "h.log"), "ed\nnext\n");
@@ -1211,6 +1217,31 @@ test_stop_from_sink(void **state)
 	ctx_release(&c);
 }
 
+/* One file named by two patterns (and a hard link): opened once. */
+static void
+test_same_file_twice(void **state)
+{
+	(void)state;
+	struct ctx c;
+	ctx_init(&c);
+	append_seq(ctx_path(&c, "x.log"), "X", 0, 5);
+	assert_int_equal(link(ctx_path(&c, "x.log"), ctx_path(&c, "y.log")), 0);
+	const char *pats[2] = { ctx_path(&c, "x.log"), ctx_path(&c, "*.log") };
+	struct file_source_opts o = {
+		.paths = pats, .npaths = 2, .history_lines = -1, .poll_ms = 50,
+	};
+	struct source_sink sink = { .ud = &c, .line = sink_line, .status = sink_status };
+	c.src = file_source_new(&c.loop, &o, &sink);
+	assert_non_null(strstr(c.src->desc, "x.log"));
+	const struct step steps[] = { { act_follow_x, 6, "following 1 file", 150 } };
+	ctx_run(&c, steps, LX_ARRAY_LEN(steps), 3000);
+	assert_int_equal(c.nlines, 6);
+	assert_seq(&c, "X", 6);
+	for (size_t i = 0; i < c.nlines; i++)
+		assert_string_equal(c.lines[i].origin, ctx_path(&c, "x.log"));
+	ctx_release(&c);
+}
+
 static void
 test_desc_and_bad_opts(void **state)
 {
@@ -1468,6 +1499,7 @@ main(void)
 		cmocka_unit_test(test_linebuf_cases),
 		cmocka_unit_test(test_linebuf_flush),
 		cmocka_unit_test(test_desc_and_bad_opts),
+		cmocka_unit_test(test_same_file_twice),
 		cmocka_unit_test(test_history_last_n),
 		cmocka_unit_test(test_history_all_and_none),
 		cmocka_unit_test(test_history_big),
