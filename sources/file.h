@@ -50,6 +50,18 @@
  * files is interleaved by chunk, or merged by time with `merge_history`
  * (needs `line_ts`); followed lines come as they are read.
  *
+ * Status messages (sink->status; names are base names unless noted):
+ *   SRC_INFO  "following N files"      after the first scan and when the
+ *                                      count changed at a poll tick
+ *   SRC_INFO  "history: N lines from M files"   once, history all read
+ *   SRC_INFO  "x.log rotated" / "x.log truncated; reading from start" /
+ *             "x.log deleted" / "new file x.log"
+ *   SRC_INFO  "DIR: no fs events (REASON); polling every N ms"   once
+ *   SRC_WARN  "no file matches PATTERN yet; waiting"   first scan only
+ *   SRC_WARN  "PATH: REASON" (cannot open; once per file),
+ *             "PATH: not a regular file; skipped" (once per file),
+ *             "x.log: read: REASON"
+ *
  * Ownership: file_source_new() copies everything it needs from `opts` and
  * `sink` (the sink's `ud` is kept as is).  The `origin` passed to
  * sink->line is the file's path as the glob produced it (borrowed for the
@@ -63,6 +75,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <uv.h>
 
 #include "sources/source.h"
