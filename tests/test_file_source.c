@@ -1242,6 +1242,31 @@ test_same_file_twice(void **state)
 	ctx_release(&c);
 }
 
+/* source_free() right after source_stop(), before the loop has run the
+ * close callbacks, in the middle of a history read: no use after free
+ * (ASan), and the loop closes. */
+static void
+test_free_before_close_cbs(void **state)
+{
+	(void)state;
+	struct ctx c;
+	ctx_init(&c);
+	append_seq(ctx_path(&c, "a.log"), "A", 0, 200000);
+	c.src = ctx_file_source(&c, "*.log", -1, 0, false);
+	assert_int_equal(source_start(c.src), 0);
+	for (int i = 0; i < 5; i++)
+		uv_run(&c.loop, UV_RUN_NOWAIT);
+	assert_true(c.nlines > 0 && c.nlines < 200000);
+	source_stop(c.src);
+	source_free(c.src);
+	c.src = NULL;
+	size_t n = c.nlines;
+	uv_run(&c.loop, UV_RUN_DEFAULT);
+	assert_int_equal(c.nlines, n);
+	assert_int_equal(uv_loop_close(&c.loop), 0);
+	ctx_release(&c);
+}
+
 static void
 test_desc_and_bad_opts(void **state)
 {
@@ -1500,6 +1525,7 @@ main(void)
 		cmocka_unit_test(test_linebuf_flush),
 		cmocka_unit_test(test_desc_and_bad_opts),
 		cmocka_unit_test(test_same_file_twice),
+		cmocka_unit_test(test_free_before_close_cbs),
 		cmocka_unit_test(test_history_last_n),
 		cmocka_unit_test(test_history_all_and_none),
 		cmocka_unit_test(test_history_big),
