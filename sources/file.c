@@ -53,6 +53,7 @@ struct tfile {
 	bool retired;           /* its path names another file (or none) now */
 	bool deleted;           /* link count reached 0 */
 	bool in_history;        /* opened at the first scan, history not read */
+	bool skipped;           /* turned out compressed: closed at once */
 	uint64_t retired_at;    /* uv_now() when retired */
 	struct tfile *wait_for; /* rotated predecessor, read to its end first */
 	struct linebuf lb;
@@ -266,6 +267,24 @@ scan_slice(struct tfile *tf, size_t max)
 	return blk;
 }
 
+/* The name of the compression format `b[0..n)` starts with, or NULL. */
+static const char *
+compressed_magic(const char *b, size_t n)
+{
+	static const struct { const char *name; unsigned char magic[6]; size_t n; } fmt[] = {
+		{ "gzip", { 0x1f, 0x8b }, 2 },
+		{ "xz", { 0xfd, '7', 'z', 'X', 'Z', 0 }, 6 },
+		{ "zstd", { 0x28, 0xb5, 0x2f, 0xfd }, 4 },
+		{ "bzip2", { 'B', 'Z', 'h' }, 3 },
+	};
+	for (size_t i = 0; i < LX_ARRAY_LEN(fmt); i++)
+		if (n >= fmt[i].n && memcmp(b, fmt[i].magic, fmt[i].n) == 0)
+			return fmt[i].name;
+	return NULL;
+}
+
+static bool note_failed(struct file_src *fs, dev_t dev, ino_t ino);
+
 /* One read of up to `max` bytes, split into lines.  A short read means
  * "at the end for now": the next fs event or poll tick wakes it up.
  * Returns bytes consumed. */
@@ -279,6 +298,13 @@ read_slice(struct tfile *tf, size_t max)
 			return 0;
 		say(fs, SRC_WARN, "%s: read: %s", base_name(tf->path), strerror(errno));
 		tf->eof = true;
+		return 0;
+	}
+	const char *z = tf->off == 0 && n > 0 ? compressed_magic(fs->rbuf, (size_t)n) : NULL;
+	if (z) {        /* empty at open, then compressed data (logrotate) */
+		if (note_failed(fs, tf->dev, tf->ino))
+			say(fs, SRC_INFO, "%s: %s-compressed; skipped", base_name(tf->path), z);
+		tf->skipped = tf->retired = tf->eof = true;
 		return 0;
 	}
 	tf->off += (uint64_t)n;
@@ -296,6 +322,8 @@ read_slice(struct tfile *tf, size_t max)
 static bool
 has_work(const struct tfile *tf)
 {
+	if (tf->skipped)
+		return false;
 	return tf->merging || tf->scanning || !tf->eof;
 }
 
@@ -504,6 +532,15 @@ since_offset(struct file_src *fs, int fd, uint64_t size)
 	return at < size ? at : size;
 }
 
+/* The name of the compression format `fd` starts with, or NULL. */
+static const char *
+compressed(int fd)
+{
+	char b[6];
+	ssize_t n = pread(fd, b, sizeof(b), 0);
+	return n > 0 ? compressed_magic(b, (size_t)n) : NULL;
+}
+
 /* Remembers that a file could not be opened; true if it was new. */
 static bool
 note_failed(struct file_src *fs, dev_t dev, ino_t ino)
@@ -535,6 +572,13 @@ tfile_open(struct file_src *fs, const char *path, const struct stat *pst,
 		return NULL;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return NULL;
+	}
+	const char *z = compressed(fd);
+	if (z) {                        /* rotated and compressed: not text */
+		if (note_failed(fs, st.st_dev, st.st_ino))
+			say(fs, SRC_INFO, "%s: %s-compressed; skipped", base_name(path), z);
 		close(fd);
 		return NULL;
 	}
@@ -655,7 +699,7 @@ reap(struct file_src *fs)
 		next = tf->next;
 		if (has_work(tf) || !(tf->deleted || tf->retired))
 			continue;
-		if (tf->deleted || now - tf->retired_at >= grace)
+		if (tf->skipped || tf->deleted || now - tf->retired_at >= grace)
 			tfile_close(fs, tf);
 	}
 }

@@ -24,7 +24,10 @@
  *     `max_line` bytes are cut (sink gets full_len > len), bytes are never
  *     altered (invalid UTF-8 passes through): see sources/linebuf.h.
  *   - every file is opened once even when several patterns or names match
- *     it (identity is device + inode).
+ *     it (identity is device + inode);
+ *   - compressed files (gzip, xz, zstd, bzip2 by their magic bytes, e.g.
+ *     rotated x.log.2.gz matched by x.log*) are skipped with a note: they
+ *     are not read (decompression is not implemented).
  *
  * How it watches: one uv_fs_event per directory named by a pattern whose
  * directory part has no wildcard (changes, creations, renames), plus one
@@ -57,6 +60,7 @@
  *   SRC_INFO  "x.log rotated" / "x.log truncated; reading from start" /
  *             "x.log deleted" / "new file x.log"
  *   SRC_INFO  "DIR: no fs events (REASON); polling every N ms"   once
+ *   SRC_INFO  "x.log.2.gz: gzip-compressed; skipped"   once per file
  *   SRC_WARN  "no file matches PATTERN yet; waiting"   first scan only
  *   SRC_WARN  "PATH: REASON" (cannot open; once per file),
  *             "PATH: not a regular file; skipped" (once per file),

@@ -1040,13 +1040,27 @@ test_file_created_later(void **state)
 
 /* A directory that does not exist at start: polled until it does, then
  * watched; a FIFO that matches is skipped with one warning (never opened:
- * that would block). */
+ * that would block); so is a gzip file. */
 static void
 act_mkdir_later(struct ctx *c)
 {
 	assert_int_equal(mkdir(ctx_path(c, "sub"), 0755), 0);
 	assert_int_equal(mkfifo(ctx_path(c, "sub/fifo.log"), 0644), 0);
 	append_seq(ctx_path(c, "sub/a.log"), "S", 0, 2);
+	appends(ctx_path(c, "sub/empty.log.gz"), "");
+}
+
+static void
+act_gz(struct ctx *c)
+{
+	/* gzip of "hello\n" (gzip -n) */
+	static const unsigned char gz[] = {
+		0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xcb, 0x48,
+		0xcd, 0xc9, 0xc9, 0xe7, 0x02, 0x00, 0x20, 0x30, 0x3a, 0x36, 0x06, 0x00,
+		0x00, 0x00,
+	};
+	append(ctx_path(c, "sub/old.log.gz"), gz, sizeof(gz));     /* new, full */
+	append(ctx_path(c, "sub/empty.log.gz"), gz, sizeof(gz));   /* was empty */
 }
 
 static void
@@ -1061,10 +1075,13 @@ test_dir_created_later(void **state)
 	(void)state;
 	struct ctx c;
 	ctx_init(&c);
-	c.src = ctx_file_source(&c, "sub/*.log", 10, 0, false);
+	c.src = ctx_file_source(&c, "sub/*.log*", 10, 0, false);
 	const struct step steps[] = {
 		{ NULL, 0, "no file matches", 0 },
-		{ act_mkdir_later, 2, "not a regular file", 0 },
+		{ act_mkdir_later, 2, "following 2 files", 0 },
+		{ act_gz, 2, "old.log.gz: gzip-compressed; skipped", 0 },
+		{ NULL, 2, "empty.log.gz: gzip-compressed; skipped", 0 },
+		{ NULL, 2, "following 1 file", 0 },
 		{ act_mkdir_later2, 4, NULL, 120 },
 	};
 	ctx_run(&c, steps, LX_ARRAY_LEN(steps), 3000);
@@ -1076,6 +1093,8 @@ test_dir_created_later(void **state)
 	assert_int_equal(warned, 1);
 	unlink(ctx_path(&c, "sub/fifo.log"));
 	unlink(ctx_path(&c, "sub/a.log"));
+	unlink(ctx_path(&c, "sub/old.log.gz"));
+	unlink(ctx_path(&c, "sub/empty.log.gz"));
 	rmdir(ctx_path(&c, "sub"));
 	ctx_release(&c);
 }
