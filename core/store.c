@@ -57,6 +57,7 @@ struct store {
 	uint64_t first_seq;
 	struct chunk *chunks, *tail_chunk;
 	size_t text_bytes, index_bytes;
+	size_t chunk_size;
 	uint64_t dropped, truncated;
 	int64_t last_ts;
 	struct itab tab[DIM__COUNT];
@@ -253,6 +254,9 @@ store_new(const struct store_opts *opts)
 	if (st->opts.max_line == 0)
 		st->opts.max_line = 64u << 10;
 	st->first_seq = 1;
+	st->chunk_size = st->opts.max_bytes / 16 < CHUNK_SIZE ? st->opts.max_bytes / 16 : CHUNK_SIZE;
+	if (st->chunk_size < 4096)
+		st->chunk_size = 4096;
 	st->tab[DIM_AGENT].with_series = true;
 	st->tab[DIM_COMPONENT].with_series = true;
 	st->tab[DIM_CORR].reclaim = true;
@@ -344,7 +348,7 @@ text_alloc(struct store *st, size_t len, uint64_t seq)
 {
 	struct chunk *c = st->tail_chunk;
 	if (!c || c->size - c->used < len) {
-		size_t size = len > CHUNK_SIZE ? len : CHUNK_SIZE;
+		size_t size = len > st->chunk_size ? len : st->chunk_size;
 		c = xmalloc(sizeof(*c) + size);
 		c->next = NULL;
 		c->used = 0;
@@ -375,8 +379,13 @@ store_push(struct store *st, const char *text, size_t len, size_t full_len,
 	}
 	if (full_len > len)
 		cut = true;
-	/* Make room: evict until text + records + indexes fit the cap. */
-	size_t need = len + sizeof(struct log_rec) + 64;
+	/* Make room: evict until text + records + indexes fit the cap,
+	 * counting a new text chunk or a bigger record array if needed. */
+	size_t need = 256;
+	if (!st->tail_chunk || st->tail_chunk->size - st->tail_chunk->used < len)
+		need += sizeof(struct chunk) + (len > st->chunk_size ? len : st->chunk_size);
+	if (st->count == st->cap)
+		need += (st->cap ? st->cap : 1024) * sizeof(struct log_rec);
 	while (st->count > 0 && store_bytes(st) + need > st->opts.max_bytes)
 		evict_oldest(st);
 	if (st->count == st->cap)
@@ -443,6 +452,11 @@ store_push(struct store *st, const char *text, size_t len, size_t full_len,
 		seqvec_push(st, &st->tab[d].e[id].seqs, seq);
 	}
 	seqvec_push(st, &st->levels[r->level], seq);
+
+	/* Index growth may have passed the cap: trim again (never the new line). */
+	while (st->count > 1 && store_bytes(st) > st->opts.max_bytes)
+		evict_oldest(st);
+	r = (struct log_rec *)store_get(st, seq);
 
 	int64_t sec = r->ts_ns >= 0 ? r->ts_ns / 1000000000LL : 0;
 	series_add(&st->total, sec, r->level);

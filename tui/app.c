@@ -621,7 +621,7 @@ draw_status(struct app *a, struct tui_canvas *c, int y)
 	tui_put_textn(c, lstyle, left, ml);
 	tui_put_cp(c, lstyle, ' ');
 	if (sp)
-		tui_put_text(c, THEME_STATUS, sp);
+		tui_put_text(c, THEME_STATUS, sp + 1);
 	if (a->msg[0] && mono_ns() < a->msg_until) {
 		tui_put_text(c, THEME_STATUS, "  ");
 		tui_put_text(c, a->msg_level == 2 ? THEME_ERROR : a->msg_level == 1 ? THEME_WARN : THEME_STATUS, a->msg);
@@ -689,7 +689,9 @@ app_render(struct app *a)
 	int min_c = v && v->ops->min_cols ? v->ops->min_cols : MIN_COLS;
 	if (g->rows < min_r + 2 || g->cols < min_c) {
 		/* ncdu-style notice instead of a broken layout. */
-		const char *l1 = "terminal too small", *l2 = "enlarge or press q";
+		bool tiny = g->cols < 20;
+		const char *l1 = tiny ? "too small" : "terminal too small";
+		const char *l2 = tiny ? "q quits" : "enlarge it, or q quits";
 		char sz[32];
 		snprintf(sz, sizeof(sz), "%dx%d < %dx%d", g->cols, g->rows, min_c, min_r + 2);
 		const char *lines[3] = { l1, sz, l2 };
