@@ -730,7 +730,6 @@ input_cb(uv_poll_t *h, int status, int events)
 	int key;
 	while ((key = term_getkey(a->term)) != 0) {
 		if (key == TUI_KEY_RESIZE) {
-			term_resize(a->term);
 			int r, cc;
 			term_size(a->term, &r, &cc);
 			tui_grid_resize(a->grid, r, cc);

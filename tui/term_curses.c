@@ -221,7 +221,6 @@ term_draw(struct term *t, const struct tui_grid *g)
 int
 term_getkey(struct term *t)
 {
-	(void)t;
 	wint_t ch;
 	int r = wget_wch(stdscr, &ch);
 	if (r == ERR)
@@ -241,7 +240,11 @@ term_getkey(struct term *t)
 		case KEY_BACKSPACE: return TUI_KEY_BACKSPACE;
 		case KEY_DC: return TUI_KEY_DELETE;
 		case KEY_IC: return TUI_KEY_INSERT;
-		case KEY_RESIZE: return TUI_KEY_RESIZE;
+		case KEY_RESIZE:
+			/* curses already resized itself (resizeterm queues this key);
+			 * calling resizeterm again here would queue another. */
+			getmaxyx(stdscr, t->rows, t->cols);
+			return TUI_KEY_RESIZE;
 		case KEY_F(1): return TUI_KEY_F1;
 		case KEY_F(2): return TUI_KEY_F2;
 		case KEY_F(3): return TUI_KEY_F3;

@@ -175,7 +175,12 @@ set_filter(struct view *v)
 		t->sel = 0;
 	} else if (!t->follow && t->sel) {
 		size_t i = vis_index(v, t->sel);
-		t->sel = vis_seq(v, i < n ? i : n - 1);
+		if (i >= n)
+			i = n - 1;
+		t->sel = vis_seq(v, i);
+		/* Keep the selection in the middle of the screen. */
+		size_t half = (size_t)(t->page > 2 ? t->page / 2 : 1);
+		t->top = vis_seq(v, i > half ? i - half : 0);
 	}
 }
 
@@ -544,6 +549,9 @@ tail_search(struct view *v, const char *pat, int dir)
 	size_t n = vis_count(v);
 	if (!n)
 		return RES_REDRAW;
+	/* From the live bottom, the newest match is the one wanted: go up. */
+	if (t->follow && dir >= 0)
+		dir = dir == 0 ? -2 : -1;
 	pause_at(v);
 	bool icase = logline_icase(pat);
 	const struct store *st = v->app->store;
@@ -552,7 +560,8 @@ tail_search(struct view *v, const char *pat, int dir)
 		start = n - 1;
 	int step = dir < 0 ? -1 : 1;
 	static char msg[MSG_CAP];
-	for (size_t k = dir == 0 ? 0 : 1; k <= n; k++) {
+	/* dir 0 / -2: incremental, the current line counts too. */
+	for (size_t k = (dir == 0 || dir == -2) ? 0 : 1; k <= n; k++) {
 		size_t i = (start + n + (size_t)(step * (long)k)) % n;
 		const struct log_rec *r = store_get(st, vis_seq(v, i));
 		if (!r)
