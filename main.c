@@ -16,6 +16,8 @@
 #include "core/scan.h"
 #include "core/sbuf.h"
 #include "sources/demo.h"
+#include "sources/file.h"
+#include "sources/stdin_src.h"
 #include "tui/app.h"
 #include "tui/config.h"
 #include "tui/keymap.h"
@@ -38,6 +40,7 @@ usage(FILE *f)
 		"such files exist, otherwise it runs the demo swarm.\n"
 		"\n"
 		"Display and testing:\n"
+		"  --since DURATION             file history from this long ago (like 10m, 2h)\n"
 		"  --snapshot VIEW              render one frame of VIEW (tail, detail) as text and exit\n"
 		"  --size COLSxROWS             snapshot size (default 120x40)\n"
 		"  --keys KEYS                  keys to press before the snapshot (j, <Enter>, <C-f>...)\n"
@@ -58,7 +61,7 @@ usage(FILE *f)
 struct opts {
 	const char *snapshot, *keys, *config_path, *write_dir;
 	int rows, cols;
-	int64_t now_ns, duration_ns;
+	int64_t now_ns, duration_ns, since_ns;
 	bool styles, demo, stdin_src, follow, print_config;
 	const char *files[64];
 	int nfiles;
@@ -139,6 +142,12 @@ parse_args(int argc, char **argv, struct opts *o, struct config *cfg, struct sbu
 				sbuf_addf(err, "--duration: bad value '%s'; expected like 90s, 10m, 2h\n", val);
 				return 2;
 			}
+		} else if (!strcmp(a, "--since")) {
+			NEED_VALUE();
+			if (parse_duration(val, &o->since_ns) || o->since_ns <= 0) {
+				sbuf_addf(err, "--since: bad value '%s'; expected like 90s, 10m, 2h\n", val);
+				return 2;
+			}
 		} else if (!strcmp(a, "--write")) {
 			NEED_VALUE();
 			o->write_dir = val;
@@ -199,17 +208,65 @@ globs_match(const char *list)
 	return any;
 }
 
+static int64_t
+line_ts(void *ud, const char *text, size_t len)
+{
+	(void)ud;
+	struct scan_result r;
+	scan_line(text, len, &r);
+	return (r.flags & SCAN_F_TS) ? r.ts_ns : 0;
+}
+
+/* Picks the sources: stdin with "-", named files, the default glob when
+ * it matches, else the demo swarm. */
 static int
 add_sources(struct app *app, uv_loop_t *loop, struct opts *o, struct config *cfg, struct sbuf *err)
 {
 	struct source_sink sink = app_sink(app);
-	bool use_demo = o->demo;
-	if (!use_demo && !o->stdin_src && o->nfiles == 0 && !globs_match(cfg->files))
-		use_demo = true;
-	if (!use_demo) {
-		sbuf_addf(err, "reading files and standard input is not in this build yet; try: iftop-logs demo\n");
-		return LX_EINVAL;
+	if (o->stdin_src) {
+		struct source *s = stdin_source_new(loop, 0, &sink);
+		if (!s) {
+			sbuf_addf(err, "-: cannot read standard input\n");
+			return LX_EIO;
+		}
+		stdin_source_set_max_line(s, (size_t)cfg->max_line_bytes);
+		int r = app_add_source(app, s, err);
+		if (r || (o->nfiles == 0 && !o->demo))
+			return r;
 	}
+	bool use_files = o->nfiles > 0 || (!o->demo && !o->stdin_src && globs_match(cfg->files));
+	if (use_files) {
+		const char *paths[64];
+		size_t n = 0;
+		char *copy = NULL;
+		if (o->nfiles) {
+			for (int i = 0; i < o->nfiles; i++)
+				paths[n++] = o->files[i];
+		} else {
+			char *save = NULL;
+			copy = strdup(cfg->files);
+			for (char *g = strtok_r(copy, ",", &save); g && n < 64; g = strtok_r(NULL, ",", &save))
+				paths[n++] = g;
+		}
+		struct file_source_opts fo = {
+			.paths = paths,
+			.npaths = n,
+			.history_lines = cfg->history_lines,
+			.max_line = (size_t)cfg->max_line_bytes,
+			.since_ns = o->since_ns ? app_now(app) - o->since_ns : 0,
+			.line_ts = line_ts,
+		};
+		app_expect_history(app);
+		struct source *s = file_source_new(loop, &fo, &sink);
+		free(copy);
+		if (!s) {
+			sbuf_addf(err, "cannot follow the files\n");
+			return LX_EINVAL;
+		}
+		return app_add_source(app, s, err);
+	}
+	if (o->stdin_src)
+		return 0;
 	struct demo_opts d = {
 		.seed = (uint64_t)cfg->seed_val,
 		.rate = cfg->rate_lps,

@@ -65,10 +65,81 @@ app_fmt_time(const struct app *a, int64_t ns, bool with_date, char *buf, size_t 
 
 /* ---- sink ---- */
 
+struct app_hist {
+	int64_t ts;
+	size_t order, len, full_len;
+	char *text;       /* text, then NUL, then origin */
+};
+
+static int
+hist_cmp(const void *x, const void *y)
+{
+	const struct app_hist *a = x, *b = y;
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	return a->order < b->order ? -1 : a->order > b->order;
+}
+
+void
+app_expect_history(struct app *a)
+{
+	a->hist_active = true;
+}
+
+void
+app_flush_history(struct app *a)
+{
+	/* A line without a timestamp sorts with the line before it. */
+	int64_t prev = 0;
+	for (size_t i = 0; i < a->nhist; i++) {
+		struct scan_result r;
+		scan_line(a->hist[i].text, a->hist[i].len, &r);
+		a->hist[i].ts = (r.flags & SCAN_F_TS) ? r.ts_ns : prev;
+		prev = a->hist[i].ts;
+		a->hist[i].order = i;
+	}
+	qsort(a->hist, a->nhist, sizeof(*a->hist), hist_cmp);
+	int64_t now = app_now(a);
+	for (size_t i = 0; i < a->nhist; i++) {
+		struct app_hist *h = &a->hist[i];
+		store_push(a->store, h->text, h->len, h->full_len, h->text + h->len + 1, 0, now);
+		free(h->text);
+	}
+	free(a->hist);
+	a->hist = NULL;
+	a->nhist = a->histcap = a->hist_bytes = 0;
+	app_dirty(a);
+}
+
+static void
+sink_history_done(void *ud)
+{
+	struct app *a = ud;
+	a->hist_active = false;
+	app_flush_history(a);
+}
+
 static void
 sink_line(void *ud, const char *text, size_t len, size_t full_len, const char *origin, int64_t ts_ns)
 {
 	struct app *a = ud;
+	if (a->hist_active && ts_ns == 0) {
+		size_t ol = origin ? strlen(origin) : 0;
+		xgrow(&a->hist, &a->histcap, a->nhist + 1, sizeof(*a->hist));
+		struct app_hist *h = &a->hist[a->nhist++];
+		h->text = xmalloc(len + ol + 2);
+		memcpy(h->text, text, len);
+		h->text[len] = '\0';
+		memcpy(h->text + len + 1, origin ? origin : "", ol + 1);
+		h->len = len;
+		h->full_len = full_len;
+		a->hist_bytes += len + ol + 2 + sizeof(*h);
+		a->lines_in++;
+		/* Never hold more than a quarter of the cap outside the store. */
+		if (a->hist_bytes > a->cfg->max_memory_bytes / 4)
+			app_flush_history(a);
+		return;
+	}
 	store_push(a->store, text, len, full_len, origin, ts_ns, app_now(a));
 	a->lines_in++;
 	app_dirty(a);
@@ -84,7 +155,8 @@ sink_status(void *ud, enum source_status_level lvl, const char *msg)
 struct source_sink
 app_sink(struct app *a)
 {
-	return (struct source_sink){ .ud = a, .line = sink_line, .status = sink_status };
+	return (struct source_sink){ .ud = a, .line = sink_line, .status = sink_status,
+				     .history_done = sink_history_done };
 }
 
 /* ---- life cycle ---- */
@@ -149,6 +221,9 @@ app_release(struct app *a)
 		source_stop(a->sources[i]);
 		source_free(a->sources[i]);
 	}
+	for (size_t i = 0; i < a->nhist; i++)
+		free(a->hist[i].text);
+	free(a->hist);
 	store_free(a->store);
 	tui_grid_free(a->grid);
 	tui_prompt_free_history(&a->prompt);

@@ -68,6 +68,12 @@ struct app {
 	int msg_level;                  /* 0 info, 1 warn, 2 error */
 	int64_t msg_until;
 
+	/* History from several files arrives file by file; it is held here,
+	 * then sorted by time and stored when the source says it is done. */
+	struct app_hist *hist;
+	size_t nhist, histcap, hist_bytes;
+	bool hist_active;
+
 	struct source *sources[APP_MAX_SOURCES];
 	int nsources;
 	uint64_t lines_in;
@@ -90,6 +96,10 @@ int64_t app_now(const struct app *a);
 struct source_sink app_sink(struct app *a);
 /** Takes ownership of `s` and starts it; returns 0 or an LX_E* error. */
 int app_add_source(struct app *a, struct source *s, struct sbuf *err);
+/** The next source added reads history: merge it by time before storing. */
+void app_expect_history(struct app *a);
+/** Stores the held history now, sorted by timestamp (stable). */
+void app_flush_history(struct app *a);
 /** One-line description of the live sources for the status bar. */
 void app_source_desc(const struct app *a, char *buf, size_t size);
 

@@ -411,7 +411,7 @@ tail_draw(struct view *v, struct tui_canvas *c)
 		tui_put_field(c, THEME_MUTED, line, strlen(line), c->w, TUI_CENTER);
 		return;
 	}
-	int msgw = c->w - 2;
+	int msgw = c->w - 1;   /* what draw_line leaves after the gutter and columns */
 	for (int i = 0; i < COL__N - 1; i++)
 		msgw -= w[i] ? w[i] + 1 : 0;
 	const struct store *st = a->store;
