@@ -48,7 +48,7 @@ usage(FILE *f)
 		"  --styles                     add a style row under each snapshot row\n"
 		"  --config FILE                config file (default $XDG_CONFIG_HOME/iftop-logs/config)\n"
 		"  --print-config               print the effective settings (secrets masked) and exit\n"
-		"  --help, --version\n"
+		"  --help, --version, --help-keys (the key table as text)\n"
 		"\n"
 		"Settings (flag, environment variable, default):\n%s"
 		"\n"
@@ -113,6 +113,16 @@ parse_args(int argc, char **argv, struct opts *o, struct config *cfg, struct sbu
 	} while (0)
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
+			exit(0);
+		} else if (!strcmp(a, "--help-keys")) {
+			struct sbuf sb = SBUF_INIT;
+			static const char *const maps[] = { "tail", "detail" };
+			for (size_t k = 0; k < 2; k++) {
+				sbuf_addf(&sb, "%s# %s view\n\n", k ? "\n" : "", maps[k]);
+				keymap_help(maps[k], &sb);
+			}
+			fputs(sbuf_str(&sb), stdout);
+			sbuf_release(&sb);
 			exit(0);
 		} else if (!strcmp(a, "--version")) {
 			printf("iftop-logs %s\n", VERSION);
