@@ -1,3 +1,368 @@
-/* main.c: wiring only (placeholder until the app shell lands). */
+/*
+ * main.c: wiring only.  Parses the command line into a config, picks the
+ * sources (Loki, files, stdin or the demo swarm), then runs the TUI, a
+ * headless snapshot, or a subcommand.  Exit codes: 0 ok, 1 runtime error,
+ * 2 usage error.
+ */
+#include <glob.h>
+#include <locale.h>
+#include <signal.h>
 #include <stdio.h>
-int main(void) { puts("iftop-logs"); return 0; }
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "core/scan.h"
+#include "core/sbuf.h"
+#include "sources/demo.h"
+#include "sources/file.h"
+#include "sources/stdin_src.h"
+#include "tui/app.h"
+#include "tui/config.h"
+#include "tui/keymap.h"
+
+#define VERSION "0.1.0"
+
+static void
+usage(FILE *f)
+{
+	struct sbuf sb = SBUF_INIT;
+	config_help(&sb);
+	fprintf(f,
+		"usage: iftop-logs [options] [FILE|GLOB ...]   live log explorer (files)\n"
+		"       iftop-logs [options] -                  read lines from standard input\n"
+		"       iftop-logs [options] demo               run on the built-in demo swarm\n"
+		"       iftop-logs demo --write DIR [--duration 10m] [--follow]\n"
+		"                                               write the demo stream as agent log files\n"
+		"\n"
+		"With no source named, iftop-logs reads /var/log/infrafabric/agents/*.log when\n"
+		"such files exist, otherwise it runs the demo swarm.\n"
+		"\n"
+		"Display and testing:\n"
+		"  --since DURATION             file history from this long ago (like 10m, 2h)\n"
+		"  --snapshot VIEW              render one frame of VIEW (tail, detail) as text and exit\n"
+		"  --size COLSxROWS             snapshot size (default 120x40)\n"
+		"  --keys KEYS                  keys to press before the snapshot (j, <Enter>, <C-f>...)\n"
+		"  --now TIME                   freeze the clock (RFC 3339), for reproducible output\n"
+		"  --styles                     add a style row under each snapshot row\n"
+		"  --config FILE                config file (default $XDG_CONFIG_HOME/iftop-logs/config)\n"
+		"  --print-config               print the effective settings (secrets masked) and exit\n"
+		"  --help, --version, --help-keys (the key table as text)\n"
+		"\n"
+		"Settings (flag, environment variable, default):\n%s"
+		"\n"
+		"Precedence: flags > environment > config file > defaults.\n"
+		"Keys: press ? in the program.  Exit status: 0 ok, 1 error, 2 usage error.\n",
+		sbuf_str(&sb));
+	sbuf_release(&sb);
+}
+
+struct opts {
+	const char *snapshot, *keys, *config_path, *write_dir;
+	int rows, cols;
+	int64_t now_ns, duration_ns, since_ns;
+	bool styles, demo, stdin_src, follow, print_config;
+	const char *files[64];
+	int nfiles;
+};
+
+static int
+parse_duration(const char *s, int64_t *ns)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || v < 0)
+		return -1;
+	double mul = 1e9;
+	if (!strcmp(end, "ms")) mul = 1e6;
+	else if (!strcmp(end, "s") || !*end) mul = 1e9;
+	else if (!strcmp(end, "m")) mul = 60e9;
+	else if (!strcmp(end, "h")) mul = 3600e9;
+	else if (!strcmp(end, "d")) mul = 86400e9;
+	else return -1;
+	*ns = (int64_t)(v * mul);
+	return 0;
+}
+
+/* Returns 0, or 2 with a message for a usage error. */
+static int
+parse_args(int argc, char **argv, struct opts *o, struct config *cfg, struct sbuf *err)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = NULL;
+		char flag[64];
+		/* --flag=value */
+		const char *eq = strncmp(a, "--", 2) == 0 ? strchr(a, '=') : NULL;
+		if (eq && (size_t)(eq - a) < sizeof(flag)) {
+			memcpy(flag, a, (size_t)(eq - a));
+			flag[eq - a] = '\0';
+			val = eq + 1;
+			a = flag;
+		}
+#define NEED_VALUE()                                                                   \
+	do {                                                                           \
+		if (!val) {                                                            \
+			if (i + 1 >= argc) {                                           \
+				sbuf_addf(err, "%s: needs a value\n", a);              \
+				return 2;                                              \
+			}                                                              \
+			val = argv[++i];                                               \
+		}                                                                      \
+	} while (0)
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			exit(0);
+		} else if (!strcmp(a, "--help-keys")) {
+			struct sbuf sb = SBUF_INIT;
+			static const char *const maps[] = { "tail", "detail" };
+			for (size_t k = 0; k < 2; k++) {
+				sbuf_addf(&sb, "%s# %s view\n\n", k ? "\n" : "", maps[k]);
+				keymap_help(maps[k], &sb);
+			}
+			fputs(sbuf_str(&sb), stdout);
+			sbuf_release(&sb);
+			exit(0);
+		} else if (!strcmp(a, "--version")) {
+			printf("iftop-logs %s\n", VERSION);
+			exit(0);
+		} else if (!strcmp(a, "--snapshot")) {
+			NEED_VALUE();
+			o->snapshot = val;
+		} else if (!strcmp(a, "--size")) {
+			NEED_VALUE();
+			if (sscanf(val, "%dx%d", &o->cols, &o->rows) != 2 || o->cols < 1 || o->rows < 1 ||
+			    o->cols > 1000 || o->rows > 1000) {
+				sbuf_addf(err, "--size: bad value '%s'; expected COLSxROWS like 120x40\n", val);
+				return 2;
+			}
+		} else if (!strcmp(a, "--keys")) {
+			NEED_VALUE();
+			o->keys = val;
+		} else if (!strcmp(a, "--now")) {
+			NEED_VALUE();
+			if (scan_time(val, strlen(val), &o->now_ns)) {
+				sbuf_addf(err, "--now: bad value '%s'; expected RFC 3339 like 2026-01-01T00:00:00Z\n", val);
+				return 2;
+			}
+		} else if (!strcmp(a, "--duration")) {
+			NEED_VALUE();
+			if (parse_duration(val, &o->duration_ns)) {
+				sbuf_addf(err, "--duration: bad value '%s'; expected like 90s, 10m, 2h\n", val);
+				return 2;
+			}
+		} else if (!strcmp(a, "--since")) {
+			NEED_VALUE();
+			if (parse_duration(val, &o->since_ns) || o->since_ns <= 0) {
+				sbuf_addf(err, "--since: bad value '%s'; expected like 90s, 10m, 2h\n", val);
+				return 2;
+			}
+		} else if (!strcmp(a, "--write")) {
+			NEED_VALUE();
+			o->write_dir = val;
+		} else if (!strcmp(a, "--config")) {
+			NEED_VALUE();
+			o->config_path = val;
+		} else if (!strcmp(a, "--styles")) {
+			o->styles = true;
+		} else if (!strcmp(a, "--follow")) {
+			o->follow = true;
+		} else if (!strcmp(a, "--print-config")) {
+			o->print_config = true;
+		} else if (!strcmp(a, "demo") && !o->demo && o->nfiles == 0) {
+			o->demo = true;
+		} else if (!strcmp(a, "-")) {
+			o->stdin_src = true;
+		} else if (!strncmp(a, "--", 2)) {
+			if (config_flag_is_bool(a) && !val) {
+				val = "true";
+			} else {
+				NEED_VALUE();
+			}
+			int r = config_set_flag(cfg, a, val, err);
+			if (r == 0) {
+				sbuf_addf(err, "%s: unknown option (see iftop-logs --help)\n", a);
+				return 2;
+			}
+			if (r < 0)
+				return 2;
+		} else if (a[0] == '-' && a[1]) {
+			sbuf_addf(err, "%s: unknown option (see iftop-logs --help)\n", a);
+			return 2;
+		} else {
+			if (o->nfiles == (int)(sizeof(o->files) / sizeof(o->files[0]))) {
+				sbuf_addf(err, "too many files (max 64; use a glob)\n");
+				return 2;
+			}
+			o->files[o->nfiles++] = a;
+		}
+#undef NEED_VALUE
+	}
+	return 0;
+}
+
+/* True when a comma-separated list of globs matches at least one file. */
+static bool
+globs_match(const char *list)
+{
+	char *copy = strdup(list), *save = NULL;
+	bool any = false;
+	for (char *g = strtok_r(copy, ",", &save); g && !any; g = strtok_r(NULL, ",", &save)) {
+		glob_t gl;
+		if (glob(g, 0, NULL, &gl) == 0)
+			any = gl.gl_pathc > 0;
+		globfree(&gl);
+	}
+	free(copy);
+	return any;
+}
+
+static int64_t
+line_ts(void *ud, const char *text, size_t len)
+{
+	(void)ud;
+	struct scan_result r;
+	scan_line(text, len, &r);
+	return (r.flags & SCAN_F_TS) ? r.ts_ns : 0;
+}
+
+/* Picks the sources: stdin with "-", named files, the default glob when
+ * it matches, else the demo swarm. */
+static int
+add_sources(struct app *app, uv_loop_t *loop, struct opts *o, struct config *cfg, struct sbuf *err)
+{
+	struct source_sink sink = app_sink(app);
+	if (o->stdin_src) {
+		struct source *s = stdin_source_new(loop, 0, &sink);
+		if (!s) {
+			sbuf_addf(err, "-: cannot read standard input\n");
+			return LX_EIO;
+		}
+		stdin_source_set_max_line(s, (size_t)cfg->max_line_bytes);
+		int r = app_add_source(app, s, err);
+		if (r || (o->nfiles == 0 && !o->demo))
+			return r;
+	}
+	bool use_files = o->nfiles > 0 || (!o->demo && !o->stdin_src && globs_match(cfg->files));
+	if (use_files) {
+		const char *paths[64];
+		size_t n = 0;
+		char *copy = NULL;
+		if (o->nfiles) {
+			for (int i = 0; i < o->nfiles; i++)
+				paths[n++] = o->files[i];
+		} else {
+			char *save = NULL;
+			copy = strdup(cfg->files);
+			for (char *g = strtok_r(copy, ",", &save); g && n < 64; g = strtok_r(NULL, ",", &save))
+				paths[n++] = g;
+		}
+		struct file_source_opts fo = {
+			.paths = paths,
+			.npaths = n,
+			.history_lines = cfg->history_lines,
+			.max_line = (size_t)cfg->max_line_bytes,
+			.since_ns = o->since_ns ? app_now(app) - o->since_ns : 0,
+			.line_ts = line_ts,
+		};
+		app_expect_history(app);
+		struct source *s = file_source_new(loop, &fo, &sink);
+		free(copy);
+		if (!s) {
+			sbuf_addf(err, "cannot follow the files\n");
+			return LX_EINVAL;
+		}
+		return app_add_source(app, s, err);
+	}
+	if (o->stdin_src)
+		return 0;
+	struct demo_opts d = {
+		.seed = (uint64_t)cfg->seed_val,
+		.rate = cfg->rate_lps,
+		.history_ns = o->duration_ns ? o->duration_ns : 300 * 1000000000LL,
+		.now_ns = o->now_ns,
+		.live = o->snapshot == NULL,
+	};
+	return app_add_source(app, demo_source_new(loop, &d, &sink), err);
+}
+
+int
+main(int argc, char **argv)
+{
+	setlocale(LC_ALL, "");
+	signal(SIGPIPE, SIG_IGN);
+	struct config cfg;
+	config_init(&cfg);
+	struct opts o = { .rows = 40, .cols = 120 };
+	struct sbuf err = SBUF_INIT;
+	int rc = 0;
+
+	/* Flags first (to find --config), then layer: file < env < flags. */
+	struct config flags_only;
+	config_init(&flags_only);
+	if ((rc = parse_args(argc, argv, &o, &flags_only, &err)))
+		goto out;
+	config_release(&flags_only);
+	if (config_load_file(&cfg, o.config_path, &err) || config_load_env(&cfg, &err)) {
+		rc = 2;
+		goto out;
+	}
+	struct opts o2 = { .rows = 40, .cols = 120 };
+	parse_args(argc, argv, &o2, &cfg, &err);
+	if (config_finish(&cfg, &err)) {
+		rc = 2;
+		goto out;
+	}
+	if (o.print_config) {
+		struct sbuf sb = SBUF_INIT;
+		config_dump(&cfg, &sb);
+		fputs(sbuf_str(&sb), stdout);
+		sbuf_release(&sb);
+		goto out;
+	}
+	if (o.demo && o.write_dir) {
+		int64_t hist = o.duration_ns ? o.duration_ns : 600 * 1000000000LL;
+		rc = demo_write_files(o.write_dir, (uint64_t)cfg.seed_val, cfg.rate_lps, hist, o.follow) ? 1 : 0;
+		goto out;
+	}
+
+	uv_loop_t loop;
+	uv_loop_init(&loop);
+	struct app app;
+	if (app_init(&app, &loop, &cfg, &err)) {
+		rc = 2;
+		goto loop_out;
+	}
+	app.fixed_now = o.snapshot ? o.now_ns : 0;
+	if (add_sources(&app, &loop, &o, &cfg, &err)) {
+		rc = 1;
+		goto app_out;
+	}
+	if (o.snapshot) {
+		if (!view_find(o.snapshot)) {
+			sbuf_addf(&err, "--snapshot: unknown view '%s' (views: tail, detail)\n", o.snapshot);
+			rc = 2;
+			goto app_out;
+		}
+		struct sbuf out = SBUF_INIT;
+		if (strcmp(o.snapshot, "tail"))
+			app_switch_to(&app, o.snapshot, NULL);
+		app_snapshot(&app, o.rows, o.cols, o.keys, 150, 5000, o.styles, &out);
+		fwrite(out.buf, 1, out.len, stdout);
+		sbuf_release(&out);
+	} else {
+		rc = app_run_tui(&app, &err) ? 1 : 0;
+	}
+app_out:
+	app_release(&app);
+	uv_run(&loop, UV_RUN_NOWAIT);
+loop_out:
+	uv_loop_close(&loop);
+out:
+	if (err.len)
+		fprintf(stderr, "iftop-logs: %s", sbuf_str(&err));
+	sbuf_release(&err);
+	config_release(&cfg);
+	return rc;
+}

@@ -206,6 +206,8 @@ report_misc(struct file_src *fs)
 	say(fs, SRC_INFO, "history: %llu line%s from %zu file%s",
 	    (unsigned long long)fs->history_lines, fs->history_lines == 1 ? "" : "s",
 	    fs->history_files, fs->history_files == 1 ? "" : "s");
+	if (!fs->stopped && fs->src->sink.history_done)
+		fs->src->sink.history_done(fs->src->sink.ud);
 }
 
 /* ---- reading --------------------------------------------------------- */

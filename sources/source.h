@@ -35,6 +35,11 @@ struct source_sink {
 		     const char *origin, int64_t ts_ns);
 	/** A state change worth showing ("file x rotated"); `msg` borrowed. */
 	void (*status)(void *ud, enum source_status_level lvl, const char *msg);
+	/**
+	 * Optional: the history read at start is complete; lines after this
+	 * are live.  Called at most once.  Sources without history never call it.
+	 */
+	void (*history_done)(void *ud);
 };
 
 struct source;

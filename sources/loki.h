@@ -1,0 +1,146 @@
+/**
+ * sources/loki.h: Grafana Loki HTTP API client (2.8 and 3.x responses).
+ *
+ * Builds URLs, sends them through sources/http.h, parses the JSON with
+ * jansson into `struct result` (sources/result.h) and words errors the way
+ * a user can act on them, quoting Loki's own message.  It never draws.
+ *
+ * Life cycle: loki_new() -> requests -> loki_free().  The `struct http`
+ * passed to loki_new() must outlive the client.
+ *
+ * Request protocol (every loki_* call that takes a loki_done_fn):
+ *   - Returns a handle for loki_cancel(), or NULL when the arguments are
+ *     unusable; then the callback is never called.
+ *   - Otherwise `cb` is called exactly once from a loop callback, unless
+ *     loki_cancel() or loki_free() comes first (then never).
+ *   - `err` is NULL on success and `res` is a new result that the callback
+ *     owns (free it with result_free()).  On failure `err` is borrowed for
+ *     the call and `res` is NULL.
+ *   - The handle is invalid once the callback returned or after
+ *     loki_cancel().
+ *
+ * Paging: loki_query_range() on a log query fetches pages of at most
+ * `page_size` entries and moves the time window past the last entry seen
+ * (end exclusive, so the boundary timestamp is asked for again and its
+ * entries are de-duplicated), until `limit` entries are collected or the
+ * range is exhausted.  A server "max entries limit" answer lowers the page
+ * size and retries.  When the result is cut, result->limit says by whom.
+ * A range the server rejects as too long or too slow is split in halves
+ * and run piece by piece (log queries only).
+ */
+#ifndef LX_SOURCES_LOKI_H
+#define LX_SOURCES_LOKI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sources/http.h"
+#include "sources/result.h"
+#include "sources/source.h"
+
+struct loki;
+struct loki_req;
+
+/** Connection settings.  Strings are copied by loki_new(). */
+struct loki_config {
+	const char *url;             /* "http://127.0.0.1:3100" (+ path prefix) */
+	struct http_auth auth;       /* LOKI_* env names are the app's business */
+	long timeout_ms;             /* per HTTP attempt; 0: 30000 */
+	long connect_timeout_ms;     /* 0: 5000 */
+	size_t max_body;             /* per response; 0: 64 MiB */
+	int max_retries;             /* 0: 3; <0: none */
+	long retry_base_ms;          /* 0: 200 */
+};
+
+typedef void (*loki_done_fn)(void *ud, const struct res_error *err, struct result *res);
+/** Progress of a chunked query: `done` of `total` chunks, `entries` so far. */
+typedef void (*loki_progress_fn)(void *ud, size_t done, size_t total, size_t entries);
+
+struct loki_query {
+	const char *query;           /* LogQL */
+	int64_t start_ns, end_ns;    /* range; end 0: now; start 0: end - 1 h */
+	int64_t time_ns;             /* instant query time; 0: now */
+	size_t limit;                /* log entries wanted in total; 0: 1000 */
+	size_t page_size;            /* per request; 0: min(limit, 5000) */
+	bool forward;                /* oldest first (default newest first) */
+	double step_s;               /* metric step; 0: server default */
+	int64_t split_ns;            /* run the range in chunks this long; 0: one */
+	loki_progress_fn progress;   /* optional, called after each chunk */
+};
+
+/* ---- Life cycle ---- */
+
+/** Returns a new client, or NULL when cfg->url is missing. */
+struct loki *loki_new(struct http *http, const struct loki_config *cfg);
+/** Cancels every request (no callbacks) and frees the client.  NULL ok. */
+void loki_free(struct loki *lk);
+/** Cancels one request; its callback is never called.  NULL ok. */
+void loki_cancel(struct loki_req *r);
+
+/* ---- Queries ---- */
+
+/** /loki/api/v1/query: streams or vector/scalar at q->time_ns. */
+struct loki_req *loki_query(struct loki *lk, const struct loki_query *q,
+			    loki_done_fn cb, void *ud);
+/** /loki/api/v1/query_range with paging (logs) or one matrix (metrics). */
+struct loki_req *loki_query_range(struct loki *lk, const struct loki_query *q,
+				  loki_done_fn cb, void *ud);
+/** /loki/api/v1/labels -> RES_STRINGS.  Times 0: server defaults. */
+struct loki_req *loki_labels(struct loki *lk, int64_t start_ns, int64_t end_ns,
+			     loki_done_fn cb, void *ud);
+/** /loki/api/v1/label/NAME/values -> RES_STRINGS; `selector` may be NULL. */
+struct loki_req *loki_label_values(struct loki *lk, const char *name,
+				   const char *selector, int64_t start_ns,
+				   int64_t end_ns, loki_done_fn cb, void *ud);
+/** /loki/api/v1/series?match[]=... -> RES_LABELSETS. */
+struct loki_req *loki_series(struct loki *lk, const char *match, int64_t start_ns,
+			     int64_t end_ns, loki_done_fn cb, void *ud);
+/**
+ * /loki/api/v1/index/stats -> RES_INFO with result->index filled (what a
+ * query would read: streams, chunks, entries, bytes).
+ */
+struct loki_req *loki_index_stats(struct loki *lk, const char *query, int64_t start_ns,
+				  int64_t end_ns, loki_done_fn cb, void *ud);
+/**
+ * /loki/api/v1/index/volume -> RES_VECTOR (bytes per label set).  A server
+ * without it (Loki < 2.9 answers 404) gives err->code LX_ENOENT and a
+ * message saying so: callers should hide the feature, not fail.
+ */
+struct loki_req *loki_index_volume(struct loki *lk, const char *query, int64_t start_ns,
+				   int64_t end_ns, size_t limit, loki_done_fn cb, void *ud);
+/** /ready -> RES_NONE on success. */
+struct loki_req *loki_ready(struct loki *lk, loki_done_fn cb, void *ud);
+/** /loki/api/v1/status/buildinfo -> RES_INFO (version, revision, ...). */
+struct loki_req *loki_buildinfo(struct loki *lk, loki_done_fn cb, void *ud);
+/** /metrics -> RES_STRINGS with one string, the exposition text. */
+struct loki_req *loki_metrics(struct loki *lk, loki_done_fn cb, void *ud);
+/** POST /loki/api/v1/push of a JSON body (copied) -> RES_NONE. */
+struct loki_req *loki_push(struct loki *lk, const char *json, size_t len,
+			   loki_done_fn cb, void *ud);
+
+/* ---- Parsing (exposed for fixture tests and the tail) ---- */
+
+/**
+ * Parses a query/query_range body into a new result (*out, caller frees).
+ * Returns 0 or LX_EPARSE with `err` filled.
+ */
+int loki_parse_query(const char *body, size_t len, struct result **out,
+		     struct res_error *err);
+/**
+ * Parses one tail frame ({"streams":[...],"dropped_entries":[...]}) into
+ * a new RES_STREAMS result; `*dropped` receives the dropped entry count.
+ */
+int loki_parse_tail_frame(const char *body, size_t len, struct result **out,
+			  size_t *dropped, struct res_error *err);
+/**
+ * Words a failed HTTP answer from Loki: `resp` as given to an http_done_fn,
+ * `what` names the endpoint ("query", "labels").
+ */
+void loki_error_from_http(const struct http_resp *resp, const char *what,
+			  struct res_error *err);
+
+/** Current wall clock in nanoseconds. */
+int64_t loki_now_ns(void);
+
+#endif

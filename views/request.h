@@ -1,0 +1,66 @@
+/**
+ * views/request.h: every user action, listed once.
+ *
+ * The X-macro gives the request enum, the names used by `bind` lines in
+ * the config file, and the help overlay (generated from it together with
+ * the default key table in tui/keymap.c).
+ */
+#ifndef LX_VIEWS_REQUEST_H
+#define LX_VIEWS_REQUEST_H
+
+#define REQ_INFO(REQ_GROUP, REQ_)                                               \
+	REQ_GROUP("Navigation")                                                 \
+	REQ_(SCROLL_DOWN, "Move down one line")                                 \
+	REQ_(SCROLL_UP, "Move up one line")                                     \
+	REQ_(PAGE_DOWN, "Move down one page")                                   \
+	REQ_(PAGE_UP, "Move up one page")                                       \
+	REQ_(MOVE_FIRST, "Go to the first line")                                \
+	REQ_(MOVE_LAST, "Go to the last line")                                  \
+	REQ_(SCROLL_LEFT, "Scroll left")                                        \
+	REQ_(SCROLL_RIGHT, "Scroll right")                                      \
+	REQ_GROUP("Views")                                                      \
+	REQ_(NEXT_VIEW, "Next view")                                            \
+	REQ_(PREV_VIEW, "Previous view")                                        \
+	REQ_(VIEW_1, "View 1 (tail)")                                           \
+	REQ_(VIEW_2, "View 2")                                                  \
+	REQ_(VIEW_3, "View 3")                                                  \
+	REQ_(VIEW_4, "View 4")                                                  \
+	REQ_(ENTER, "Open the selected line / item")                            \
+	REQ_(BACK, "Close the overlay or go back")                              \
+	REQ_(HELP, "Show this help")                                            \
+	REQ_(COMMAND, "Command line (:help for commands)")                      \
+	REQ_(REDRAW, "Redraw the screen")                                       \
+	REQ_(QUIT, "Quit")                                                      \
+	REQ_GROUP("Search")                                                     \
+	REQ_(SEARCH, "Search (case-insensitive unless upper case is typed)")    \
+	REQ_(SEARCH_NEXT, "Next match")                                         \
+	REQ_(SEARCH_PREV, "Previous match")                                     \
+	REQ_GROUP("Logs")                                                       \
+	REQ_(PAUSE, "Pause / resume following")                                 \
+	REQ_(FOLLOW, "Follow new lines")                                        \
+	REQ_(NEXT_ERROR, "Next ERROR/FATAL line")                               \
+	REQ_(PREV_ERROR, "Previous ERROR/FATAL line")                           \
+	REQ_(FILTER, "Quick filter: level, agent, component, request")          \
+	REQ_(CLEAR_FILTER, "Clear all filters")                                 \
+	REQ_(FILTER_AGENT, "Only this line's agent")                            \
+	REQ_(OPEN_TRACE, "Open this line's request waterfall")                  \
+	REQ_(TOGGLE_UTC, "Toggle UTC / local time")                             \
+	REQ_(TOGGLE_CORR, "Show / hide the correlation id column")              \
+	REQ_(TOGGLE_COMPONENT, "Show / hide the component column")             \
+	REQ_(TOGGLE_DURATION, "Show / hide the duration column")                \
+	REQ_(TOGGLE_WRAP, "Wrap long messages")                                 \
+	REQ_(TOGGLE_SGR, "Render ANSI colour codes in messages as colours")     \
+	REQ_(TOGGLE_RAW, "Show the raw line instead of the message")
+
+enum request {
+	REQ_NONE = 0,
+#define REQ_GROUP_(g)
+#define REQ_ENUM_(id, help) REQ_##id,
+	REQ_INFO(REQ_GROUP_, REQ_ENUM_)
+#undef REQ_GROUP_
+#undef REQ_ENUM_
+	REQ_UNKNOWN,
+	REQ__COUNT
+};
+
+#endif

@@ -1,0 +1,19 @@
+/* views/view.c: the registry of views, in tab order. */
+#include "views/view.h"
+
+#include <string.h>
+
+const struct view_ops *const view_registry[] = {
+	&tail_view_ops,
+	&detail_view_ops,
+	NULL,
+};
+
+const struct view_ops *
+view_find(const char *name)
+{
+	for (int i = 0; view_registry[i]; i++)
+		if (!strcmp(view_registry[i]->name, name))
+			return view_registry[i];
+	return NULL;
+}
