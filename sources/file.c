@@ -77,6 +77,8 @@ struct dirwatch {
 	char *dir;
 	uv_fs_event_t *ev;      /* NULL when not watching (yet) */
 	int err;                /* why uv_fs_event_start failed, 0 if it did not */
+	dev_t dev;              /* the directory watched (it may be replaced) */
+	ino_t ino;
 	bool warned;            /* said so */
 };
 
@@ -967,11 +969,22 @@ fs_event_cb(uv_fs_event_t *ev, const char *name, int events, int status)
 }
 
 /* Starts the watcher of one directory if it is not running; a directory
- * that does not exist yet is tried again at the next tick. */
+ * that does not exist yet is tried again at the next tick, and one that
+ * was removed or replaced since (its watch is dead) is watched anew. */
 static void
 dir_watch(struct file_src *fs, struct dirwatch *d)
 {
-	if (d->ev || fs->no_events || fs->stopped)
+	if (fs->no_events || fs->stopped)
+		return;
+	struct stat st;
+	bool here = stat(d->dir, &st) == 0;
+	if (d->ev) {
+		if (here && st.st_dev == d->dev && st.st_ino == d->ino)
+			return;
+		uv_close((uv_handle_t *)d->ev, free_handle_cb);
+		d->ev = NULL;
+	}
+	if (!here)
 		return;
 	uv_fs_event_t *ev = xcalloc(1, sizeof(*ev));
 	uv_fs_event_init(fs->src->loop, ev);
@@ -984,6 +997,8 @@ dir_watch(struct file_src *fs, struct dirwatch *d)
 	}
 	d->err = 0;
 	d->ev = ev;
+	d->dev = st.st_dev;
+	d->ino = st.st_ino;
 }
 
 static void

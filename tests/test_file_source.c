@@ -1099,6 +1099,52 @@ test_dir_created_later(void **state)
 	ctx_release(&c);
 }
 
+/* The directory is removed and made again: its files are found again
+ * (the dead watch is replaced at the next tick). */
+static void
+act_rmdir(struct ctx *c)
+{
+	assert_int_equal(unlink(ctx_path(c, "sub/a.log")), 0);
+	assert_int_equal(rmdir(ctx_path(c, "sub")), 0);
+}
+
+static void
+act_remkdir(struct ctx *c)
+{
+	assert_int_equal(mkdir(ctx_path(c, "sub"), 0755), 0);
+	append_seq(ctx_path(c, "sub/b.log"), "B", 0, 2);
+}
+
+static void
+act_reappend(struct ctx *c)
+{
+	append_seq(ctx_path(c, "sub/b.log"), "B", 2, 4);
+}
+
+static void
+test_dir_recreated(void **state)
+{
+	(void)state;
+	struct ctx c;
+	ctx_init(&c);
+	assert_int_equal(mkdir(ctx_path(&c, "sub"), 0755), 0);
+	append_seq(ctx_path(&c, "sub/a.log"), "A", 0, 2);
+	c.src = ctx_file_source(&c, "sub/*.log", -1, 0, false);
+	const struct step steps[] = {
+		{ NULL, 2, "following 1 file", 0 },
+		{ act_rmdir, 2, "following 0 files", 0 },
+		{ act_remkdir, 4, "new file b.log", 120 },
+		{ act_reappend, 6, NULL, 0 },
+	};
+	ctx_run(&c, steps, LX_ARRAY_LEN(steps), 3000);
+	assert_int_equal(c.nlines, 6);
+	assert_seq(&c, "A", 2);
+	assert_seq(&c, "B", 4);
+	unlink(ctx_path(&c, "sub/b.log"));
+	rmdir(ctx_path(&c, "sub"));
+	ctx_release(&c);
+}
+
 static int
 count_fds(void)
 {
@@ -1562,6 +1608,7 @@ main(void)
 		cmocka_unit_test(test_copytruncate),
 		cmocka_unit_test(test_file_created_later),
 		cmocka_unit_test(test_dir_created_later),
+		cmocka_unit_test(test_dir_recreated),
 		cmocka_unit_test(test_deleted_file),
 		cmocka_unit_test(test_deleted_closes_fd),
 		cmocka_unit_test(test_many_files),
