@@ -68,8 +68,9 @@ close_handle(uv_handle_t *h)
 		uv_close(h, on_close);
 }
 
-/* Ends the reader: `done` (unless stopped), then the handles go; the
- * child, if still running, is killed. */
+/* Ends the reader: `done` (unless stopped), then the handles go.  A
+ * child still running is killed, and its handle is closed only once it
+ * has exited, so that libuv reaps it (no zombie). */
 static void
 finish(struct gzread *g, bool call_done, int err)
 {
@@ -80,10 +81,12 @@ finish(struct gzread *g, bool call_done, int err)
 		g->done(g->ud, err);
 	if (g->proc && !g->exited)
 		uv_process_kill(g->proc, SIGTERM);
-	close_handle((uv_handle_t *)g->proc);
+	else
+		close_handle((uv_handle_t *)g->proc);
 	close_handle((uv_handle_t *)g->out);
 	close_handle((uv_handle_t *)g->kick);
-	g->proc = NULL;
+	if (g->exited)
+		g->proc = NULL;
 	g->out = NULL;
 	g->kick = NULL;
 	maybe_free(g);
@@ -136,6 +139,11 @@ exit_cb(uv_process_t *p, int64_t status, int sig)
 {
 	struct gzread *g = p->data;
 	g->exited = true;
+	if (g->finished) {              /* killed by finish(): reap done */
+		close_handle((uv_handle_t *)p);
+		g->proc = NULL;
+		return;
+	}
 	if (status != 0 || sig != 0)
 		g->failed = true;
 	pass_end(g);

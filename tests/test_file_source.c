@@ -360,7 +360,7 @@ appends(const char *path, const char *s)
 static void
 append_seq(const char *path, const char *tag, int from, int to)
 {
-	size_t cap = (size_t)(to - from) * 32 + 1, n = 0;
+	size_t cap = (size_t)(to - from) * (strlen(tag) + 24) + 1, n = 0;
 	char *buf = xmalloc(cap);
 	for (int i = from; i < to; i++)
 		n += (size_t)snprintf(buf + n, cap - n, "%s%d\n", tag, i);
@@ -1248,6 +1248,30 @@ test_compressed_history(void **state)
 	run_rotated(-1, 150, false, 160, 150);  /* since t=150 */
 }
 
+/* Stopped in the middle of a compressed file: the decompressor is killed
+ * and reaped (no zombie), nothing more arrives, the loop closes. */
+static void
+test_compressed_stop(void **state)
+{
+	(void)state;
+	struct ctx c;
+	ctx_init(&c);
+	append_seq(ctx_path(&c, "big.log.1"), "line-with-some-padding-to-be-longer-", 0, 400000);
+	sh("cd %s && gzip -n -1 big.log.1", c.dir);
+	appends(ctx_path(&c, "big.log"), "");
+	c.src = ctx_file_source(&c, "big.log*", -1, 0, false);
+	c.stop_after = 5;
+	const struct step steps[] = { { NULL, 5, NULL, 100 } };
+	ctx_run(&c, steps, LX_ARRAY_LEN(steps), 3000);
+	assert_int_equal(c.nlines, 5);
+	assert_int_equal(c.lines_after_stop, 0);
+	int st;
+	pid_t z = waitpid(-1, &st, WNOHANG);
+	if (z > 0)
+		fail_msg("child %d left unreaped", (int)z);
+	ctx_release(&c);
+}
+
 static int
 count_fds(void)
 {
@@ -1873,6 +1897,7 @@ main(void)
 		cmocka_unit_test(test_dir_created_later),
 		cmocka_unit_test(test_dir_recreated),
 		cmocka_unit_test(test_compressed_history),
+		cmocka_unit_test(test_compressed_stop),
 		cmocka_unit_test(test_deleted_file),
 		cmocka_unit_test(test_deleted_closes_fd),
 		cmocka_unit_test(test_many_files),
