@@ -1,6 +1,6 @@
 /*
- * tests/test_file_source.c: the file source (sources/file.c) and the line
- * splitter it shares with stdin (sources/linebuf.c).
+ * tests/test_file_source.c: the file source (sources/file.c, file_hist.c,
+ * gzread.c) and the line splitter it shares with stdin (linebuf.c).
  *
  * Each loop test runs in its own mkdtemp directory with its own uv loop:
  * a script of steps (an action, then "wait until N lines / a status")
@@ -13,7 +13,10 @@
  * writer process appending 100 MiB (skipped otherwise);
  * IFTOP_BENCH_COLD=1 first evicts the history file from the page cache;
  * IFTOP_BENCH_FILES=40 spreads the history over 40 files (line i in file
- * i % 40) and IFTOP_BENCH_MERGE=1 merges it by time.
+ * i % 40) and IFTOP_BENCH_MERGE=1 merges it by time; IFTOP_BENCH_WRITE=1
+ * makes the follow writer use one write(2) per line and IFTOP_BENCH_IDLE=200
+ * adds idle matched files.  IFTOP_BENCH_SOAK=30 (IFTOP_BENCH_RATE=50000)
+ * runs the rotation soak.  Bench cases are skipped in `make check`.
  */
 #include <setjmp.h>
 #include <stdarg.h>
