@@ -596,7 +596,9 @@ pump_cb(uv_idle_t *h)
 		return;
 	report_count(fs);
 	report_misc(fs);
-	bool more = fs->need_rescan || (fs->merge && fs->mstate != MERGE_DONE);
+	/* a merge waiting for compressed files is woken by their end */
+	bool more = fs->need_rescan ||
+		    (fs->merge && fs->mstate != MERGE_DONE && !file__gz_pending(fs));
 	for (tf = fs->files; tf && !more; tf = tf->next)
 		more = may_read(tf) || tf->need_fstat;
 	if (!more && !fs->stopped)
