@@ -41,7 +41,8 @@ usage(FILE *f)
 		"\n"
 		"Display and testing:\n"
 		"  --since DURATION             file history from this long ago (like 10m, 2h)\n"
-		"  --snapshot VIEW              render one frame of VIEW (tail, detail) as text and exit\n"
+		"  --trace ID                   open the waterfall of a correlation id (req-..., task-...)\n"
+		"  --snapshot VIEW              render one frame of VIEW (tail, trace, detail) as text and exit\n"
 		"  --size COLSxROWS             snapshot size (default 120x40)\n"
 		"  --keys KEYS                  keys to press before the snapshot (j, <Enter>, <C-f>...)\n"
 		"  --now TIME                   freeze the clock (RFC 3339), for reproducible output\n"
@@ -59,7 +60,7 @@ usage(FILE *f)
 }
 
 struct opts {
-	const char *snapshot, *keys, *config_path, *write_dir;
+	const char *snapshot, *keys, *config_path, *write_dir, *trace;
 	int rows, cols;
 	int64_t now_ns, duration_ns, since_ns;
 	bool styles, demo, stdin_src, follow, print_config;
@@ -116,8 +117,8 @@ parse_args(int argc, char **argv, struct opts *o, struct config *cfg, struct sbu
 			exit(0);
 		} else if (!strcmp(a, "--help-keys")) {
 			struct sbuf sb = SBUF_INIT;
-			static const char *const maps[] = { "tail", "detail" };
-			for (size_t k = 0; k < 2; k++) {
+			static const char *const maps[] = { "tail", "trace", "detail" };
+			for (size_t k = 0; k < 3; k++) {
 				sbuf_addf(&sb, "%s# %s view\n\n", k ? "\n" : "", maps[k]);
 				keymap_help(maps[k], &sb);
 			}
@@ -137,6 +138,9 @@ parse_args(int argc, char **argv, struct opts *o, struct config *cfg, struct sbu
 				sbuf_addf(err, "--size: bad value '%s'; expected COLSxROWS like 120x40\n", val);
 				return 2;
 			}
+		} else if (!strcmp(a, "--trace")) {
+			NEED_VALUE();
+			o->trace = val;
 		} else if (!strcmp(a, "--keys")) {
 			NEED_VALUE();
 			o->keys = val;
@@ -341,17 +345,21 @@ main(int argc, char **argv)
 	}
 	if (o.snapshot) {
 		if (!view_find(o.snapshot)) {
-			sbuf_addf(&err, "--snapshot: unknown view '%s' (views: tail, detail)\n", o.snapshot);
+			sbuf_addf(&err, "--snapshot: unknown view '%s' (views: tail, trace, detail)\n", o.snapshot);
 			rc = 2;
 			goto app_out;
 		}
 		struct sbuf out = SBUF_INIT;
-		if (strcmp(o.snapshot, "tail"))
+		if (o.trace)
+			app_switch_to(&app, "trace", &(struct view_args){ .corr = o.trace });
+		else if (strcmp(o.snapshot, "tail"))
 			app_switch_to(&app, o.snapshot, NULL);
 		app_snapshot(&app, o.rows, o.cols, o.keys, 150, 5000, o.styles, &out);
 		fwrite(out.buf, 1, out.len, stdout);
 		sbuf_release(&out);
 	} else {
+		if (o.trace)
+			app_switch_to(&app, "trace", &(struct view_args){ .corr = o.trace });
 		rc = app_run_tui(&app, &err) ? 1 : 0;
 	}
 app_out:

@@ -409,6 +409,14 @@ app_switch_to(struct app *a, const char *name, const struct view_args *args)
 {
 	int idx = tab_index(name);
 	if (idx >= 0) {
+		/* Following a link: remember where from, so Esc walks back. */
+		if (idx != a->cur) {
+			if (a->nback == APP_MAX_STACK)
+				memmove(a->back, a->back + 1, (APP_MAX_STACK - 1) * sizeof(int));
+			else
+				a->nback++;
+			a->back[a->nback - 1] = a->cur;
+		}
 		switch_tab(a, idx, args);
 		return app_top(a);
 	}
@@ -423,6 +431,8 @@ pop_view(struct app *a)
 	if (t->depth > 1) {
 		view_free(t->stack[--t->depth]);
 		app_dirty(a);
+	} else if (a->nback > 0) {
+		switch_tab(a, a->back[--a->nback], NULL);
 	}
 }
 

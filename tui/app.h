@@ -52,6 +52,8 @@ struct app {
 
 	struct app_tab tabs[APP_MAX_TABS];
 	int ntabs, cur;
+	int back[APP_MAX_STACK];        /* tabs left by following a link; Esc returns */
+	int nback;
 
 	enum app_overlay overlay;
 	enum app_prompt_kind prompt_kind;

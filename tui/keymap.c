@@ -43,6 +43,10 @@ static const struct binding defaults[] = {
 	{ "tail", 'o', REQ_TOGGLE_COMPONENT }, { "tail", 'd', REQ_TOGGLE_DURATION },
 	{ "tail", 'w', REQ_TOGGLE_WRAP }, { "tail", 'C', REQ_TOGGLE_SGR },
 	{ "tail", 'r', REQ_TOGGLE_RAW },
+	{ "trace", ' ', REQ_COLLAPSE }, { "trace", 'z', REQ_ZOOM_IN }, { "trace", 'Z', REQ_ZOOM_OUT },
+	{ "trace", '[', REQ_PREV_TRACE }, { "trace", ']', REQ_NEXT_TRACE },
+	{ "trace", 'L', REQ_TRACE_LIST }, { "trace", 'a', REQ_AGENT_TAIL },
+	{ "trace", 'e', REQ_NEXT_ERROR }, { "trace", 'E', REQ_PREV_ERROR },
 	{ "detail", 't', REQ_OPEN_TRACE }, { "detail", 'a', REQ_FILTER_AGENT },
 	{ "detail", 'q', REQ_BACK },
 };
