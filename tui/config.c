@@ -184,7 +184,7 @@ config_load_file(struct config *c, const char *path, struct sbuf *err)
 		if (!*p || *p == '#')
 			continue;
 		char where[1200];
-		snprintf(where, sizeof(where), "%s:%d", path, lineno);
+		snprintf(where, sizeof(where), "%.1000s:%d", path, lineno);
 		if (!strncmp(p, "bind ", 5)) {
 			c->binds = xrealloc(c->binds, (c->nbinds + 1) * sizeof(char *));
 			c->binds[c->nbinds++] = xstrdup(p + 5);
@@ -218,7 +218,7 @@ config_load_file(struct config *c, const char *path, struct sbuf *err)
 			continue;
 		}
 		char w2[1300];
-		snprintf(w2, sizeof(w2), "%s: %s", where, k);
+		snprintf(w2, sizeof(w2), "%.1100s: %.100s", where, k);
 		if (check_value(it, v, w2, err)) {
 			nerr++;
 			continue;
