@@ -6,6 +6,7 @@
  */
 #include <glob.h>
 #include <locale.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -295,6 +296,9 @@ int
 main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
+	/* Store chunks (1 MiB) are mmapped and go back to the system when
+	 * evicted; a fixed threshold stops glibc from raising it. */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	signal(SIGPIPE, SIG_IGN);
 	struct config cfg;
 	config_init(&cfg);

@@ -103,8 +103,8 @@ app_flush_history(struct app *a)
 	for (size_t i = 0; i < a->nhist; i++) {
 		struct app_hist *h = &a->hist[i];
 		store_push(a->store, h->text, h->len, h->full_len, h->text + h->len + 1, 0, now);
-		free(h->text);
 	}
+	arena_free(&a->hist_text);
 	free(a->hist);
 	a->hist = NULL;
 	a->nhist = a->histcap = a->hist_bytes = 0;
@@ -127,7 +127,13 @@ sink_line(void *ud, const char *text, size_t len, size_t full_len, const char *o
 		size_t ol = origin ? strlen(origin) : 0;
 		xgrow(&a->hist, &a->histcap, a->nhist + 1, sizeof(*a->hist));
 		struct app_hist *h = &a->hist[a->nhist++];
-		h->text = xmalloc(len + ol + 2);
+		if (!a->hist_text.block_size)
+			arena_init(&a->hist_text, 1u << 20);
+		h->text = arena_alloc(&a->hist_text, len + ol + 2);
+		if (!h->text) {
+			fprintf(stderr, "iftop-logs: out of memory holding history\n");
+			exit(3);
+		}
 		memcpy(h->text, text, len);
 		h->text[len] = '\0';
 		memcpy(h->text + len + 1, origin ? origin : "", ol + 1);
@@ -135,8 +141,9 @@ sink_line(void *ud, const char *text, size_t len, size_t full_len, const char *o
 		h->full_len = full_len;
 		a->hist_bytes += len + ol + 2 + sizeof(*h);
 		a->lines_in++;
-		/* Never hold more than a quarter of the cap outside the store. */
-		if (a->hist_bytes > a->cfg->max_memory_bytes / 4)
+		/* Held history and the store together stay under the cap. */
+		if (a->hist_bytes > a->cfg->max_memory_bytes / 16 ||
+		    a->hist_bytes + store_bytes(a->store) > a->cfg->max_memory_bytes)
 			app_flush_history(a);
 		return;
 	}
@@ -170,7 +177,10 @@ app_init(struct app *a, uv_loop_t *loop, struct config *cfg, struct sbuf *err)
 	a->utc = cfg->utc_on;
 	a->frame_ms = (int)(1000 / (cfg->fps_val > 0 ? cfg->fps_val : 30));
 	sbuf_init(&a->modal_text);
-	struct store_opts so = { .max_bytes = cfg->max_memory_bytes, .max_line = cfg->max_line_bytes };
+	/* --max-memory is the process's budget: the store gets 85% of it, the
+	 * rest is for held history, the screen and the allocator's overhead. */
+	struct store_opts so = { .max_bytes = cfg->max_memory_bytes - cfg->max_memory_bytes / 100 * 15,
+				 .max_line = cfg->max_line_bytes };
 	a->store = store_new(&so);
 	char terr[2048] = "";
 	const char *nc = getenv("NO_COLOR");
@@ -221,8 +231,7 @@ app_release(struct app *a)
 		source_stop(a->sources[i]);
 		source_free(a->sources[i]);
 	}
-	for (size_t i = 0; i < a->nhist; i++)
-		free(a->hist[i].text);
+	arena_free(&a->hist_text);
 	free(a->hist);
 	store_free(a->store);
 	tui_grid_free(a->grid);
@@ -714,7 +723,7 @@ draw_status(struct app *a, struct tui_canvas *c, int y)
 	tui_fill(c, THEME_STATUS, ' ');
 	char mem[16], cap[16], right[160];
 	human_bytes(store_bytes(a->store), mem, sizeof(mem));
-	human_bytes(store_max_bytes(a->store), cap, sizeof(cap));
+	human_bytes(a->cfg->max_memory_bytes, cap, sizeof(cap));
 	int n = snprintf(right, sizeof(right), " %zu lines", store_count(a->store));
 	if (store_dropped(a->store))
 		n += snprintf(right + n, sizeof(right) - (size_t)n, "  %llu dropped",

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "core/arena.h"
 #include "core/sbuf.h"
 #include "core/store.h"
 #include "sources/source.h"
@@ -74,6 +75,7 @@ struct app {
 	 * then sorted by time and stored when the source says it is done. */
 	struct app_hist *hist;
 	size_t nhist, histcap, hist_bytes;
+	struct arena hist_text;         /* the held lines' bytes, freed at once */
 	bool hist_active;
 
 	struct source *sources[APP_MAX_SOURCES];

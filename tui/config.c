@@ -133,7 +133,7 @@ check_value(const struct item *it, const char *v, const char *where, struct sbuf
 		char *end;
 		errno = 0;
 		long n = strtol(v, &end, 10);
-		ok = *v && !*end && !errno && n >= 0;
+		ok = *v && !*end && !errno && n >= (strcmp(it->name, "history") ? 0 : -1);
 	} else if (it->type == CFG_SIZE) {
 		uint64_t s;
 		ok = config_parse_size(v, &s) == 0;

@@ -41,7 +41,7 @@ enum cfg_type { CFG_STR, CFG_BOOL, CFG_INT, CFG_SIZE, CFG_SECRET };
 	_(theme, "--theme", "IFTOP_LOGS_THEME", CFG_STR, "dark", "theme: dark, light, high-contrast, mono or a path") \
 	_(max_memory, "--max-memory", "IFTOP_LOGS_MAX_MEMORY", CFG_SIZE, "256M", "memory cap for held lines")  \
 	_(max_line, "--max-line", "IFTOP_LOGS_MAX_LINE", CFG_SIZE, "64K", "display cap for one line")         \
-	_(history, "--history", "IFTOP_LOGS_HISTORY", CFG_INT, "10000", "lines of history read per file")     \
+	_(history, "--history", "IFTOP_LOGS_HISTORY", CFG_INT, "10000", "lines of history read per file (all: -1)")     \
 	_(rate, "--rate", "IFTOP_LOGS_RATE", CFG_INT, "40", "demo swarm lines per second")                     \
 	_(seed, "--seed", "IFTOP_LOGS_SEED", CFG_INT, "1", "demo swarm random seed")                           \
 	_(utc, "--utc", "IFTOP_LOGS_UTC", CFG_BOOL, "false", "show times in UTC")                              \
