@@ -729,41 +729,35 @@ repair_selector(struct dctx *c, struct sbuf *out, size_t *sel_end, bool *changed
 		while (p < end && q[p] == ' ')
 			p++;
 		/* value */
-		char val[512];
-		size_t vl = 0;
+		struct sbuf val = SBUF_INIT;
 		if (p < end && (q[p] == '"' || q[p] == '\'' || q[p] == '`')) {
 			char qq = q[p++];
 			if (qq == '\'')
 				*changed = true;
-			while (p < end && q[p] != qq && vl < sizeof(val) - 2) {
-				if (qq == '"' && q[p] == '\\' && p + 1 < end) {
-					val[vl++] = q[p++];
-				}
-				val[vl++] = q[p++];
+			struct sbuf raw = SBUF_INIT;
+			while (p < end && q[p] != qq) {
+				if (qq == '"' && q[p] == '\\' && p + 1 < end)
+					sbuf_addc(&raw, q[p++]);
+				sbuf_addc(&raw, q[p++]);
 			}
 			p++;
-			val[vl] = 0;
 			if (qq != '"') {
-				/* re-quote raw content */
-				struct sbuf t = SBUF_INIT;
-				lq_quote(&t, val, vl);
-				snprintf(val, sizeof(val), "%s", sbuf_str(&t));
-				sbuf_release(&t);
+				lq_quote(&val, sbuf_str(&raw), raw.len);
 			} else {
-				char tmp[512];
-				snprintf(tmp, sizeof(tmp), "\"%s\"", val);
-				snprintf(val, sizeof(val), "%s", tmp);
+				sbuf_addc(&val, '"');
+				sbuf_add(&val, sbuf_str(&raw), raw.len);
+				sbuf_addc(&val, '"');
 			}
+			sbuf_release(&raw);
 		} else {
-			while (p < end && q[p] != ' ' && q[p] != ',' && vl < sizeof(val) - 1)
-				val[vl++] = q[p++];
-			val[vl] = 0;
-			if (!vl)
+			size_t vs = p;
+			while (p < end && q[p] != ' ' && q[p] != ',')
+				p++;
+			if (p == vs) {
+				sbuf_release(&val);
 				return false;
-			struct sbuf t = SBUF_INIT;
-			lq_quote(&t, val, vl);
-			snprintf(val, sizeof(val), "%s", sbuf_str(&t));
-			sbuf_release(&t);
+			}
+			lq_quote(&val, q + vs, p - vs);
 			*changed = true;
 		}
 		/* a missing comma between matchers */
@@ -775,7 +769,8 @@ repair_selector(struct dctx *c, struct sbuf *out, size_t *sel_end, bool *changed
 		p = save;
 		if (nm++)
 			sbuf_adds(out, ", ");
-		sbuf_addf(out, "%s%s%s", name, op, val);
+		sbuf_addf(out, "%s%s%s", name, op, sbuf_str(&val));
+		sbuf_release(&val);
 	}
 	sbuf_addc(out, '}');
 	return nm > 0;
