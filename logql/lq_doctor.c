@@ -612,7 +612,7 @@ d_range_text(struct dctx *c)
 		else if (!strcmp(u, "w") || !strncmp(u, "week", 4)) mult = 604800000;
 		char dur[64] = "5m";
 		bool have = false;
-		if (mult > 0 && v > 0 && u != norm) {
+		if (mult > 0 && v > 0 && v * mult < 1e15 && u != norm) {
 			lq_fmt_prom_duration((int64_t)(v * mult + 0.5), dur, sizeof(dur));
 			have = true;
 		}
