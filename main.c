@@ -16,6 +16,7 @@
 
 #include "core/scan.h"
 #include "core/sbuf.h"
+#include "logql/lq.h"
 #include "sources/demo.h"
 #include "sources/file.h"
 #include "sources/stdin_src.h"
@@ -35,6 +36,8 @@ usage(FILE *f)
 		"       iftop-logs [options] -                  read lines from standard input\n"
 		"       iftop-logs [options] demo               run on the built-in demo swarm\n"
 		"       iftop-logs demo --write DIR [--duration 10m] [--follow]\n"
+		"       iftop-logs logql check 'QUERY' [--format|--pretty]\n"
+		"                                               explain a LogQL query, propose a fix\n"
 		"                                               write the demo stream as agent log files\n"
 		"\n"
 		"With no source named, iftop-logs reads /var/log/infrafabric/agents/*.log when\n"
@@ -180,6 +183,10 @@ parse_args(int argc, char **argv, struct opts *o, struct config *cfg, struct sbu
 		} else if (!strcmp(a, "-")) {
 			o->stdin_src = true;
 		} else if (!strncmp(a, "--", 2)) {
+			if (!config_flag_known(a)) {
+				sbuf_addf(err, "%s: unknown option (see iftop-logs --help)\n", a);
+				return 2;
+			}
 			if (config_flag_is_bool(a) && !val) {
 				val = "true";
 			} else {
@@ -296,6 +303,13 @@ int
 main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
+	if (argc >= 2 && !strcmp(argv[1], "logql")) {
+		if (argc < 3) {
+			fprintf(stderr, "usage: iftop-logs logql check 'QUERY' [--format|--pretty]\n");
+			return 2;
+		}
+		return lq_cmd_main(argc - 2, argv + 2);
+	}
 	/* Store chunks (1 MiB) are mmapped and go back to the system when
 	 * evicted; a fixed threshold stops glibc from raising it. */
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);

@@ -247,6 +247,15 @@ config_load_env(struct config *c, struct sbuf *err)
 }
 
 bool
+config_flag_known(const char *flag)
+{
+	for (size_t i = 0; i < LX_ARRAY_LEN(items); i++)
+		if (!strcmp(items[i].flag, flag))
+			return true;
+	return false;
+}
+
+bool
 config_flag_is_bool(const char *flag)
 {
 	for (size_t i = 0; i < LX_ARRAY_LEN(items); i++)

@@ -76,6 +76,8 @@ int config_load_env(struct config *c, struct sbuf *err);
  * flag is known (0 otherwise), -1 on a bad value (message in err).
  */
 int config_set_flag(struct config *c, const char *flag, const char *value, struct sbuf *err);
+/** True when `flag` names a setting. */
+bool config_flag_known(const char *flag);
 /** True when `flag` names a boolean item (it then takes no value). */
 bool config_flag_is_bool(const char *flag);
 /** Validates and fills the typed fields; returns the number of errors. */
