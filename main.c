@@ -289,10 +289,14 @@ add_sources(struct app *app, uv_loop_t *loop, struct opts *o, struct config *cfg
 	}
 	if (o->stdin_src)
 		return 0;
+	/* Five minutes of history, but not more than ~200k lines at start. */
+	int64_t hist = 300 * 1000000000LL;
+	if (cfg->rate_lps > 0 && hist / 1000000000LL * cfg->rate_lps > 200000)
+		hist = 200000LL * 1000000000LL / cfg->rate_lps;
 	struct demo_opts d = {
 		.seed = (uint64_t)cfg->seed_val,
 		.rate = cfg->rate_lps,
-		.history_ns = o->duration_ns ? o->duration_ns : 300 * 1000000000LL,
+		.history_ns = o->duration_ns ? o->duration_ns : hist,
 		.now_ns = o->now_ns,
 		.live = o->snapshot == NULL,
 	};
