@@ -23,6 +23,7 @@
 #include "tui/app.h"
 #include "tui/config.h"
 #include "tui/keymap.h"
+#include "views/trace_text.h"
 
 #define VERSION "0.1.0"
 
@@ -36,6 +37,8 @@ usage(FILE *f)
 		"       iftop-logs [options] -                  read lines from standard input\n"
 		"       iftop-logs [options] demo               run on the built-in demo swarm\n"
 		"       iftop-logs demo --write DIR [--duration 10m] [--follow]\n"
+		"       iftop-logs trace ID [--ascii] [--json] [source]\n"
+		"                                               print a request's waterfall\n"
 		"       iftop-logs logql check 'QUERY' [--format|--pretty]\n"
 		"                                               explain a LogQL query, propose a fix\n"
 		"                                               write the demo stream as agent log files\n"
@@ -51,6 +54,8 @@ usage(FILE *f)
 		"  --keys KEYS                  keys to press before the snapshot (j, <Enter>, <C-f>...)\n"
 		"  --now TIME                   freeze the clock (RFC 3339), for reproducible output\n"
 		"  --styles                     add a style row under each snapshot row\n"
+		"  --ascii                      ASCII only: no block or box characters\n"
+		"  --json                       trace: the spans as JSON\n"
 		"  --config FILE                config file (default $XDG_CONFIG_HOME/iftop-logs/config)\n"
 		"  --print-config               print the effective settings (secrets masked) and exit\n"
 		"  --help, --version, --help-keys (the key table as text)\n"
@@ -67,7 +72,8 @@ struct opts {
 	const char *snapshot, *keys, *config_path, *write_dir, *trace;
 	int rows, cols;
 	int64_t now_ns, duration_ns, since_ns;
-	bool styles, demo, stdin_src, follow, print_config;
+	bool styles, demo, stdin_src, follow, print_config, ascii, json;
+	const char *trace_cmd;   /* `iftop-logs trace ID` */
 	const char *files[64];
 	int nfiles;
 };
@@ -178,6 +184,16 @@ parse_args(int argc, char **argv, struct opts *o, struct config *cfg, struct sbu
 			o->follow = true;
 		} else if (!strcmp(a, "--print-config")) {
 			o->print_config = true;
+		} else if (!strcmp(a, "--ascii")) {
+			o->ascii = true;
+		} else if (!strcmp(a, "--json")) {
+			o->json = true;
+		} else if (!strcmp(a, "trace") && !o->trace_cmd && o->nfiles == 0 && !o->demo) {
+			if (i + 1 >= argc) {
+				sbuf_addf(err, "trace: needs a correlation id (iftop-logs trace req-...)\n");
+				return 2;
+			}
+			o->trace_cmd = argv[++i];
 		} else if (!strcmp(a, "demo") && !o->demo && o->nfiles == 0) {
 			o->demo = true;
 		} else if (!strcmp(a, "-")) {
@@ -298,7 +314,7 @@ add_sources(struct app *app, uv_loop_t *loop, struct opts *o, struct config *cfg
 		.rate = cfg->rate_lps,
 		.history_ns = o->duration_ns ? o->duration_ns : hist,
 		.now_ns = o->now_ns,
-		.live = o->snapshot == NULL,
+		.live = o->snapshot == NULL && o->trace_cmd == NULL,
 	};
 	return app_add_source(app, demo_source_new(loop, &d, &sink), err);
 }
@@ -360,12 +376,19 @@ main(int argc, char **argv)
 		rc = 2;
 		goto loop_out;
 	}
-	app.fixed_now = o.snapshot ? o.now_ns : 0;
+	app.fixed_now = (o.snapshot || o.trace_cmd) ? o.now_ns : 0;
+	tui_ascii = o.ascii;
 	if (add_sources(&app, &loop, &o, &cfg, &err)) {
 		rc = 1;
 		goto app_out;
 	}
-	if (o.snapshot) {
+	if (o.trace_cmd) {
+		struct sbuf out = SBUF_INIT;
+		app_settle(&app, 150, 30000);
+		rc = trace_text(app.store, o.trace_cmd, o.ascii, o.json, cfg.utc_on, 60, &out) ? 1 : 0;
+		fwrite(out.buf, 1, out.len, rc ? stderr : stdout);
+		sbuf_release(&out);
+	} else if (o.snapshot) {
 		if (!view_find(o.snapshot)) {
 			sbuf_addf(&err, "--snapshot: unknown view '%s' (views: tail, trace, detail)\n", o.snapshot);
 			rc = 2;

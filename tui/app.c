@@ -941,21 +941,29 @@ settle_cb(uv_timer_t *t)
 		uv_stop(t->loop);
 }
 
+void
+app_settle(struct app *a, int settle_ms, int max_ms)
+{
+	if (settle_ms <= 0)
+		return;
+	uv_timer_t t;
+	struct settle s = { .a = a, .last_lines = a->lines_in, .settle_ms = settle_ms, .max_ms = max_ms };
+	uv_timer_init(a->loop, &t);
+	t.data = &s;
+	uv_timer_start(&t, settle_cb, 20, 20);
+	uv_run(a->loop, UV_RUN_DEFAULT);
+	uv_close((uv_handle_t *)&t, close_noop);
+	uv_run(a->loop, UV_RUN_NOWAIT);
+	if (a->nhist)
+		app_flush_history(a);
+}
+
 int
 app_snapshot(struct app *a, int rows, int cols, const char *keys, int settle_ms, int max_ms,
 	     bool styles, struct sbuf *out)
 {
 	a->grid = tui_grid_new(rows, cols);
-	if (settle_ms > 0) {
-		uv_timer_t t;
-		struct settle s = { .a = a, .last_lines = a->lines_in, .settle_ms = settle_ms, .max_ms = max_ms };
-		uv_timer_init(a->loop, &t);
-		t.data = &s;
-		uv_timer_start(&t, settle_cb, 20, 20);
-		uv_run(a->loop, UV_RUN_DEFAULT);
-		uv_close((uv_handle_t *)&t, close_noop);
-		uv_run(a->loop, UV_RUN_NOWAIT);
-	}
+	app_settle(a, settle_ms, max_ms);
 	if (a->tabs[a->cur].depth == 0)
 		switch_tab(a, a->cur, NULL);
 	/* Views may need one layout pass before keys (page sizes). */

@@ -133,6 +133,11 @@ void app_render(struct app *a);
 /** Interactive run: opens the terminal, runs the loop until quit. */
 int app_run_tui(struct app *a, struct sbuf *err);
 /**
+ * Runs the loop until the sources settle: no new line for `settle_ms`
+ * (at most `max_ms` in all); held history is then stored.
+ */
+void app_settle(struct app *a, int settle_ms, int max_ms);
+/**
  * Headless: waits until sources settle (no new line for `settle_ms`, at
  * most `max_ms`), replays `keys` (tui_key_parse syntax), renders one frame
  * of rows x cols and appends it as text to out.
