@@ -23,7 +23,9 @@
 #include "tui/app.h"
 #include "tui/config.h"
 #include "tui/keymap.h"
+#include "views/query_text.h"
 #include "views/trace_text.h"
+#include "sources/local_query.h"
 
 #define VERSION "0.1.0"
 
@@ -39,6 +41,9 @@ usage(FILE *f)
 		"       iftop-logs demo --write DIR [--duration 10m] [--follow]\n"
 		"       iftop-logs trace ID [--ascii] [--json] [source]\n"
 		"                                               print a request's waterfall\n"
+		"       iftop-logs query 'LOGQL' [--since 1h|--from T --to T] [--limit N] [--instant]\n"
+		"                  [--step D] [--forward] [-o default|raw|jsonl|json] [source]\n"
+		"                                               run a LogQL query (locally when no Loki is set)\n"
 		"       iftop-logs logql check 'QUERY' [--format|--pretty]\n"
 		"                                               explain a LogQL query, propose a fix\n"
 		"                                               write the demo stream as agent log files\n"
@@ -74,6 +79,11 @@ struct opts {
 	int64_t now_ns, duration_ns, since_ns;
 	bool styles, demo, stdin_src, follow, print_config, ascii, json;
 	const char *trace_cmd;   /* `iftop-logs trace ID` */
+	const char *query_cmd;   /* `iftop-logs query LOGQL` */
+	int64_t from_ns, to_ns, step_ns;
+	long limit;
+	bool instant, forward;
+	int output;
 	const char *files[64];
 	int nfiles;
 };
@@ -194,6 +204,44 @@ parse_args(int argc, char **argv, struct opts *o, struct config *cfg, struct sbu
 				return 2;
 			}
 			o->trace_cmd = argv[++i];
+		} else if (!strcmp(a, "query") && !o->query_cmd && !o->trace_cmd && o->nfiles == 0 && !o->demo) {
+			if (i + 1 >= argc) {
+				sbuf_addf(err, "query: needs a LogQL query (iftop-logs query '{level=\"ERROR\"}')\n");
+				return 2;
+			}
+			o->query_cmd = argv[++i];
+		} else if (!strcmp(a, "--from") || !strcmp(a, "--to")) {
+			NEED_VALUE();
+			int64_t *dst = a[2] == 'f' ? &o->from_ns : &o->to_ns;
+			if (scan_time(val, strlen(val), dst)) {
+				sbuf_addf(err, "%s: bad value '%s'; expected RFC 3339 like 2026-01-01T00:00:00Z\n", a, val);
+				return 2;
+			}
+		} else if (!strcmp(a, "--step")) {
+			NEED_VALUE();
+			if (parse_duration(val, &o->step_ns) || o->step_ns <= 0) {
+				sbuf_addf(err, "--step: bad value '%s'; expected like 15s, 1m\n", val);
+				return 2;
+			}
+		} else if (!strcmp(a, "--limit")) {
+			NEED_VALUE();
+			char *end;
+			o->limit = strtol(val, &end, 10);
+			if (*end || o->limit <= 0) {
+				sbuf_addf(err, "--limit: bad value '%s'; expected a positive number\n", val);
+				return 2;
+			}
+		} else if (!strcmp(a, "--instant")) {
+			o->instant = true;
+		} else if (!strcmp(a, "--forward")) {
+			o->forward = true;
+		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+			NEED_VALUE();
+			o->output = query_output_parse(val);
+			if (o->output < 0) {
+				sbuf_addf(err, "%s: bad value '%s'; expected default, raw, jsonl or json\n", a, val);
+				return 2;
+			}
 		} else if (!strcmp(a, "demo") && !o->demo && o->nfiles == 0) {
 			o->demo = true;
 		} else if (!strcmp(a, "-")) {
@@ -314,9 +362,46 @@ add_sources(struct app *app, uv_loop_t *loop, struct opts *o, struct config *cfg
 		.rate = cfg->rate_lps,
 		.history_ns = o->duration_ns ? o->duration_ns : hist,
 		.now_ns = o->now_ns,
-		.live = o->snapshot == NULL && o->trace_cmd == NULL,
+		.live = o->snapshot == NULL && o->trace_cmd == NULL && o->query_cmd == NULL,
 	};
 	return app_add_source(app, demo_source_new(loop, &d, &sink), err);
+}
+
+/* `iftop-logs query`: the local evaluator over the chosen source. */
+static int
+run_query(struct app *app, const struct opts *o, const struct config *cfg)
+{
+	app_settle(app, 150, 60000);
+	int64_t end = o->to_ns ? o->to_ns : app_now(app);
+	int64_t start = o->from_ns ? o->from_ns : end - (o->since_ns ? o->since_ns : 3600LL * 1000000000LL);
+	struct lq_eval_params p = {
+		.start_ns = start,
+		.end_ns = end,
+		.instant = o->instant,
+		.limit = o->limit > 0 ? (unsigned)o->limit : 30,
+		.direction = o->forward ? LQ_FORWARD : LQ_BACKWARD,
+	};
+	/* Step as logcli/Grafana pick it: about 250 points over the range. */
+	p.step_ns = o->step_ns ? o->step_ns : ((end - start) / 250 / 1000000000LL + 1) * 1000000000LL;
+	struct lq_result *res = NULL;
+	struct lq_error e;
+	if (local_query(app->store, o->query_cmd, &p, &res, &e)) {
+		char buf[1024];
+		lq_error_format(&e, o->query_cmd, buf, sizeof(buf));
+		fprintf(stderr, "iftop-logs: query: %s\n(iftop-logs logql check 'QUERY' explains and proposes a fix)\n", buf);
+		return e.code == LX_EPARSE || e.offset || e.len ? 2 : 1;
+	}
+	struct result *r = local_result(res);
+	lq_result_free(res);
+	struct sbuf out = SBUF_INIT;
+	query_text(r, (enum query_output)o->output, o->forward, cfg->utc_on, &out);
+	result_free(r);
+	size_t w = fwrite(out.buf ? out.buf : "", 1, out.len, stdout);
+	int ok = w == out.len && fflush(stdout) == 0;
+	sbuf_release(&out);
+	/* A closed pipe (| head) ends quietly. */
+	(void)ok;
+	return 0;
 }
 
 int
@@ -376,13 +461,15 @@ main(int argc, char **argv)
 		rc = 2;
 		goto loop_out;
 	}
-	app.fixed_now = (o.snapshot || o.trace_cmd) ? o.now_ns : 0;
+	app.fixed_now = (o.snapshot || o.trace_cmd || o.query_cmd) ? o.now_ns : 0;
 	tui_ascii = o.ascii;
 	if (add_sources(&app, &loop, &o, &cfg, &err)) {
 		rc = 1;
 		goto app_out;
 	}
-	if (o.trace_cmd) {
+	if (o.query_cmd) {
+		rc = run_query(&app, &o, &cfg);
+	} else if (o.trace_cmd) {
 		struct sbuf out = SBUF_INIT;
 		app_settle(&app, 150, 30000);
 		rc = trace_text(app.store, o.trace_cmd, o.ascii, o.json, cfg.utc_on, 60, &out) ? 1 : 0;

@@ -48,5 +48,37 @@ head -1 "$D/logs/A1-haiku-001.log" | python3 -c 'import json,sys; d=json.loads(s
 	{ echo "FAIL: demo line is not seed-schema JSON"; exit 1; }
 # The files then open in the tail.
 check "files snapshot" 0 $BIN --snapshot tail --size 100x8 "$D/logs/*.log"; has "files: $D/logs"
+# query: local evaluator; jsonl parses line by line; counts agree.
+Q="$BIN --now 2026-01-01T00:00:00Z --utc --seed 7"
+check "query jsonl" 0 $Q query '{level="ERROR"}' --since 10m --limit 5000 -o jsonl demo
+echo "$LAST" > "$D/err.jsonl"
+check "query raw all" 0 $Q query '{agent_id=~".+"}' --since 10m --limit 100000 -o raw demo
+echo "$LAST" > "$D/all.raw"
+check "query count" 0 $Q query 'sum(count_over_time({level="ERROR"}[10m]))' --instant demo
+echo "$LAST" > "$D/count.txt"
+python3 - "$D" <<'PY' || exit 1
+import json, sys
+d = sys.argv[1]
+errs = [json.loads(l) for l in open(d + "/err.jsonl") if l.strip()]
+assert errs and all(e["labels"]["level"] == "ERROR" for e in errs), "jsonl lines are not all ERROR"
+assert all(json.loads(e["line"])["level"] == "ERROR" for e in errs)
+ts = [e["timestamp"] for e in errs]
+assert ts == sorted(ts, reverse=True), "not newest first"
+raw = [json.loads(l) for l in open(d + "/all.raw") if l.strip()]
+n_err = sum(1 for r in raw if r["level"] == "ERROR")
+assert n_err == len(errs), (n_err, len(errs))
+count = float(open(d + "/count.txt").read().split()[-1])
+assert count == n_err, (count, n_err)
+print("query agrees:", n_err, "ERROR lines")
+PY
+check "query parse error" 2 $Q query '{level="ERROR"' demo; has "expected"; has "logql check"
+check "query output mode" 2 $Q query '{level="ERROR"}' -o xml demo; has "expected default, raw, jsonl or json"
+check "query json" 0 $Q query 'count_over_time({level="FATAL"}[10m])' --instant -o json demo
+echo "$LAST" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["status"]=="success" and d["data"]["resultType"]=="vector"' ||
+	{ echo "FAIL: -o json is not a Loki response body"; exit 1; }
+# A closed pipe ends quietly.
+out=$($Q query '{agent_id=~".+"}' --limit 5000 -o raw demo 2>"$D/stderr" | head -1)
+echo "$out" | grep -q '"timestamp"' || { echo "FAIL: query | head printed: $out"; exit 1; }
+[ ! -s "$D/stderr" ] || { echo "FAIL: query | head wrote to stderr:"; cat "$D/stderr"; exit 1; }
 rm -rf "$D"
 echo "$n passed, 0 failed"
