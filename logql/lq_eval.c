@@ -362,7 +362,7 @@ log_cb(struct ev *e, void *ud, int64_t ts, struct lset *ls, const char *line,
 	return 0;
 }
 
-static bool g_forward;
+static bool g_forward, g_desc_streams;
 
 static int
 cmp_entry(const void *a, const void *b)
@@ -382,7 +382,7 @@ cmp_lentry_stream(const void *a, const void *b)
 	const struct lentry *x = a, *y = b;
 	int c = strcmp(x->ls->key, y->ls->key);
 	if (c)
-		return c;
+		return g_desc_streams ? -c : c;
 	if (x->ts != y->ts)
 		return (x->ts < y->ts) == g_forward ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
@@ -418,6 +418,9 @@ eval_log(struct ev *e, const struct lq_expr *q, struct lq_result *res)
 	size_t limit = e->p->limit ? e->p->limit : 100;
 	if (acc.n > limit)
 		acc.n = limit;
+	int64_t split = e->p->split_ns ? e->p->split_ns : 30 * 60 * 1000000000LL;
+	bool merged = split > 0 && !e->p->instant && start / split != (end - 1) / split;
+	g_desc_streams = merged && !g_forward;
 	qsort(acc.v, acc.n, sizeof(*acc.v), cmp_lentry_stream);
 	res->type = LQ_RES_STREAMS;
 	size_t ns = 0;
@@ -1209,11 +1212,12 @@ eval_at(struct ev *e, const struct lq_expr *x, int64_t t, struct vec *out)
 
 /* ---- results ---- */
 
+/* Matrix series come back from Loki's frontend ordered by label string. */
 static int
 cmp_series_ptr(const void *a, const void *b)
 {
 	const struct lset *x = *(struct lset *const *)a, *y = *(struct lset *const *)b;
-	return labels_compare(x, y);
+	return strcmp(x->key, y->key);
 }
 
 struct mser {

@@ -64,6 +64,13 @@ struct lq_eval_params {
 	bool instant;                    /* /query: evaluate at end_ns only */
 	unsigned limit;                  /* log queries: max entries (0 = 100) */
 	enum lq_direction direction;     /* log queries: default BACKWARD */
+	/*
+	 * Loki's query frontend splits ranges at multiples of this interval
+	 * and, when it did split, merges log streams in label order
+	 * descending for BACKWARD queries (ascending otherwise).  0 means
+	 * Loki 2.8's default of 30m; negative means never split.
+	 */
+	int64_t split_ns;
 };
 
 enum lq_result_type { LQ_RES_STREAMS, LQ_RES_MATRIX, LQ_RES_VECTOR, LQ_RES_SCALAR };

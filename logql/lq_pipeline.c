@@ -302,7 +302,7 @@ label_filter(const struct lq_label_filter *f, struct lq__lb *lb)
 			return true;
 		const char *v = lq__lb_get(lb, f->name);
 		if (!v)
-			v = "";
+			return false;   /* Loki: a missing label does not match */
 		double x;
 		bool ok;
 		if (f->kind == LQ_LF_NUMBER) {
