@@ -45,6 +45,9 @@ static const struct binding defaults[] = {
 	{ "tail", 'r', REQ_TOGGLE_RAW },
 	{ "detail", 't', REQ_OPEN_TRACE }, { "detail", 'a', REQ_FILTER_AGENT },
 	{ "detail", 'q', REQ_BACK },
+	{ "errors", 's', REQ_SORT }, { "errors", 'w', REQ_WINDOW },
+	{ "health", 's', REQ_SORT }, { "health", 'w', REQ_WINDOW },
+	{ "health", 'f', REQ_TOGGLE_UNHEALTHY },
 };
 
 #define MAX_USER 128

@@ -50,7 +50,11 @@
 	REQ_(TOGGLE_DURATION, "Show / hide the duration column")                \
 	REQ_(TOGGLE_WRAP, "Wrap long messages")                                 \
 	REQ_(TOGGLE_SGR, "Render ANSI colour codes in messages as colours")     \
-	REQ_(TOGGLE_RAW, "Show the raw line instead of the message")
+	REQ_(TOGGLE_RAW, "Show the raw line instead of the message")            \
+	REQ_GROUP("Dashboards")                                                 \
+	REQ_(SORT, "Change the sort order")                                     \
+	REQ_(WINDOW, "Change the time window: 1m, 5m, 15m, 1h")                 \
+	REQ_(TOGGLE_UNHEALTHY, "Show only unhealthy agents / all agents")
 
 enum request {
 	REQ_NONE = 0,

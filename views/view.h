@@ -77,6 +77,8 @@ struct view {
 /* The views (one exported symbol each). */
 extern const struct view_ops tail_view_ops;
 extern const struct view_ops detail_view_ops;
+extern const struct view_ops errors_view_ops;
+extern const struct view_ops health_view_ops;
 
 /** All views that can be opened by name (--snapshot, :view), NULL-terminated. */
 extern const struct view_ops *const view_registry[];
