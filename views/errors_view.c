@@ -33,7 +33,7 @@
 #define NAME_MAX_LEN 64
 #define KEY_MAX_LEN 240
 #define MSG_CAP 4096
-#define MAX_CELLS 512
+#define MAX_CELLS 120
 
 enum row_kind { ROW_TOTAL, ROW_LEVEL, ROW_AGENT, ROW_COMP };
 enum sort_by { SORT_RATE, SORT_CHANGE, SORT__COUNT };
@@ -441,7 +441,7 @@ static void
 rate_layout(int width, int *w, struct tui_column *cols)
 {
 	struct tui_column c[RC__N] = {
-		[RC_NAME] = { "SERIES", 12, 22, 1, TUI_LEFT, false },
+		[RC_NAME] = { "SERIES", 12, 32, 1, TUI_LEFT, false },
 		[RC_SPARK] = { "", 10, MAX_CELLS, 6, TUI_RIGHT, false },
 		[RC_NOW] = { "NOW/m", 6, 6, 0, TUI_RIGHT, false },
 		[RC_PEAK] = { "PEAK/m", 6, 6, 0, TUI_RIGHT, width < 60 },
@@ -464,7 +464,9 @@ fmt_change(const struct erow *r, char *buf, size_t size, uint16_t *style)
 			*style = THEME_WARN;
 	} else {
 		double c = ((double)r->total - (double)r->prev) / (double)r->prev * 100;
-		if (c >= 900)
+		if (fabs(c) < 0.5)
+			snprintf(buf, size, "0%%");
+		else if (c >= 900)
 			snprintf(buf, size, "x%.0f", (double)r->total / (double)r->prev);
 		else
 			snprintf(buf, size, "%+.0f%%", c);
@@ -603,14 +605,19 @@ errors_draw(struct view *v, struct tui_canvas *c)
 	rate_layout(c->w - 1, rw, rcols);
 	group_layout(c->w - 1, gw, gcols);
 	build(v, rw[RC_SPARK]);
+	/* The sparkline may need fewer cells than it got: give them to the names. */
+	if (m->bk.n > 0 && rw[RC_SPARK] > m->bk.n) {
+		rw[RC_NAME] += rw[RC_SPARK] - m->bk.n;
+		rw[RC_SPARK] = m->bk.n;
+	}
 
 	/* Summary line. */
 	char win[16], bsz[16], line[256];
 	stats_fmt_secs(stats_windows[e->win], win, sizeof(win));
 	stats_fmt_secs(m->bk.secs, bsz, sizeof(bsz));
-	snprintf(line, sizeof(line), " %llu errors, %llu warnings in %s  |  %d x %s buckets  |  sort: %s  |  change vs previous %s",
+	snprintf(line, sizeof(line), " %llu errors, %llu warnings in %s | %d x %s buckets | sort: %s",
 		 (unsigned long long)m->n_err, (unsigned long long)m->n_warn, win, m->bk.n, bsz,
-		 e->sort == SORT_RATE ? "rate" : "change", win);
+		 e->sort == SORT_RATE ? "rate" : "change");
 	tui_move(c, 0, 0);
 	tui_put_text(c, THEME_TITLE, line);
 	tui_fill(c, THEME_NORMAL, ' ');
@@ -630,7 +637,10 @@ errors_draw(struct view *v, struct tui_canvas *c)
 
 	/* Rate pane: header, then rows and section headings. */
 	char stitle[48];
-	snprintf(stitle, sizeof(stitle), "LAST %s, %s/cell", win, bsz);
+	if (rw[RC_SPARK] >= 18)
+		snprintf(stitle, sizeof(stitle), "LAST %s, %s/cell", win, bsz);
+	else
+		snprintf(stitle, sizeof(stitle), "%s by %s", win, bsz);
 	rcols[RC_SPARK].title = stitle;
 	struct tui_canvas rp = tui_canvas_sub(c, 1, 1, rh, c->w - 1);
 	tui_columns_header(&rp, 0, rcols, rw, RC__N);
@@ -738,8 +748,11 @@ open_row_list(struct view *v, const struct erow *r)
 	}
 	char win[16], title[200];
 	stats_fmt_secs(w, win, sizeof(win));
-	snprintf(title, sizeof(title), "%s%s: %zu %s lines in the last %s", r->kind == ROW_COMP ? "component " : "",
-		 r->name, e->l.n, r->kind == ROW_LEVEL ? r->name : "ERROR/FATAL", win);
+	if (r->kind == ROW_COMP)
+		snprintf(title, sizeof(title), "component %s: %zu ERROR/FATAL lines in the last %s", r->name, e->l.n, win);
+	else
+		snprintf(title, sizeof(title), "%zu %s lines in the last %s", e->l.n,
+			 r->kind == ROW_LEVEL ? r->name : "ERROR/FATAL", win);
 	list_open(v, title, sel);
 }
 
@@ -905,7 +918,7 @@ errors_request(struct view *v, enum request req, int key)
 	case REQ_MOVE_LAST: e->sel = n ? n - 1 : 0; break;
 	case REQ_SORT:
 		e->sort = (e->sort + 1) % SORT__COUNT;
-		app_message(v->app, 0, "sorted by %s", e->sort == SORT_RATE ? "rate (last minute)" : "change vs the previous window");
+		app_message(v->app, 0, "sorted by %s", e->sort == SORT_RATE ? "rate" : "change");
 		break;
 	case REQ_WINDOW:
 		e->win = (e->win + 1) % 4;
@@ -917,7 +930,7 @@ errors_request(struct view *v, enum request req, int key)
 		return RES_UNHANDLED;
 	}
 	if (d) {
-		long s = (long)e->sel + (d < 0 && d > -2 ? d : d);
+		long s = (long)e->sel + d;
 		if (s >= (long)n)
 			s = (long)n - 1;
 		if (s < 0)
@@ -937,8 +950,7 @@ errors_status(struct view *v, char *buf, size_t size)
 	if (e->l.on)
 		snprintf(buf, size, "LINES %zu of %zu | Enter detail  Esc back", e->l.n ? e->l.sel + 1 : 0, e->l.n);
 	else
-		snprintf(buf, size, "ERRORS %s | s sort (%s)  w window  Enter lines / tail", win,
-			 e->sort == SORT_RATE ? "rate" : "change");
+		snprintf(buf, size, "ERRORS %s  s sort  w window  Enter open", win);
 }
 
 const struct view_ops errors_view_ops = {

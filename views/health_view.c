@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/err.h"
 #include "core/xalloc.h"
 #include "tui/app.h"
 #include "tui/theme.h"
@@ -460,12 +461,69 @@ draw_panel(struct view *v, struct tui_canvas *c, const struct agent *ag, bool se
 	}
 }
 
+/*
+ * Flows " a | b | c" segments over at most `max` rows, breaking before a
+ * segment that does not fit; a segment wider than the row is cut.  Returns
+ * the rows used.  `style` per segment, "|" in muted.
+ */
+static int
+flow(struct tui_canvas *c, int y, int max, const char *const *seg, const uint16_t *style, int n, bool newline_at,
+     int break_before)
+{
+	int row = 0;
+	tui_move(c, y, 0);
+	tui_put_cp(c, THEME_NORMAL, ' ');
+	bool first = true;
+	for (int i = 0; i < n; i++) {
+		int w = tui_text_width(seg[i], strlen(seg[i]));
+		bool brk = !first && (c->cx + 3 + w > c->w || (newline_at && i == break_before));
+		if (brk) {
+			if (row + 1 >= max)
+				return row + 1;
+			row++;
+			tui_move(c, y + row, 0);
+			tui_put_cp(c, THEME_NORMAL, ' ');
+			first = true;
+		}
+		if (!first)
+			tui_put_text(c, THEME_MUTED, " | ");
+		tui_put_text(c, style[i], seg[i]);
+		first = false;
+	}
+	return row + 1;
+}
+
+static int
+draw_strip(struct view *v, struct tui_canvas *c, int max)
+{
+	struct health *h = H(v);
+	struct model *m = &h->m;
+	struct app *a = v->app;
+	char src[160], held[48], dropped[48], counts[128], win[32], sort[32];
+	app_source_desc(a, src, sizeof(src));
+	snprintf(held, sizeof(held), "%zu lines held", store_count(a->store));
+	snprintf(dropped, sizeof(dropped), "%llu dropped", (unsigned long long)store_dropped(a->store));
+	snprintf(counts, sizeof(counts), "%zu agents: %zu erroring, %zu silent, %zu degraded, %zu ok", m->n,
+		 m->counts[HEALTH_ERRORING], m->counts[HEALTH_SILENT], m->counts[HEALTH_DEGRADED], m->counts[HEALTH_OK]);
+	stats_fmt_secs(stats_windows[h->win], win, sizeof(win));
+	char wl[40];
+	snprintf(wl, sizeof(wl), "window %s", win);
+	snprintf(sort, sizeof(sort), "sort: %s", sort_names[h->sort]);
+	/* Loki and Prometheus status: the lead wires the real probes later. */
+	const char *seg[] = { src, held, dropped, "Loki: not configured", "Prometheus: not configured",
+			      counts, wl, sort, h->only_bad ? "only unhealthy" : "all agents" };
+	bool bad = m->counts[HEALTH_ERRORING] || m->counts[HEALTH_SILENT];
+	const uint16_t style[] = { THEME_TITLE, THEME_NORMAL, store_dropped(a->store) ? THEME_WARN : THEME_NORMAL,
+				   THEME_MUTED, THEME_MUTED, bad ? THEME_ERROR : m->counts[HEALTH_DEGRADED] ? THEME_WARN : THEME_OK,
+				   THEME_NORMAL, THEME_NORMAL, THEME_NORMAL };
+	return flow(c, 0, max, seg, style, (int)LX_ARRAY_LEN(seg), max > 1, 5);
+}
+
 static void
 health_draw(struct view *v, struct tui_canvas *c)
 {
 	struct health *h = H(v);
 	struct model *m = &h->m;
-	struct app *a = v->app;
 	int ncols = c->w / PANEL_W;
 	if (ncols < 1)
 		ncols = 1;
@@ -473,31 +531,8 @@ health_draw(struct view *v, struct tui_canvas *c)
 	build(v, spark_cells(pw));
 	h->ncols = ncols;
 
-	/* The strip: where lines come from, what the stack says. */
-	char src[160], line[512], win[16];
-	app_source_desc(a, src, sizeof(src));
-	snprintf(line, sizeof(line), " %s | %zu lines held | %llu dropped | Loki: not configured | Prometheus: not configured",
-		 src, store_count(a->store), (unsigned long long)store_dropped(a->store));
-	tui_move(c, 0, 0);
-	tui_put_text(c, THEME_TITLE, line);
-	tui_fill(c, THEME_NORMAL, ' ');
-	int strip = 1;
-	stats_fmt_secs(stats_windows[h->win], win, sizeof(win));
-	if (c->h >= 12) {
-		tui_move(c, 1, 0);
-		snprintf(line, sizeof(line), " %zu agents: ", m->n);
-		tui_put_text(c, THEME_NORMAL, line);
-		static const enum health_state order[] = { HEALTH_ERRORING, HEALTH_SILENT, HEALTH_DEGRADED, HEALTH_OK };
-		for (int i = 0; i < 4; i++) {
-			snprintf(line, sizeof(line), "%zu %s", m->counts[order[i]], health_state_name(order[i]));
-			tui_put_text(c, m->counts[order[i]] ? state_style(order[i]) : THEME_MUTED, line);
-			tui_put_text(c, THEME_NORMAL, i < 3 ? ", " : "");
-		}
-		snprintf(line, sizeof(line), " | window %s | sort: %s | %s", win, sort_names[h->sort],
-			 h->only_bad ? "only unhealthy (f: all)" : "all agents (f: only unhealthy)");
-		tui_put_text(c, THEME_MUTED, line);
-		strip = 2;
-	}
+	/* The strip: where lines come from, what the stack says, the counts. */
+	int strip = draw_strip(v, c, c->h >= 12 ? 3 : 1);
 
 	int avail = c->h - strip;
 	int ph = avail < PANEL_H ? avail : PANEL_H;
@@ -592,8 +627,7 @@ health_status(struct view *v, char *buf, size_t size)
 	struct health *h = H(v);
 	char win[16];
 	stats_fmt_secs(stats_windows[h->win], win, sizeof(win));
-	snprintf(buf, size, "HEALTH %s | s sort (%s)  f %s  w window  Enter tail", win, sort_names[h->sort],
-		 h->only_bad ? "all" : "unhealthy only");
+	snprintf(buf, size, "HEALTH %s  s sort  f filter  w window", win);
 }
 
 const struct view_ops health_view_ops = {
