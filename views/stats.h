@@ -97,7 +97,8 @@ double stats_spike_threshold(const double *v, int n);
  *   0x1f, hex words of 8+ chars with a digit and a letter  -> <hex>
  *   numbers (12, 3.5, 10.0.0.1) at a word start -> <n> (units stay: <n>ms)
  *   "quoted" and 'quoted' strings -> "<str>", '<str>'
- * Digits inside words (A31-haiku-011, utf8) are kept.  Returns the length.
+ * Digits glued to letters (A31, utf8) are kept; "A31-haiku-011" becomes
+ * "A31-haiku-<n>".  Returns the length.
  */
 size_t stats_normalize(const char *msg, size_t n, char *out, size_t cap);
 
