@@ -49,6 +49,9 @@ static const struct binding defaults[] = {
 	{ "trace", 'e', REQ_NEXT_ERROR }, { "trace", 'E', REQ_PREV_ERROR },
 	{ "detail", 't', REQ_OPEN_TRACE }, { "detail", 'a', REQ_FILTER_AGENT },
 	{ "detail", 'q', REQ_BACK },
+	{ "errors", 's', REQ_SORT }, { "errors", 'w', REQ_WINDOW },
+	{ "health", 's', REQ_SORT }, { "health", 'w', REQ_WINDOW },
+	{ "health", 'f', REQ_TOGGLE_UNHEALTHY },
 };
 
 #define MAX_USER 128

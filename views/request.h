@@ -58,7 +58,11 @@
 	REQ_(PREV_TRACE, "Previous request")                                    \
 	REQ_(NEXT_TRACE, "Next request")                                        \
 	REQ_(TRACE_LIST, "List of requests: slowest and failed first")          \
-	REQ_(AGENT_TAIL, "Tail of the selected agent around this time")
+	REQ_(AGENT_TAIL, "Tail of the selected agent around this time")         \
+	REQ_GROUP("Dashboards")                                                 \
+	REQ_(SORT, "Change the sort order")                                     \
+	REQ_(WINDOW, "Change the time window: 1m, 5m, 15m, 1h")                 \
+	REQ_(TOGGLE_UNHEALTHY, "Show only unhealthy agents / all agents")
 
 enum request {
 	REQ_NONE = 0,

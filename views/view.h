@@ -78,6 +78,8 @@ struct view {
 extern const struct view_ops tail_view_ops;
 extern const struct view_ops detail_view_ops;
 extern const struct view_ops trace_view_ops;
+extern const struct view_ops errors_view_ops;
+extern const struct view_ops health_view_ops;
 
 /** All views that can be opened by name (--snapshot, :view), NULL-terminated. */
 extern const struct view_ops *const view_registry[];
