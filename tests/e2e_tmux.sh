@@ -53,7 +53,13 @@ wait_for "TIME (local)" 2 || fail "Esc did not walk back to the tail"
 tmux send-keys -t "$S" 2
 wait_for "critical path" 2 || fail "key 2 did not switch to the trace tab"
 tmux send-keys -t "$S" Tab
-wait_for "TIME (local)" 2 || fail "Tab did not switch views"
+wait_for "SERIES" 2 || fail "Tab did not switch to the errors view"
+tmux send-keys -t "$S" Tab
+wait_for "Prometheus:" 2 || fail "Tab did not switch to the health view"
+tmux send-keys -t "$S" BTab
+wait_for "SERIES" 2 || fail "Shift-Tab did not go back to the errors view"
+tmux send-keys -t "$S" 1
+wait_for "TIME (local)" 2 || fail "key 1 did not switch to the tail"
 tmux send-keys -t "$S" F
 tmux resize-window -t "$S" -x 10 -y 3
 wait_for "too small" 3 || fail "no 'too small' notice at 10x3"
