@@ -856,6 +856,9 @@ static void
 clock_cb(uv_timer_t *t)
 {
 	struct app *a = t->data;
+	struct view *v = app_top(a);
+	if (v && v->ops->tick)
+		v->ops->tick(v);
 	/* Relative times and rates on screen move with the clock. */
 	app_dirty(a);
 }

@@ -47,6 +47,7 @@ static const struct binding defaults[] = {
 	{ "trace", '[', REQ_PREV_TRACE }, { "trace", ']', REQ_NEXT_TRACE },
 	{ "trace", 'L', REQ_TRACE_LIST }, { "trace", 'a', REQ_AGENT_TAIL },
 	{ "trace", 'e', REQ_NEXT_ERROR }, { "trace", 'E', REQ_PREV_ERROR },
+	{ "dashboard", '[', REQ_PREV_BOARD }, { "dashboard", ']', REQ_NEXT_BOARD },
 	{ "detail", 't', REQ_OPEN_TRACE }, { "detail", 'a', REQ_FILTER_AGENT },
 	{ "detail", 'q', REQ_BACK },
 	{ "errors", 's', REQ_SORT }, { "errors", 'w', REQ_WINDOW },

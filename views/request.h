@@ -62,7 +62,9 @@
 	REQ_GROUP("Dashboards")                                                 \
 	REQ_(SORT, "Change the sort order")                                     \
 	REQ_(WINDOW, "Change the time window: 1m, 5m, 15m, 1h")                 \
-	REQ_(TOGGLE_UNHEALTHY, "Show only unhealthy agents / all agents")
+	REQ_(TOGGLE_UNHEALTHY, "Show only unhealthy agents / all agents")      \
+	REQ_(PREV_BOARD, "Previous dashboard")                                  \
+	REQ_(NEXT_BOARD, "Next dashboard")
 
 enum request {
 	REQ_NONE = 0,
