@@ -201,6 +201,14 @@ app_init(struct app *a, uv_loop_t *loop, struct config *cfg, struct sbuf *err)
 			app_message(a, 1, "config: %s", sbuf_str(&e));
 		sbuf_release(&e);
 	}
+	for (size_t i = 0; i < cfg->nalerts; i++) {
+		struct sbuf e = SBUF_INIT;
+		if (alerts_add_rule(&a->alerts, cfg->alerts[i], &e))
+			app_message(a, 1, "config: %s", sbuf_str(&e));
+		sbuf_release(&e);
+	}
+	if (cfg->nalerts == 0)
+		alerts_add_defaults(&a->alerts);
 	/* Tabs: every tab view in registry order. */
 	for (int i = 0; view_registry[i]; i++) {
 		if ((view_registry[i]->flags & VIEW_TAB) && a->ntabs < APP_MAX_TABS)
@@ -233,6 +241,7 @@ app_release(struct app *a)
 	}
 	arena_free(&a->hist_text);
 	free(a->hist);
+	alerts_release(&a->alerts);
 	store_free(a->store);
 	tui_grid_free(a->grid);
 	tui_prompt_free_history(&a->prompt);
@@ -279,6 +288,14 @@ frame_cb(uv_timer_t *t)
 	app_render(a);
 	term_draw(a->term, a->grid);
 	a->last_frame_ns = mono_ns();
+}
+
+void
+app_eval_alerts(struct app *a)
+{
+	alerts_eval(&a->alerts, a->store, app_now(a));
+	a->alerts_next = mono_ns() + 5 * 1000000000LL;
+	app_dirty(a);
 }
 
 void
@@ -615,6 +632,7 @@ app_key(struct app *a, int key)
 		switch_tab(a, (a->cur + a->ntabs - 1) % a->ntabs, NULL);
 		break;
 	case REQ_VIEW_1: case REQ_VIEW_2: case REQ_VIEW_3: case REQ_VIEW_4:
+	case REQ_VIEW_5: case REQ_VIEW_6: case REQ_VIEW_7: case REQ_VIEW_8:
 		if ((int)(req - REQ_VIEW_1) < a->ntabs)
 			switch_tab(a, req - REQ_VIEW_1, NULL);
 		break;
@@ -716,6 +734,12 @@ draw_status(struct app *a, struct tui_canvas *c, int y)
 	tui_put_cp(c, lstyle, ' ');
 	if (sp)
 		tui_put_text(c, THEME_STATUS, sp + 1);
+	size_t firing = alerts_count(&a->alerts, ALERT_FIRING);
+	if (firing) {
+		char al[64];
+		snprintf(al, sizeof(al), "  %s %zu alert%s firing ", tui_ascii ? "!" : "\u25b2", firing, firing > 1 ? "s" : "");
+		tui_put_text(c, THEME_ERROR, al);
+	}
 	if (a->msg[0] && mono_ns() < a->msg_until) {
 		tui_put_text(c, THEME_STATUS, "  ");
 		tui_put_text(c, a->msg_level == 2 ? THEME_ERROR : a->msg_level == 1 ? THEME_WARN : THEME_STATUS, a->msg);
@@ -857,6 +881,8 @@ clock_cb(uv_timer_t *t)
 {
 	struct app *a = t->data;
 	struct view *v = app_top(a);
+	if (mono_ns() >= a->alerts_next)
+		app_eval_alerts(a);
 	if (v && v->ops->tick)
 		v->ops->tick(v);
 	/* Relative times and rates on screen move with the clock. */
@@ -967,6 +993,7 @@ app_snapshot(struct app *a, int rows, int cols, const char *keys, int settle_ms,
 {
 	a->grid = tui_grid_new(rows, cols);
 	app_settle(a, settle_ms, max_ms);
+	app_eval_alerts(a);
 	if (a->tabs[a->cur].depth == 0)
 		switch_tab(a, a->cur, NULL);
 	/* Views may need one layout pass before keys (page sizes). */

@@ -29,6 +29,8 @@ static const struct binding defaults[] = {
 	{ "generic", TUI_KEY_TAB, REQ_NEXT_VIEW }, { "generic", TUI_KEY_BTAB, REQ_PREV_VIEW },
 	{ "generic", '1', REQ_VIEW_1 }, { "generic", '2', REQ_VIEW_2 },
 	{ "generic", '3', REQ_VIEW_3 }, { "generic", '4', REQ_VIEW_4 },
+	{ "generic", '5', REQ_VIEW_5 }, { "generic", '6', REQ_VIEW_6 },
+	{ "generic", '7', REQ_VIEW_7 }, { "generic", '8', REQ_VIEW_8 },
 	{ "generic", TUI_KEY_ENTER, REQ_ENTER }, { "generic", TUI_KEY_ESC, REQ_BACK },
 	{ "generic", '?', REQ_HELP }, { "generic", TUI_KEY_F1, REQ_HELP },
 	{ "generic", ':', REQ_COMMAND }, { "generic", TUI_CTRL('l'), REQ_REDRAW },

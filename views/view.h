@@ -81,6 +81,7 @@ extern const struct view_ops tail_view_ops;
 extern const struct view_ops detail_view_ops;
 extern const struct view_ops trace_view_ops;
 extern const struct view_ops dashboard_view_ops;
+extern const struct view_ops alerts_view_ops;
 extern const struct view_ops errors_view_ops;
 extern const struct view_ops health_view_ops;
 
