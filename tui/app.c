@@ -656,10 +656,18 @@ draw_title(struct app *a, struct tui_canvas *c)
 {
 	tui_move(c, 0, 0);
 	tui_put_text(c, THEME_TAB_ACTIVE, " iftop-logs ");
+	/* Tabs with names when there is room, else numbers and the current name. */
+	int full = 0;
+	for (int i = 0; i < a->ntabs; i++)
+		full += 4 + (int)strlen(tab_ops(i)->name) + 1;
+	bool compact = 12 + full + 40 > c->w;
 	for (int i = 0; i < a->ntabs; i++) {
 		const struct view_ops *ops = tab_ops(i);
 		char label[40];
-		snprintf(label, sizeof(label), " %d %s ", i + 1, ops->name);
+		if (compact && i != a->cur)
+			snprintf(label, sizeof(label), "%d", i + 1);
+		else
+			snprintf(label, sizeof(label), " %d %s ", i + 1, ops->name);
 		tui_put_cp(c, THEME_TAB, ' ');
 		tui_put_text(c, i == a->cur ? THEME_TAB_ACTIVE : THEME_TAB, label);
 	}
@@ -668,8 +676,10 @@ draw_title(struct app *a, struct tui_canvas *c)
 		tui_put_text(c, THEME_TAB, " > ");
 		tui_put_text(c, THEME_TAB, v->ops->name);
 	}
+	int left = c->cx;
 	tui_fill(c, THEME_TAB, ' ');
-	/* Right side: source and time zone, so time is never ambiguous. */
+	/* Right side: source and time zone, so time is never ambiguous; the
+	 * source is dropped before the zone when the tabs need the room. */
 	char src[160], right[220], zone[16];
 	app_source_desc(a, src, sizeof(src));
 	if (a->utc) {
@@ -682,12 +692,12 @@ draw_title(struct app *a, struct tui_canvas *c)
 	}
 	snprintf(right, sizeof(right), " %s | %s ", src, zone);
 	int w = tui_text_width(right, strlen(right));
-	int x = c->w - w;
-	int used = 12 + a->ntabs * 10;
-	if (x < used)
-		x = used;
-	if (x < c->w) {
-		tui_move(c, 0, x);
+	if (left + 1 + w > c->w) {
+		snprintf(right, sizeof(right), " %s ", zone);
+		w = tui_text_width(right, strlen(right));
+	}
+	if (left + 1 + w <= c->w) {
+		tui_move(c, 0, c->w - w);
 		tui_put_text(c, THEME_TAB, right);
 	}
 }
