@@ -103,8 +103,8 @@ app_flush_history(struct app *a)
 	for (size_t i = 0; i < a->nhist; i++) {
 		struct app_hist *h = &a->hist[i];
 		store_push(a->store, h->text, h->len, h->full_len, h->text + h->len + 1, 0, now);
-		free(h->text);
 	}
+	arena_free(&a->hist_text);
 	free(a->hist);
 	a->hist = NULL;
 	a->nhist = a->histcap = a->hist_bytes = 0;
@@ -127,7 +127,13 @@ sink_line(void *ud, const char *text, size_t len, size_t full_len, const char *o
 		size_t ol = origin ? strlen(origin) : 0;
 		xgrow(&a->hist, &a->histcap, a->nhist + 1, sizeof(*a->hist));
 		struct app_hist *h = &a->hist[a->nhist++];
-		h->text = xmalloc(len + ol + 2);
+		if (!a->hist_text.block_size)
+			arena_init(&a->hist_text, 1u << 20);
+		h->text = arena_alloc(&a->hist_text, len + ol + 2);
+		if (!h->text) {
+			fprintf(stderr, "iftop-logs: out of memory holding history\n");
+			exit(3);
+		}
 		memcpy(h->text, text, len);
 		h->text[len] = '\0';
 		memcpy(h->text + len + 1, origin ? origin : "", ol + 1);
@@ -135,8 +141,9 @@ sink_line(void *ud, const char *text, size_t len, size_t full_len, const char *o
 		h->full_len = full_len;
 		a->hist_bytes += len + ol + 2 + sizeof(*h);
 		a->lines_in++;
-		/* Never hold more than a quarter of the cap outside the store. */
-		if (a->hist_bytes > a->cfg->max_memory_bytes / 4)
+		/* Held history and the store together stay under the cap. */
+		if (a->hist_bytes > a->cfg->max_memory_bytes / 16 ||
+		    a->hist_bytes + store_bytes(a->store) > a->cfg->max_memory_bytes)
 			app_flush_history(a);
 		return;
 	}
@@ -170,7 +177,10 @@ app_init(struct app *a, uv_loop_t *loop, struct config *cfg, struct sbuf *err)
 	a->utc = cfg->utc_on;
 	a->frame_ms = (int)(1000 / (cfg->fps_val > 0 ? cfg->fps_val : 30));
 	sbuf_init(&a->modal_text);
-	struct store_opts so = { .max_bytes = cfg->max_memory_bytes, .max_line = cfg->max_line_bytes };
+	/* --max-memory is the process's budget: the store gets 85% of it, the
+	 * rest is for held history, the screen and the allocator's overhead. */
+	struct store_opts so = { .max_bytes = cfg->max_memory_bytes - cfg->max_memory_bytes / 100 * 15,
+				 .max_line = cfg->max_line_bytes };
 	a->store = store_new(&so);
 	char terr[2048] = "";
 	const char *nc = getenv("NO_COLOR");
@@ -191,6 +201,14 @@ app_init(struct app *a, uv_loop_t *loop, struct config *cfg, struct sbuf *err)
 			app_message(a, 1, "config: %s", sbuf_str(&e));
 		sbuf_release(&e);
 	}
+	for (size_t i = 0; i < cfg->nalerts; i++) {
+		struct sbuf e = SBUF_INIT;
+		if (alerts_add_rule(&a->alerts, cfg->alerts[i], &e))
+			app_message(a, 1, "config: %s", sbuf_str(&e));
+		sbuf_release(&e);
+	}
+	if (cfg->nalerts == 0)
+		alerts_add_defaults(&a->alerts);
 	/* Tabs: every tab view in registry order. */
 	for (int i = 0; view_registry[i]; i++) {
 		if ((view_registry[i]->flags & VIEW_TAB) && a->ntabs < APP_MAX_TABS)
@@ -221,9 +239,9 @@ app_release(struct app *a)
 		source_stop(a->sources[i]);
 		source_free(a->sources[i]);
 	}
-	for (size_t i = 0; i < a->nhist; i++)
-		free(a->hist[i].text);
+	arena_free(&a->hist_text);
 	free(a->hist);
+	alerts_release(&a->alerts);
 	store_free(a->store);
 	tui_grid_free(a->grid);
 	tui_prompt_free_history(&a->prompt);
@@ -270,6 +288,14 @@ frame_cb(uv_timer_t *t)
 	app_render(a);
 	term_draw(a->term, a->grid);
 	a->last_frame_ns = mono_ns();
+}
+
+void
+app_eval_alerts(struct app *a)
+{
+	alerts_eval(&a->alerts, a->store, app_now(a));
+	a->alerts_next = mono_ns() + 5 * 1000000000LL;
+	app_dirty(a);
 }
 
 void
@@ -409,6 +435,14 @@ app_switch_to(struct app *a, const char *name, const struct view_args *args)
 {
 	int idx = tab_index(name);
 	if (idx >= 0) {
+		/* Following a link: remember where from, so Esc walks back. */
+		if (idx != a->cur) {
+			if (a->nback == APP_MAX_STACK)
+				memmove(a->back, a->back + 1, (APP_MAX_STACK - 1) * sizeof(int));
+			else
+				a->nback++;
+			a->back[a->nback - 1] = a->cur;
+		}
 		switch_tab(a, idx, args);
 		return app_top(a);
 	}
@@ -423,6 +457,8 @@ pop_view(struct app *a)
 	if (t->depth > 1) {
 		view_free(t->stack[--t->depth]);
 		app_dirty(a);
+	} else if (a->nback > 0) {
+		switch_tab(a, a->back[--a->nback], NULL);
 	}
 }
 
@@ -596,6 +632,7 @@ app_key(struct app *a, int key)
 		switch_tab(a, (a->cur + a->ntabs - 1) % a->ntabs, NULL);
 		break;
 	case REQ_VIEW_1: case REQ_VIEW_2: case REQ_VIEW_3: case REQ_VIEW_4:
+	case REQ_VIEW_5: case REQ_VIEW_6: case REQ_VIEW_7: case REQ_VIEW_8:
 		if ((int)(req - REQ_VIEW_1) < a->ntabs)
 			switch_tab(a, req - REQ_VIEW_1, NULL);
 		break;
@@ -617,22 +654,7 @@ app_key(struct app *a, int key)
 static void
 draw_title(struct app *a, struct tui_canvas *c)
 {
-	tui_move(c, 0, 0);
-	tui_put_text(c, THEME_TAB_ACTIVE, " iftop-logs ");
-	for (int i = 0; i < a->ntabs; i++) {
-		const struct view_ops *ops = tab_ops(i);
-		char label[40];
-		snprintf(label, sizeof(label), " %d %s ", i + 1, ops->name);
-		tui_put_cp(c, THEME_TAB, ' ');
-		tui_put_text(c, i == a->cur ? THEME_TAB_ACTIVE : THEME_TAB, label);
-	}
-	struct view *v = app_top(a);
-	if (v && a->tabs[a->cur].depth > 1) {
-		tui_put_text(c, THEME_TAB, " > ");
-		tui_put_text(c, THEME_TAB, v->ops->name);
-	}
-	tui_fill(c, THEME_TAB, ' ');
-	/* Right side: source and time zone, so time is never ambiguous. */
+	/* Right side first: source and time zone, so time is never ambiguous. */
 	char src[160], right[220], zone[16];
 	app_source_desc(a, src, sizeof(src));
 	if (a->utc) {
@@ -644,13 +666,38 @@ draw_title(struct app *a, struct tui_canvas *c)
 		strftime(zone, sizeof(zone), "%Z", &tm);
 	}
 	snprintf(right, sizeof(right), " %s | %s ", src, zone);
-	int w = tui_text_width(right, strlen(right));
-	int x = c->w - w;
-	int used = 12 + a->ntabs * 10;
-	if (x < used)
-		x = used;
-	if (x < c->w) {
-		tui_move(c, 0, x);
+	int rw = tui_text_width(right, strlen(right));
+	tui_move(c, 0, 0);
+	tui_put_text(c, THEME_TAB_ACTIVE, " iftop-logs ");
+	/* Tabs with names when there is room, else numbers and the current name. */
+	int full = 0;
+	for (int i = 0; i < a->ntabs; i++)
+		full += 4 + (int)strlen(tab_ops(i)->name) + 1;
+	bool compact = 12 + full + rw > c->w;
+	for (int i = 0; i < a->ntabs; i++) {
+		const struct view_ops *ops = tab_ops(i);
+		char label[40];
+		if (compact && i != a->cur)
+			snprintf(label, sizeof(label), "%d", i + 1);
+		else
+			snprintf(label, sizeof(label), " %d %s ", i + 1, ops->name);
+		tui_put_cp(c, THEME_TAB, ' ');
+		tui_put_text(c, i == a->cur ? THEME_TAB_ACTIVE : THEME_TAB, label);
+	}
+	struct view *v = app_top(a);
+	if (v && a->tabs[a->cur].depth > 1) {
+		tui_put_text(c, THEME_TAB, " > ");
+		tui_put_text(c, THEME_TAB, v->ops->name);
+	}
+	int left = c->cx;
+	tui_fill(c, THEME_TAB, ' ');
+	/* Still too long: the source gives way, the zone stays. */
+	if (left + 1 + rw > c->w) {
+		snprintf(right, sizeof(right), " %s ", zone);
+		rw = tui_text_width(right, strlen(right));
+	}
+	if (left + 1 + rw <= c->w) {
+		tui_move(c, 0, c->w - rw);
 		tui_put_text(c, THEME_TAB, right);
 	}
 }
@@ -697,6 +744,12 @@ draw_status(struct app *a, struct tui_canvas *c, int y)
 	tui_put_cp(c, lstyle, ' ');
 	if (sp)
 		tui_put_text(c, THEME_STATUS, sp + 1);
+	size_t firing = alerts_count(&a->alerts, ALERT_FIRING);
+	if (firing) {
+		char al[64];
+		snprintf(al, sizeof(al), "  %s %zu alert%s firing ", tui_ascii ? "!" : "\u25b2", firing, firing > 1 ? "s" : "");
+		tui_put_text(c, THEME_ERROR, al);
+	}
 	if (a->msg[0] && mono_ns() < a->msg_until) {
 		tui_put_text(c, THEME_STATUS, "  ");
 		tui_put_text(c, a->msg_level == 2 ? THEME_ERROR : a->msg_level == 1 ? THEME_WARN : THEME_STATUS, a->msg);
@@ -704,7 +757,7 @@ draw_status(struct app *a, struct tui_canvas *c, int y)
 	tui_fill(c, THEME_STATUS, ' ');
 	char mem[16], cap[16], right[160];
 	human_bytes(store_bytes(a->store), mem, sizeof(mem));
-	human_bytes(store_max_bytes(a->store), cap, sizeof(cap));
+	human_bytes(a->cfg->max_memory_bytes, cap, sizeof(cap));
 	int n = snprintf(right, sizeof(right), " %zu lines", store_count(a->store));
 	if (store_dropped(a->store))
 		n += snprintf(right + n, sizeof(right) - (size_t)n, "  %llu dropped",
@@ -837,6 +890,11 @@ static void
 clock_cb(uv_timer_t *t)
 {
 	struct app *a = t->data;
+	struct view *v = app_top(a);
+	if (mono_ns() >= a->alerts_next)
+		app_eval_alerts(a);
+	if (v && v->ops->tick)
+		v->ops->tick(v);
 	/* Relative times and rates on screen move with the clock. */
 	app_dirty(a);
 }
@@ -922,21 +980,30 @@ settle_cb(uv_timer_t *t)
 		uv_stop(t->loop);
 }
 
+void
+app_settle(struct app *a, int settle_ms, int max_ms)
+{
+	if (settle_ms <= 0)
+		return;
+	uv_timer_t t;
+	struct settle s = { .a = a, .last_lines = a->lines_in, .settle_ms = settle_ms, .max_ms = max_ms };
+	uv_timer_init(a->loop, &t);
+	t.data = &s;
+	uv_timer_start(&t, settle_cb, 20, 20);
+	uv_run(a->loop, UV_RUN_DEFAULT);
+	uv_close((uv_handle_t *)&t, close_noop);
+	uv_run(a->loop, UV_RUN_NOWAIT);
+	if (a->nhist)
+		app_flush_history(a);
+}
+
 int
 app_snapshot(struct app *a, int rows, int cols, const char *keys, int settle_ms, int max_ms,
 	     bool styles, struct sbuf *out)
 {
 	a->grid = tui_grid_new(rows, cols);
-	if (settle_ms > 0) {
-		uv_timer_t t;
-		struct settle s = { .a = a, .last_lines = a->lines_in, .settle_ms = settle_ms, .max_ms = max_ms };
-		uv_timer_init(a->loop, &t);
-		t.data = &s;
-		uv_timer_start(&t, settle_cb, 20, 20);
-		uv_run(a->loop, UV_RUN_DEFAULT);
-		uv_close((uv_handle_t *)&t, close_noop);
-		uv_run(a->loop, UV_RUN_NOWAIT);
-	}
+	app_settle(a, settle_ms, max_ms);
+	app_eval_alerts(a);
 	if (a->tabs[a->cur].depth == 0)
 		switch_tab(a, a->cur, NULL);
 	/* Views may need one layout pass before keys (page sizes). */

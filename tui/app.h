@@ -19,8 +19,10 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "core/arena.h"
 #include "core/sbuf.h"
 #include "core/store.h"
+#include "sources/alerts.h"
 #include "sources/source.h"
 #include "tui/config.h"
 #include "tui/grid.h"
@@ -52,6 +54,8 @@ struct app {
 
 	struct app_tab tabs[APP_MAX_TABS];
 	int ntabs, cur;
+	int back[APP_MAX_STACK];        /* tabs left by following a link; Esc returns */
+	int nback;
 
 	enum app_overlay overlay;
 	enum app_prompt_kind prompt_kind;
@@ -72,7 +76,11 @@ struct app {
 	 * then sorted by time and stored when the source says it is done. */
 	struct app_hist *hist;
 	size_t nhist, histcap, hist_bytes;
+	struct arena hist_text;         /* the held lines' bytes, freed at once */
 	bool hist_active;
+
+	struct alerts alerts;            /* local rules, evaluated every 5 s */
+	int64_t alerts_next;
 
 	struct source *sources[APP_MAX_SOURCES];
 	int nsources;
@@ -103,6 +111,8 @@ void app_flush_history(struct app *a);
 /** One-line description of the live sources for the status bar. */
 void app_source_desc(const struct app *a, char *buf, size_t size);
 
+/** Evaluates the alert rules now (the clock does it every 5 s). */
+void app_eval_alerts(struct app *a);
 /** Marks the screen for redraw (rendered at most fps times a second). */
 void app_dirty(struct app *a);
 /** Shows a status-bar message for a few seconds. */
@@ -128,6 +138,11 @@ void app_render(struct app *a);
 
 /** Interactive run: opens the terminal, runs the loop until quit. */
 int app_run_tui(struct app *a, struct sbuf *err);
+/**
+ * Runs the loop until the sources settle: no new line for `settle_ms`
+ * (at most `max_ms` in all); held history is then stored.
+ */
+void app_settle(struct app *a, int settle_ms, int max_ms);
 /**
  * Headless: waits until sources settle (no new line for `settle_ms`, at
  * most `max_ms`), replays `keys` (tui_key_parse syntax), renders one frame

@@ -29,6 +29,8 @@ static const struct binding defaults[] = {
 	{ "generic", TUI_KEY_TAB, REQ_NEXT_VIEW }, { "generic", TUI_KEY_BTAB, REQ_PREV_VIEW },
 	{ "generic", '1', REQ_VIEW_1 }, { "generic", '2', REQ_VIEW_2 },
 	{ "generic", '3', REQ_VIEW_3 }, { "generic", '4', REQ_VIEW_4 },
+	{ "generic", '5', REQ_VIEW_5 }, { "generic", '6', REQ_VIEW_6 },
+	{ "generic", '7', REQ_VIEW_7 }, { "generic", '8', REQ_VIEW_8 },
 	{ "generic", TUI_KEY_ENTER, REQ_ENTER }, { "generic", TUI_KEY_ESC, REQ_BACK },
 	{ "generic", '?', REQ_HELP }, { "generic", TUI_KEY_F1, REQ_HELP },
 	{ "generic", ':', REQ_COMMAND }, { "generic", TUI_CTRL('l'), REQ_REDRAW },
@@ -43,8 +45,16 @@ static const struct binding defaults[] = {
 	{ "tail", 'o', REQ_TOGGLE_COMPONENT }, { "tail", 'd', REQ_TOGGLE_DURATION },
 	{ "tail", 'w', REQ_TOGGLE_WRAP }, { "tail", 'C', REQ_TOGGLE_SGR },
 	{ "tail", 'r', REQ_TOGGLE_RAW },
+	{ "trace", ' ', REQ_COLLAPSE }, { "trace", 'z', REQ_ZOOM_IN }, { "trace", 'Z', REQ_ZOOM_OUT },
+	{ "trace", '[', REQ_PREV_TRACE }, { "trace", ']', REQ_NEXT_TRACE },
+	{ "trace", 'L', REQ_TRACE_LIST }, { "trace", 'a', REQ_AGENT_TAIL },
+	{ "trace", 'e', REQ_NEXT_ERROR }, { "trace", 'E', REQ_PREV_ERROR },
+	{ "dashboard", '[', REQ_PREV_BOARD }, { "dashboard", ']', REQ_NEXT_BOARD },
 	{ "detail", 't', REQ_OPEN_TRACE }, { "detail", 'a', REQ_FILTER_AGENT },
 	{ "detail", 'q', REQ_BACK },
+	{ "errors", 's', REQ_SORT }, { "errors", 'w', REQ_WINDOW },
+	{ "health", 's', REQ_SORT }, { "health", 'w', REQ_WINDOW },
+	{ "health", 'f', REQ_TOGGLE_UNHEALTHY },
 };
 
 #define MAX_USER 128

@@ -22,9 +22,13 @@
 	REQ_(NEXT_VIEW, "Next view")                                            \
 	REQ_(PREV_VIEW, "Previous view")                                        \
 	REQ_(VIEW_1, "View 1 (tail)")                                           \
-	REQ_(VIEW_2, "View 2")                                                  \
-	REQ_(VIEW_3, "View 3")                                                  \
-	REQ_(VIEW_4, "View 4")                                                  \
+	REQ_(VIEW_2, "View 2 (trace)")                                                  \
+	REQ_(VIEW_3, "View 3 (errors)")                                                  \
+	REQ_(VIEW_4, "View 4 (health)")                                                  \
+	REQ_(VIEW_5, "View 5 (alerts)")                                                  \
+	REQ_(VIEW_6, "View 6 (dashboards)")                                                  \
+	REQ_(VIEW_7, "View 7")                                                  \
+	REQ_(VIEW_8, "View 8")                                                  \
 	REQ_(ENTER, "Open the selected line / item")                            \
 	REQ_(BACK, "Close the overlay or go back")                              \
 	REQ_(HELP, "Show this help")                                            \
@@ -50,7 +54,21 @@
 	REQ_(TOGGLE_DURATION, "Show / hide the duration column")                \
 	REQ_(TOGGLE_WRAP, "Wrap long messages")                                 \
 	REQ_(TOGGLE_SGR, "Render ANSI colour codes in messages as colours")     \
-	REQ_(TOGGLE_RAW, "Show the raw line instead of the message")
+	REQ_(TOGGLE_RAW, "Show the raw line instead of the message")            \
+	REQ_GROUP("Trace")                                                      \
+	REQ_(COLLAPSE, "Collapse / expand the selected agent's lane")           \
+	REQ_(ZOOM_IN, "Zoom into the selected span")                            \
+	REQ_(ZOOM_OUT, "Zoom out to the whole request")                         \
+	REQ_(PREV_TRACE, "Previous request")                                    \
+	REQ_(NEXT_TRACE, "Next request")                                        \
+	REQ_(TRACE_LIST, "List of requests: slowest and failed first")          \
+	REQ_(AGENT_TAIL, "Tail of the selected agent around this time")         \
+	REQ_GROUP("Dashboards")                                                 \
+	REQ_(SORT, "Change the sort order")                                     \
+	REQ_(WINDOW, "Change the time window: 1m, 5m, 15m, 1h")                 \
+	REQ_(TOGGLE_UNHEALTHY, "Show only unhealthy agents / all agents")      \
+	REQ_(PREV_BOARD, "Previous dashboard")                                  \
+	REQ_(NEXT_BOARD, "Next dashboard")
 
 enum request {
 	REQ_NONE = 0,
