@@ -647,6 +647,42 @@ run_merge(long history, size_t chunk, size_t want_hist)
 	ctx_release(&c);
 }
 
+/* since_ns and merge_history together: two files with interleaved times
+ * (even / odd t), since t=5000: lines t=5000.. of both, in time order. */
+static void
+test_history_since_merged(void **state)
+{
+	(void)state;
+	struct ctx c;
+	ctx_init(&c);
+	for (int k = 0; k < 2; k++) {
+		char name[16];
+		snprintf(name, sizeof(name), "s%d.log", k);
+		size_t cap = 6000 * 24, n = 0;
+		char *buf = xmalloc(cap);
+		for (int t = k; t < 10000; t += 2)
+			n += (size_t)snprintf(buf + n, cap - n, "t=%d s%d\n", t, k);
+		append(ctx_path(&c, name), buf, n);
+		free(buf);
+	}
+	const char *pats[1] = { ctx_path(&c, "s*.log") };
+	struct file_source_opts o = {
+		.paths = pats, .npaths = 1, .history_lines = -1, .poll_ms = 50,
+		.since_ns = (int64_t)5000 * 1000000000, .line_ts = ts_of, .merge_history = true,
+	};
+	struct source_sink sink = { .ud = &c, .line = sink_line, .status = sink_status };
+	c.src = file_source_new(&c.loop, &o, &sink);
+	const struct step steps[] = { { NULL, 5000, "history: 5000 lines from 2 files", 50 } };
+	ctx_run(&c, steps, LX_ARRAY_LEN(steps), 5000);
+	assert_int_equal(c.nlines, 5000);
+	for (size_t i = 0; i < c.nlines; i++) {
+		char want[32];
+		snprintf(want, sizeof(want), "t=%zu s%zu", 5000 + i, i % 2);
+		assert_line(&c, i, want);
+	}
+	ctx_release(&c);
+}
+
 static void
 test_history_merged(void **state)
 {
@@ -1965,6 +2001,7 @@ main(void)
 		cmocka_unit_test(test_history_big),
 		cmocka_unit_test(test_history_since),
 		cmocka_unit_test(test_history_merged),
+		cmocka_unit_test(test_history_since_merged),
 		cmocka_unit_test(test_follow_appends),
 		cmocka_unit_test(test_partial_line),
 		cmocka_unit_test(test_crlf),
