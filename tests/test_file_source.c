@@ -656,7 +656,7 @@ test_history_since_merged(void **state)
 	struct ctx c;
 	ctx_init(&c);
 	for (int k = 0; k < 2; k++) {
-		char name[16];
+		char name[32];
 		snprintf(name, sizeof(name), "s%d.log", k);
 		size_t cap = 6000 * 24, n = 0;
 		char *buf = xmalloc(cap);
