@@ -462,6 +462,23 @@ main(int argc, char **argv)
 		goto loop_out;
 	}
 	app.fixed_now = (o.snapshot || o.trace_cmd || o.query_cmd) ? o.now_ns : 0;
+	if (*cfg.loki_addr || *cfg.prom_addr) {
+		struct http_auth la = {
+			.username = *cfg.loki_username ? cfg.loki_username : NULL,
+			.password = *cfg.loki_password ? cfg.loki_password : NULL,
+			.bearer_token = *cfg.loki_bearer_token ? cfg.loki_bearer_token : NULL,
+			.bearer_token_file = *cfg.loki_bearer_token_file ? cfg.loki_bearer_token_file : NULL,
+			.org_id = *cfg.loki_org_id ? cfg.loki_org_id : NULL,
+			.ca_file = *cfg.loki_ca_cert ? cfg.loki_ca_cert : NULL,
+			.cert_file = *cfg.loki_client_cert ? cfg.loki_client_cert : NULL,
+			.key_file = *cfg.loki_client_key ? cfg.loki_client_key : NULL,
+			.insecure_skip_verify = cfg.tls_skip,
+		};
+		struct loki_config lc = { .url = cfg.loki_addr, .auth = la, .timeout_ms = 5000, .max_retries = -1 };
+		struct prom_config pc = { .url = cfg.prom_addr, .timeout_ms = 5000, .max_retries = -1 };
+		if (!o.trace_cmd && !o.query_cmd)
+			app_watch_stack(&app, *cfg.loki_addr ? &lc : NULL, *cfg.prom_addr ? &pc : NULL);
+	}
 	tui_ascii = o.ascii;
 	if (add_sources(&app, &loop, &o, &cfg, &err)) {
 		rc = 1;

@@ -24,6 +24,7 @@
 #include "core/store.h"
 #include "sources/alerts.h"
 #include "sources/source.h"
+#include "sources/stack.h"
 #include "tui/config.h"
 #include "tui/grid.h"
 #include "tui/theme.h"
@@ -79,6 +80,7 @@ struct app {
 	struct arena hist_text;         /* the held lines' bytes, freed at once */
 	bool hist_active;
 
+	struct stack *stack;             /* Loki/Prometheus readiness; NULL: none set */
 	struct alerts alerts;            /* local rules, evaluated every 5 s */
 	int64_t alerts_next;
 
@@ -111,6 +113,8 @@ void app_flush_history(struct app *a);
 /** One-line description of the live sources for the status bar. */
 void app_source_desc(const struct app *a, char *buf, size_t size);
 
+/** Starts polling Loki/Prometheus readiness for the views (either may be NULL). */
+void app_watch_stack(struct app *a, const struct loki_config *loki, const struct prom_config *prom);
 /** Evaluates the alert rules now (the clock does it every 5 s). */
 void app_eval_alerts(struct app *a);
 /** Marks the screen for redraw (rendered at most fps times a second). */

@@ -509,12 +509,25 @@ draw_strip(struct view *v, struct tui_canvas *c, int max)
 	char wl[40];
 	snprintf(wl, sizeof(wl), "window %s", win);
 	snprintf(sort, sizeof(sort), "sort: %s", sort_names[h->sort]);
-	/* Loki and Prometheus status: the lead wires the real probes later. */
-	const char *seg[] = { src, held, dropped, "Loki: not configured", "Prometheus: not configured",
+	/* The stack: Loki and Prometheus readiness, Prometheus targets. */
+	const struct stack_status *ss = a->stack ? stack_status(a->stack) : NULL;
+	char loki[80], prom[160];
+	enum stack_state ls = ss ? ss->loki : STACK_OFF, ps = ss ? ss->prom : STACK_OFF;
+	snprintf(loki, sizeof(loki), "Loki: %s", stack_state_str(ls));
+	if (ps == STACK_UP)
+		snprintf(prom, sizeof(prom), "Prometheus: ready, targets %d up %d down%s%.60s", ss->targets_up,
+			 ss->targets_down, ss->targets_down ? " (" : "", ss->targets_down ? ss->down_targets : "");
+	else
+		snprintf(prom, sizeof(prom), "Prometheus: %s", stack_state_str(ps));
+	if (ps == STACK_UP && ss->targets_down)
+		strncat(prom, ")", sizeof(prom) - strlen(prom) - 1);
+	const char *seg[] = { src, held, dropped, loki, prom,
 			      counts, wl, sort, h->only_bad ? "only unhealthy" : "all agents" };
 	bool bad = m->counts[HEALTH_ERRORING] || m->counts[HEALTH_SILENT];
+	uint16_t lst = ls == STACK_UP ? THEME_OK : ls == STACK_DOWN ? THEME_ERROR : THEME_MUTED;
+	uint16_t pst = ps == STACK_UP ? (ss->targets_down ? THEME_WARN : THEME_OK) : ps == STACK_DOWN ? THEME_ERROR : THEME_MUTED;
 	const uint16_t style[] = { THEME_TITLE, THEME_NORMAL, store_dropped(a->store) ? THEME_WARN : THEME_NORMAL,
-				   THEME_MUTED, THEME_MUTED, bad ? THEME_ERROR : m->counts[HEALTH_DEGRADED] ? THEME_WARN : THEME_OK,
+				   lst, pst, bad ? THEME_ERROR : m->counts[HEALTH_DEGRADED] ? THEME_WARN : THEME_OK,
 				   THEME_NORMAL, THEME_NORMAL, THEME_NORMAL };
 	return flow(c, 0, max, seg, style, (int)LX_ARRAY_LEN(seg), max > 1, 5);
 }
