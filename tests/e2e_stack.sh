@@ -21,6 +21,8 @@ while [ $i -lt 20 ]; do
 done
 rm -f "$CFG"
 echo "$out" | tail -1 | grep -q "firing" || { echo "FAIL: the firing Prometheus alert is not in the status bar"; echo "$out" | tail -2; exit 1; }
+out=$($BIN --snapshot alerts --size 200x30 --prom-addr "$PROM_TEST_ADDR" demo 2>&1)
+echo "$out" | grep -A3 "PROMETHEUS ALERTS" | grep -q "FIRING" || { echo "FAIL: alerts view lacks the Prometheus alert"; echo "$out"; exit 1; }
 # A dead server: down, with the reason.
 out=$($BIN --snapshot health --size 200x12 --addr http://127.0.0.1:9 --prom-addr http://127.0.0.1:9 demo 2>&1)
 echo "$out" | grep -q "Loki: down" || { echo "FAIL: dead Loki not shown down"; echo "$out" | head -3; exit 1; }
