@@ -112,7 +112,7 @@ static struct lset *
 intern(struct ev *e, struct lq_label *l, size_t n)
 {
 	if (n > 1)
-		qsort(l, n, sizeof(*l), cmp_label);
+		lq__qsort(l, n, sizeof(*l), cmp_label);
 	struct sbuf k = SBUF_INIT;
 	sbuf_addc(&k, '{');
 	for (size_t i = 0; i < n; i++) {
@@ -234,7 +234,7 @@ sort_stream(struct srcrun *r, const struct lq_entry *en)
 		r->scap = nc;
 	}
 	memcpy(r->sorted, en->labels, en->nlabels * sizeof(*en->labels));
-	qsort(r->sorted, en->nlabels, sizeof(*r->sorted), cmp_label);
+	lq__qsort(r->sorted, en->nlabels, sizeof(*r->sorted), cmp_label);
 	return r->sorted;
 }
 
@@ -414,14 +414,14 @@ eval_log(struct ev *e, const struct lq_expr *q, struct lq_result *res)
 		return -1;
 	}
 	g_forward = e->p->direction == LQ_FORWARD;
-	qsort(acc.v, acc.n, sizeof(*acc.v), cmp_entry);
+	lq__qsort(acc.v, acc.n, sizeof(*acc.v), cmp_entry);
 	size_t limit = e->p->limit ? e->p->limit : 100;
 	if (acc.n > limit)
 		acc.n = limit;
 	int64_t split = e->p->split_ns ? e->p->split_ns : 30 * 60 * 1000000000LL;
 	bool merged = split > 0 && !e->p->instant && start / split != (end - 1) / split;
 	g_desc_streams = merged && !g_forward;
-	qsort(acc.v, acc.n, sizeof(*acc.v), cmp_lentry_stream);
+	lq__qsort(acc.v, acc.n, sizeof(*acc.v), cmp_lentry_stream);
 	res->type = LQ_RES_STREAMS;
 	size_t ns = 0;
 	for (size_t i = 0; i < acc.n; i++)
@@ -551,7 +551,7 @@ collect_leaves(struct ev *e, const struct lq_expr *x, int64_t first, int64_t las
 		if (rc < 0)
 			return rc;
 		for (size_t i = 0; i < lf->nseries; i++)
-			qsort(lf->series[i]->s, lf->series[i]->n, sizeof(struct smpl), cmp_smpl);
+			lq__qsort(lf->series[i]->s, lf->series[i]->n, sizeof(struct smpl), cmp_smpl);
 		return 0;
 	}
 	case LQ_EXPR_VEC_AGG:
@@ -595,7 +595,7 @@ quantile(double q, double *v, size_t n)
 		return -INFINITY;
 	if (q > 1)
 		return INFINITY;
-	qsort(v, n, sizeof(*v), cmp_double);
+	lq__qsort(v, n, sizeof(*v), cmp_double);
 	double rank = q * (double)(n - 1);
 	size_t lo = (size_t)floor(rank);
 	size_t hi = lo + 1 < n ? lo + 1 : n - 1;
@@ -832,7 +832,7 @@ eval_vec(struct ev *e, const struct lq_expr *x, int64_t t, struct vec *out)
 	size_t cap = 0;
 	if (x->op == LQ_V_SORT || x->op == LQ_V_SORT_DESC) {
 		*out = in;
-		qsort(out->s, out->n, sizeof(*out->s),
+		lq__qsort(out->s, out->n, sizeof(*out->s),
 		      x->op == LQ_V_SORT ? cmp_vs_asc : cmp_vs_desc);
 		return 0;
 	}
@@ -923,7 +923,7 @@ eval_vec(struct ev *e, const struct lq_expr *x, int64_t t, struct vec *out)
 		case LQ_V_TOPK:
 		case LQ_V_BOTTOMK:
 		case LQ_V_APPROX_TOPK: {
-			qsort(gr->members, gr->nm, sizeof(*gr->members),
+			lq__qsort(gr->members, gr->nm, sizeof(*gr->members),
 			      x->op == LQ_V_BOTTOMK ? cmp_vs_asc : cmp_vs_desc);
 			size_t kk = (size_t)x->param;
 			for (size_t m = 0; m < gr->nm && m < kk; m++)
@@ -1341,7 +1341,7 @@ eval_metric(struct ev *e, const struct lq_expr *q, struct lq_result *res)
 		} else {
 			for (size_t i = 0; i < nms; i++)
 				order[i] = ms[i].ls;
-			qsort(order, nms, sizeof(*order), cmp_series_ptr);
+			lq__qsort(order, nms, sizeof(*order), cmp_series_ptr);
 			res->type = LQ_RES_MATRIX;
 			res->series = arena_calloc(&res->a, (nms ? nms : 1) * sizeof(*res->series));
 			for (size_t i = 0; res->series && i < nms; i++) {

@@ -276,6 +276,11 @@ test_errors(void **state)
 	assert_true(lq_eval("sum by (app, env) (count_over_time({app=~\".+\"}[5m])) / sum by (app) (count_over_time({app=~\".+\"}[5m]))", &p, &src, &r, &err) == 0);
 	assert_int_equal(r->nseries, 0);
 	lq_result_free(r);
+	/* fuzz regression: a log query with no result (empty sort) */
+	struct lq_eval_params lp = { .start_ns = 0, .end_ns = 100 * S, .limit = 10 };
+	assert_int_equal(lq_eval("{app=\"#\"}", &lp, &src, &r, &err), 0);
+	assert_int_equal(r->nstreams, 0);
+	lq_result_free(r);
 	assert_true(lq_eval("rate({a=\"b\"}[5m]", &p, &src, &r, &err) < 0);
 	assert_int_equal(err.col, 17);
 	assert_true(lq_eval("{app=\"api\"} |~ \"(\"", &p, &src, &r, &err) < 0);
