@@ -363,7 +363,8 @@ jobject(struct jscan *j, struct lq__lb *lb, const char *prefix)
 					memcpy(b + l, "_extracted", 11);
 					name = b;
 				}
-				lq__lb_set(lb, name, v);
+				if (lq__lb_want(lb, key, name))
+					lq__lb_set(lb, name, v);
 			}
 		} else {
 			if (!jskip(j))

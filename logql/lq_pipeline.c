@@ -86,6 +86,17 @@ lq__lb_del(struct lq__lb *lb, const char *name)
 }
 
 bool
+lq__lb_want(const struct lq__lb *lb, const char *name, const char *final_name)
+{
+	if (!lb->need)
+		return true;
+	for (size_t i = 0; i < lb->nneed; i++)
+		if (!strcmp(lb->need[i], name) || !strcmp(lb->need[i], final_name))
+			return true;
+	return false;
+}
+
+bool
 lq__lb_base_has(const struct lq__lb *lb, const char *name)
 {
 	for (size_t i = 0; i < lb->nbase; i++)
@@ -437,8 +448,12 @@ logfmt(struct lq__lb *lb, const struct lq_stage *st, const char *s, size_t n)
 				}
 			if (!want)
 				continue;
-		} else if (lq__lb_base_has(lb, k)) {
-			memcpy(k + w, "_extracted", 11);
+		} else {
+			char *base = arena_strndup(lb->tmp, k, w);
+			if (lq__lb_base_has(lb, k))
+				memcpy(k + w, "_extracted", 11);
+			if (base && !lq__lb_want(lb, base, k))
+				continue;
 		}
 		lq__lb_set(lb, k, val);
 	}

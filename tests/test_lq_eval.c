@@ -227,6 +227,11 @@ static const struct run_case {
 	  "[{\"metric\":{},\"value\":[62,\"0\"]},{\"metric\":{\"app\":\"api\",\"env\":\"prod\"},\"value\":[62,\"4\"]}]" },
 	{ "label_replace(count_over_time({env=\"dev\"}[5m]), \"x\", \"$1-$2\", \"app\", \"(a)(p).*\")", 62, 62, 0, 0, 0,
 	  "[{\"metric\":{\"app\":\"api\",\"env\":\"dev\",\"x\":\"a-p\"},\"value\":[62,\"3\"]}]" },
+	/* an outer avg must see one series per extracted label set (no early merge) */
+	{ "avg by (app) (avg_over_time({env=\"prod\", app=\"api\"} | json | __error__=\"\" | unwrap lat [1m]))", 60, 60, 0, 0, 0,
+	  "[{\"metric\":{\"app\":\"api\"},\"value\":[60,\"22.5\"]}]" },
+	{ "sum by (app) (count_over_time({env=\"prod\", app=\"api\"} | json | __error__=\"\" [1m]))", 60, 60, 0, 0, 0,
+	  "[{\"metric\":{\"app\":\"api\"},\"value\":[60,\"3\"]}]" },
 	{ "2 * 3 + 1", 62, 62, 0, 0, 0, "[62,\"7\"]" },
 	{ "absent_over_time({app=\"nope\", env=\"x\"}[1m])", 62, 62, 0, 0, 0,
 	  "[{\"metric\":{\"app\":\"nope\",\"env\":\"x\"},\"value\":[62,\"1\"]}]" },
