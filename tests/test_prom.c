@@ -244,6 +244,7 @@ test_live_targets(void **state)
 		struct got g = { 0 };
 		assert_non_null(prom_targets(P, st_cb, &g));
 		uv_run(&loop, UV_RUN_DEFAULT);
+		assert_int_equal(g.called, 1);
 		assert_false(g.failed);
 		assert_int_equal(g.st->ntargets, 2);
 		int up = 0, down = 0;

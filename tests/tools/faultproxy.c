@@ -16,6 +16,12 @@
  *   /ka                    200, body "conn=C req=R" (keep-alive check)
  *   /status/NNN            answers NNN with a short text body
  *   /gzip                  200, gzip-encoded body ("gzip works " x 100)
+ *   /wsscript              a websocket server that sends a ping, a message
+ *                          fragmented in 3 frames with a ping between them,
+ *                          a 70000-byte message, then "pongs-ok" once both
+ *                          pongs came back masked with the right payloads
+ *                          (else "pongs-bad"); on the text "bye" it sends
+ *                          close 1000 "done"
  * MODEs:
  *   reset          close with RST before answering
  *   resetbody      200 with Content-Length 100000, 1000 bytes, then RST
@@ -42,6 +48,7 @@
 
 #include "core/sbuf.h"
 #include "core/xalloc.h"
+#include "sources/ws.h"
 
 enum mode { M_PASS, M_RESET, M_RESETBODY, M_SLOW, M_STATUS, M_RL, M_TRUNC,
 	    M_BADJSON, M_BIG, M_BIGNOLEN, M_HANG, M_WSDROP };
@@ -82,6 +89,8 @@ struct conn {
 	bool big_len;
 	char *fwd_head;          /* rewritten head to send upstream */
 	char *local_path, *local_head; /* slow local answer */
+	bool ws_server;          /* /wsscript after its handshake */
+	int pongs_ok, pongs;
 	size_t local_clen;
 	bool local_close;
 	size_t fwd_len;
@@ -394,7 +403,84 @@ is_local(const char *path)
 {
 	return !strcmp(path, "/metrics") || !strncmp(path, "/echo", 5) ||
 	       !strcmp(path, "/ka") || !strncmp(path, "/status/", 8) ||
-	       !strcmp(path, "/gzip");
+	       !strcmp(path, "/gzip") || !strcmp(path, "/wsscript");
+}
+
+static void
+ws_send(struct conn *c, enum ws_opcode op, bool fin, const char *p, size_t n)
+{
+	struct sbuf f = SBUF_INIT;
+	ws_frame(&f, op, fin, p, n, NULL);
+	send_cli(c, f.buf, f.len, A_NONE);
+	sbuf_release(&f);
+}
+
+static void
+ws_script_start(struct conn *c, const char *head)
+{
+	const char *k = NULL;
+	for (const char *p = head; *p && !k; p++)
+		if (!strncasecmp(p, "Sec-WebSocket-Key:", 18))
+			k = p;
+	char key[64] = "", acc[29];
+	if (k)
+		sscanf(k + 18, " %63s", key);
+	ws_accept_key(key, acc);
+	struct sbuf b = SBUF_INIT;
+	sbuf_addf(&b, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+		  "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n", acc);
+	send_cli(c, b.buf, b.len, A_NONE);
+	sbuf_release(&b);
+	c->ws_server = true;
+	ws_send(c, WS_PING, true, "p1", 2);
+	ws_send(c, WS_TEXT, false, "frag-", 5);
+	ws_send(c, WS_PING, true, "p2", 2);
+	ws_send(c, WS_CONT, false, "ment", 4);
+	ws_send(c, WS_CONT, true, "ed", 2);
+	char *big = xmalloc(70000);
+	memset(big, 'b', 70000);
+	ws_send(c, WS_TEXT, true, big, 70000);
+	free(big);
+}
+
+/* Client frames on /wsscript: check pongs, answer "bye" with a close. */
+static void
+ws_script_input(struct conn *c)
+{
+	for (;;) {
+		bool fin, masked;
+		int op;
+		uint64_t len;
+		unsigned char mk[4];
+		int h = ws_parse_header((const unsigned char *)c->in.buf, c->in.len, &fin, &op,
+					&masked, &len, mk);
+		if (h < 0) {
+			conn_close(c);
+			return;
+		}
+		if (h == 0 || c->in.len < (size_t)h + len)
+			return;
+		char *pl = c->in.buf + h;
+		if (masked)
+			for (uint64_t i = 0; i < len; i++)
+				pl[i] ^= (char)mk[i & 3];
+		if (op == WS_PONG) {
+			c->pongs++;
+			if (masked && len == 2 && pl[0] == 'p')
+				c->pongs_ok++;
+			if (c->pongs == 2) {
+				const char *m = c->pongs_ok == 2 ? "pongs-ok" : "pongs-bad";
+				ws_send(c, WS_TEXT, true, m, strlen(m));
+			}
+		} else if (op == WS_TEXT && len == 3 && !memcmp(pl, "bye", 3)) {
+			ws_send(c, WS_CLOSE, true, "\x03\xe8" "done", 6);
+		} else if (op == WS_CLOSE) {
+			send_cli(c, "", 0, A_CLOSE);
+			return;
+		}
+		memmove(c->in.buf, c->in.buf + h + len, c->in.len - h - len);
+		c->in.len -= h + len;
+	}
 }
 
 /* Answers a local path; the request body (clen bytes) is skipped. */
@@ -407,7 +493,9 @@ serve_local(struct conn *c, const char *path, const char *head, size_t hl,
 	memmove(c->in.buf, c->in.buf + have, c->in.len - have);
 	c->in.len -= have;
 	c->body_skip = clen - have;
-	if (!strcmp(path, "/metrics")) {
+	if (!strcmp(path, "/wsscript")) {
+		ws_script_start(c, head);
+	} else if (!strcmp(path, "/metrics")) {
 		answer(c, 200, "OK", "Content-Type: text/plain; version=0.0.4\r\n",
 		       metrics_body, sizeof(metrics_body) - 1, keep);
 	} else if (!strncmp(path, "/echo", 5)) {
@@ -599,6 +687,10 @@ on_cli_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 	}
 	sbuf_add(&c->in, b->base, (size_t)n);
 	free(b->base);
+	if (c->ws_server) {
+		ws_script_input(c);
+		return;
+	}
 	for (;;) {
 		if (c->holding || c->closing || c->fwd_head)
 			return;
@@ -622,6 +714,10 @@ on_cli_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 		c->in.len -= hl;
 		handle_request(c, head, hl);
 		free(head);
+		if (c->ws_server) {
+			ws_script_input(c);
+			return;
+		}
 	}
 }
 
