@@ -143,4 +143,54 @@ void loki_error_from_http(const struct http_resp *resp, const char *what,
 /** Current wall clock in nanoseconds. */
 int64_t loki_now_ns(void);
 
+/* ---- Live tail as a source ---- */
+
+struct loki_tail_config {
+	const char *query;           /* LogQL log query */
+	int64_t start_ns;            /* first line wanted; 0: now - 10 s */
+	long poll_ms;                /* polling interval; 0: 1000 */
+	long reconnect_ms;           /* first reconnect delay; 0: 500 */
+	bool force_polling;          /* skip the websocket */
+	int delay_for_s;             /* Loki delay_for (0..5) */
+	long handshake_timeout_ms;   /* websocket upgrade deadline; 0: 5000 */
+	long ping_interval_ms;       /* websocket keepalive; 0: 10000 */
+	size_t backfill_limit;       /* most lines one backfill fetches; 0: 50000 */
+	long backfill_overlap_ms;    /* backfill re-reads this far before the last
+				      * line seen (late/out-of-order lines); 0: 10000 */
+	long poll_overlap_ms;        /* same for each poll; 0: 2000 */
+	long sweep_ms;               /* websocket mode: re-read the last
+				      * backfill_overlap_ms this often, because
+				      * Loki's tail does not send lines that arrive
+				      * out of order; 0: 5000; <0: never */
+};
+
+/**
+ * Returns a new source named "loki" that tails `tc->query`: over the
+ * websocket /loki/api/v1/tail when it can, else by polling query_range
+ * forward from the last timestamp.  Lines go to sink->line with origin
+ * set to the stream's label set and ts_ns to Loki's timestamp.
+ * sink->status tells the mode, reconnects, lines recovered by backfill
+ * and lines known lost (Loki's dropped_entries).  desc reads like
+ * "loki websocket {job="x"} lag 0.2s".  The client `lk` must outlive the
+ * source.  Free with source_free() after source_stop().
+ */
+struct source *loki_tail_source_new(uv_loop_t *loop, struct loki *lk,
+				    const struct loki_tail_config *tc,
+				    const struct source_sink *sink);
+
+/** Counters of a tail source, for tests and the status bar; valid until
+ * source_stop(). */
+struct loki_tail_stats {
+	bool websocket;              /* current mode */
+	size_t lines;                /* delivered to the sink */
+	size_t duplicates;           /* dropped by de-dup */
+	size_t reconnects;
+	size_t recovered;            /* delivered by backfill after reconnects */
+	size_t late;                 /* out-of-order lines found by sweeps */
+	size_t lost;                 /* known lost (dropped_entries) */
+	int64_t last_ts_ns;
+	double lag_s;
+};
+void loki_tail_get_stats(const struct source *s, struct loki_tail_stats *st);
+
 #endif

@@ -442,7 +442,9 @@ test_reset_mid_body(void **state)
 	assert_int_equal(b.err, 0);        /* recovered on the 2nd attempt */
 	assert_int_equal(b.attempts, 2);
 	assert_int_equal(c.err, 0);
-	assert_int_equal(c.attempts, 3);
+	/* 3 attempts, or 2 when curl itself silently re-sent the request after
+	 * a reset on a reused keep-alive connection */
+	assert_true(c.attempts == 3 || c.attempts == 2);
 	sbuf_release(&a.body);
 	sbuf_release(&b.body);
 	sbuf_release(&c.body);

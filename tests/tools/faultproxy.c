@@ -34,7 +34,9 @@
  *   bignolenMB     same without Content-Length (ends at close)
  *   hang           read the request, never answer (also: websocket upgrade)
  *   wsdropN        pass through; after N websocket frames from upstream,
- *                  close both connections
+ *                  reset the client connection (no close frame)
+ *   wshang         websocket upgrades hang unanswered; other requests pass
+ *   wsrefuse       websocket upgrades get 429 "max tailers"; others pass
  * Passed-through requests get "Connection: close" (unless they upgrade), so
  * one client connection carries one forwarded request.
  */
@@ -51,13 +53,14 @@
 #include "sources/ws.h"
 
 enum mode { M_PASS, M_RESET, M_RESETBODY, M_SLOW, M_STATUS, M_RL, M_TRUNC,
-	    M_BADJSON, M_BIG, M_BIGNOLEN, M_HANG, M_WSDROP };
+	    M_BADJSON, M_BIG, M_BIGNOLEN, M_HANG, M_WSDROP, M_WSHANG, M_WSREFUSE };
 
 static const struct { const char *name; enum mode m; } modes[] = {
 	{ "resetbody", M_RESETBODY }, { "reset", M_RESET }, { "slow", M_SLOW },
 	{ "err", M_STATUS }, { "rl", M_RL }, { "trunc", M_TRUNC },
 	{ "badjson", M_BADJSON }, { "bignolen", M_BIGNOLEN }, { "big", M_BIG },
-	{ "hang", M_HANG }, { "wsdrop", M_WSDROP },
+	{ "hang", M_HANG }, { "wsdrop", M_WSDROP }, { "wshang", M_WSHANG },
+	{ "wsrefuse", M_WSREFUSE },
 };
 
 static uv_loop_t *loop;
@@ -567,6 +570,11 @@ handle_request(struct conn *c, char *head, size_t hl)
 		}
 		if (c->mode == M_WSDROP && n != 0 && seen >= n)
 			c->mode = M_PASS;
+		if ((c->mode == M_WSHANG || c->mode == M_WSREFUSE || c->mode == M_WSDROP) &&
+		    !upgrade)
+			c->mode = M_PASS;
+		if (c->mode == M_WSHANG)
+			c->mode = M_HANG;
 	}
 	(void)method;
 	switch (c->mode) {
@@ -622,6 +630,10 @@ handle_request(struct conn *c, char *head, size_t hl)
 	}
 	case M_HANG:
 		c->holding = true;
+		return;
+	case M_WSREFUSE:
+		answer(c, 429, "Too Many Requests", "Content-Type: text/plain\r\n",
+		       "max concurrent tail requests limit exceeded", 43, false);
 		return;
 	default:
 		break;
