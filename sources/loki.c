@@ -69,7 +69,7 @@ struct loki_req {
 	char **bset;
 	size_t nbset, capbset;
 	struct result *acc;
-	int splits;
+	int splits, timeout_splits;
 };
 
 int64_t
@@ -981,8 +981,13 @@ range_done(struct loki_req *r, const struct http_resp *resp)
 			send_page(r);
 			return;
 		}
+		/* timeouts cost a whole timeout each: at most 3 halvings */
+		bool tmo = resp->err == LX_ETIMEDOUT || resp->status == 504;
 		if (r->acc->type != RES_MATRIX && splittable(resp, &err) &&
-		    r->splits < LOKI_MAX_SPLITS && r->we - r->ws >= 2 * LOKI_MIN_SPLIT_NS) {
+		    r->splits < LOKI_MAX_SPLITS && (!tmo || r->timeout_splits < 3) &&
+		    r->we - r->ws >= 2 * LOKI_MIN_SPLIT_NS) {
+			if (tmo)
+				r->timeout_splits++;
 			split_window(r);
 			send_page(r);
 			return;

@@ -381,6 +381,31 @@ test_tail_reconnect_backfill(void **state)
 	sink_release(&r);
 }
 
+/* Polling through a Loki that answers 503 for a while: errors are shown,
+ * then every line arrives once when it comes back. */
+static void
+test_tail_poll_recovery(void **state)
+{
+	(void)state;
+	if (!loki_addr || !fp_addr)
+		skip();
+	char run[64], path[200];
+	run_id(run, sizeof(run), "down");
+	snprintf(path, sizeof(path), "/f/err503/6/%s", run);
+	struct loki *lk = proxied(path);
+	struct sinkrec r = { 0 };
+	struct source *s = tail_new(lk, run, &r, true);
+	static struct pushjob j;
+	push_start(&j, run, 4, 10, 200);
+	struct want w = { s, &r, 40, 0 };
+	run_until(reached, &w, 15000);
+	if (r.n != 40 || r.dups || !strstr(sbuf_str(&r.status), "tail poll failed: Loki server error (HTTP 503"))
+		fail_msg("lines %zu dups %d status:\n%s", r.n, r.dups, sbuf_str(&r.status));
+	finish_tail(s, &j);
+	loki_free(lk);
+	sink_release(&r);
+}
+
 int
 main(void)
 {
@@ -391,6 +416,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tail_forced_polling, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail_fallback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail_reconnect_backfill, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tail_poll_recovery, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
