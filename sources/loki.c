@@ -70,6 +70,8 @@ struct loki_req {
 	size_t nbset, capbset;
 	struct result *acc;
 	int splits, timeout_splits;
+	bool count_total, counting;
+	int64_t q_start, q_end;
 };
 
 int64_t
@@ -964,10 +966,58 @@ split_window(struct loki_req *r)
 	r->have_boundary = false;
 }
 
+/*
+ * After a cut, asks Loki how many lines the whole range holds:
+ *   sum(count_over_time(QUERY [Ns]))  at  time = end
+ * The window is rounded up to whole seconds, so the count may include up
+ * to one second before `start`.  Returns false when it cannot be sent.
+ */
+static bool
+send_count(struct loki_req *r)
+{
+	int64_t secs = (r->q_end - r->q_start + 999999999LL) / 1000000000LL;
+	struct sbuf q = SBUF_INIT;
+	sbuf_addf(&q, "sum(count_over_time(%s [%" PRId64 "s]))", r->query, secs);
+	struct sbuf u;
+	url_begin(&u, r->lk, "/loki/api/v1/query");
+	sbuf_adds(&u, "&query=");
+	http_add_escaped(&u, sbuf_str(&q));
+	sbuf_release(&q);
+	add_time(&u, "time", r->q_end);
+	free(r->url);
+	r->url = sbuf_detach(&u, NULL);
+	r->counting = true;
+	return send_get(r, r->url);
+}
+
+static void
+count_done(struct loki_req *r, const struct http_resp *resp)
+{
+	struct res_error err = { 0 };
+	struct result *c = NULL;
+	if (!resp->err && loki_parse_query(resp->body->buf ? resp->body->buf : "",
+					   resp->body->len, &c, &err) == 0) {
+		double v = c->type == RES_VECTOR && c->nseries && c->series[0].n ?
+			   c->series[0].v[0].v : c->type == RES_SCALAR ? c->scalar.v : -1;
+		struct res_limit *l = &r->acc->limit;
+		if (v >= (double)l->shown) {
+			l->total = (size_t)v;
+			if (l->total > l->at_least)
+				l->at_least = l->total;
+		}
+	}
+	result_free(c);
+	finish(r, NULL, r->acc);    /* the count is a bonus: never an error */
+}
+
 static void
 range_done(struct loki_req *r, const struct http_resp *resp)
 {
 	struct res_error err = { 0 };
+	if (r->counting) {
+		count_done(r, resp);
+		return;
+	}
 	r->acc->pages++;
 	if (resp->err) {
 		loki_error_from_http(resp, "query", &err);
@@ -1021,6 +1071,9 @@ range_done(struct loki_req *r, const struct http_resp *resp)
 	}
 	result_free(page);
 	if (!more && (r->acc->limit.cut || !next_chunk(r))) {
+		if (r->acc->limit.cut && r->count_total && r->acc->type == RES_STREAMS &&
+		    send_count(r))
+			return;
 		finish(r, NULL, r->acc);
 		return;
 	}
@@ -1071,6 +1124,9 @@ loki_query_range(struct loki *lk, const struct loki_query *q, loki_done_fn cb, v
 		r->page = LOKI_MAX_PAGE;
 	r->step = q->step_s;
 	r->progress = q->progress;
+	r->count_total = q->count_total;
+	r->q_start = start;
+	r->q_end = end;
 	r->acc = result_new(RES_STREAMS);
 	int64_t span = q->split_ns > 0 ? q->split_ns : end - start;
 	size_t n = (size_t)((end - start + span - 1) / span);

@@ -67,6 +67,9 @@ struct loki_query {
 	double step_s;               /* metric step; 0: server default */
 	int64_t split_ns;            /* run the range in chunks this long; 0: one */
 	loki_progress_fn progress;   /* optional, called after each chunk */
+	bool count_total;            /* when `limit` cuts a log query, ask Loki
+				      * sum(count_over_time(...)) for the full
+				      * count (result->limit.total) */
 };
 
 /* ---- Life cycle ---- */

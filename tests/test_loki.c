@@ -486,6 +486,7 @@ test_live_query_paging(void **state)
 	q.forward = false;
 	q.limit = 1000;
 	q.page_size = 400;
+	q.count_total = true;
 	assert_non_null(loki_query_range(LK, &q, got_cb, &c));
 	run();
 	assert_false(c.failed);
@@ -494,6 +495,8 @@ test_live_query_paging(void **state)
 	assert_string_equal(c.res->limit.layer, "client limit");
 	assert_int_equal(c.res->limit.limit, 1000);
 	assert_true(c.res->limit.at_least > 1000);
+	assert_int_equal(c.res->limit.total, NLINES);   /* "1,000 shown of 2,500" */
+	assert_int_equal(c.res->limit.at_least, NLINES);
 	check_unique(c.res, 1000, true);
 	result_free(c.res);
 }
