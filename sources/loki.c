@@ -781,6 +781,70 @@ loki_query(struct loki *lk, const struct loki_query *q, loki_done_fn cb, void *u
 	return start_simple(req_new(lk, K_QUERY, "query", cb, ud), &u);
 }
 
+/* ---- push bodies ---- */
+
+void
+loki_push_begin(struct loki_push_buf *pb)
+{
+	memset(pb, 0, sizeof(*pb));
+	sbuf_init(&pb->body);
+	sbuf_adds(&pb->body, "{\"streams\":[");
+}
+
+static void
+push_close_stream(struct loki_push_buf *pb)
+{
+	if (pb->open)
+		sbuf_adds(&pb->body, "]}");
+	pb->open = false;
+}
+
+void
+loki_push_stream(struct loki_push_buf *pb, const struct res_labels *labels)
+{
+	push_close_stream(pb);
+	if (pb->streams++)
+		sbuf_addc(&pb->body, ',');
+	sbuf_adds(&pb->body, "{\"stream\":{");
+	for (size_t i = 0; i < labels->n; i++) {
+		if (i)
+			sbuf_addc(&pb->body, ',');
+		sbuf_add_json_str(&pb->body, labels->v[i].name, strlen(labels->v[i].name));
+		sbuf_addc(&pb->body, ':');
+		sbuf_add_json_str(&pb->body, labels->v[i].value, strlen(labels->v[i].value));
+	}
+	sbuf_adds(&pb->body, "},\"values\":[");
+	pb->open = true;
+	pb->in_stream = 0;
+}
+
+void
+loki_push_entry(struct loki_push_buf *pb, int64_t ts_ns, const char *line, size_t len)
+{
+	if (!pb->open) {
+		struct res_labels none = { 0 };
+		loki_push_stream(pb, &none);
+	}
+	sbuf_addf(&pb->body, "%s[\"%" PRId64 "\",", pb->in_stream++ ? "," : "", ts_ns);
+	sbuf_add_json_str(&pb->body, line, len);
+	sbuf_addc(&pb->body, ']');
+	pb->entries++;
+}
+
+void
+loki_push_end(struct loki_push_buf *pb)
+{
+	push_close_stream(pb);
+	sbuf_adds(&pb->body, "]}");
+}
+
+void
+loki_push_buf_release(struct loki_push_buf *pb)
+{
+	sbuf_release(&pb->body);
+	memset(pb, 0, sizeof(*pb));
+}
+
 /* ---- range queries with paging ---- */
 
 static void send_page(struct loki_req *r);

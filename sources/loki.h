@@ -122,6 +122,34 @@ struct loki_req *loki_metrics(struct loki *lk, loki_done_fn cb, void *ud);
 struct loki_req *loki_push(struct loki *lk, const char *json, size_t len,
 			   loki_done_fn cb, void *ud);
 
+/* ---- Building push bodies (for `demo --push` and tests) ---- */
+
+/**
+ * A JSON body for loki_push(): begin, then for each stream one
+ * loki_push_stream() followed by its loki_push_entry() calls, then end.
+ * Embedded by value; `body` is the text to send; release with
+ * loki_push_buf_release().  Example:
+ *   struct loki_push_buf pb;
+ *   loki_push_begin(&pb);
+ *   loki_push_stream(&pb, &labels);
+ *   loki_push_entry(&pb, ts_ns, line, len);
+ *   loki_push_end(&pb);
+ *   loki_push(lk, pb.body.buf, pb.body.len, cb, ud);
+ *   loki_push_buf_release(&pb);
+ */
+struct loki_push_buf {
+	struct sbuf body;
+	size_t streams, entries;     /* counts so far */
+	size_t in_stream;            /* entries in the open stream */
+	bool open;                   /* a stream is open */
+};
+void loki_push_begin(struct loki_push_buf *pb);
+/** Starts a stream with these labels (copied into the text). */
+void loki_push_stream(struct loki_push_buf *pb, const struct res_labels *labels);
+void loki_push_entry(struct loki_push_buf *pb, int64_t ts_ns, const char *line, size_t len);
+void loki_push_end(struct loki_push_buf *pb);
+void loki_push_buf_release(struct loki_push_buf *pb);
+
 /* ---- Parsing (exposed for fixture tests and the tail) ---- */
 
 /**

@@ -519,6 +519,26 @@ test_free_with_pending(void **state)
 	run();
 }
 
+/* curl's default: the http_proxy variable is honoured. */
+static void
+test_proxy_env(void **state)
+{
+	(void)state;
+	NEED_SERVER();
+	setenv("http_proxy", base, 1);
+	unsetenv("no_proxy");
+	unsetenv("NO_PROXY");
+	struct res r = { 0 };
+	struct http_req req = { .url = "http://proxied.invalid/echo/via-proxy", .max_retries = -1 };
+	assert_non_null(http_get(H, &req, done_cb, &r));
+	run();
+	unsetenv("http_proxy");
+	assert_int_equal(r.err, 0);
+	/* the request line in absolute form proves it went through the proxy */
+	assert_non_null(strstr(sbuf_str(&r.body), "GET http://proxied.invalid/echo/via-proxy HTTP/1.1"));
+	sbuf_release(&r.body);
+}
+
 static void
 test_redact_url(void **state)
 {
@@ -557,6 +577,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_in_flight, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_with_pending, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_proxy_env, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -352,33 +352,33 @@ line_ts(int i)
 static void
 push_seed(void)
 {
-	struct sbuf body = SBUF_INIT;
-	sbuf_adds(&body, "{\"streams\":[");
+	struct loki_push_buf pb;
+	loki_push_begin(&pb);
 	for (int s = 0; s < 4; s++) {
-		if (s)
-			sbuf_addc(&body, ',');
-		sbuf_addf(&body, "{\"stream\":{\"job\":\"infrafabric\",\"run\":\"%s\",\"level\":\"%s\","
-			  "\"component\":\"%s\"},\"values\":[", run_id, levels[s], components[s]);
-		bool first = true;
+		struct res_labels l = { 0 };
+		res_labels_set(&l, "job", "infrafabric");
+		res_labels_set(&l, "run", run_id);
+		res_labels_set(&l, "level", levels[s]);
+		res_labels_set(&l, "component", components[s]);
+		loki_push_stream(&pb, &l);
+		res_labels_release(&l);
 		for (int i = s; i < NLINES; i += 4) {
 			struct sbuf line = SBUF_INIT;
 			seed_line(&line, i, line_ts(i));
-			sbuf_addf(&body, "%s[\"%" PRId64 "\",", first ? "" : ",", line_ts(i));
-			sbuf_add_json_str(&body, line.buf, line.len);
-			sbuf_addc(&body, ']');
+			loki_push_entry(&pb, line_ts(i), line.buf, line.len);
 			sbuf_release(&line);
-			first = false;
 		}
-		sbuf_adds(&body, "]}");
 	}
-	sbuf_adds(&body, "]}");
+	loki_push_end(&pb);
+	assert_int_equal(pb.streams, 4);
+	assert_int_equal(pb.entries, NLINES);
 	struct got g = { 0 };
-	assert_non_null(loki_push(LK, body.buf, body.len, got_cb, &g));
+	assert_non_null(loki_push(LK, pb.body.buf, pb.body.len, got_cb, &g));
 	run();
 	if (g.failed)
 		fail_msg("push: %s", g.err.msg);
 	result_free(g.res);
-	sbuf_release(&body);
+	loki_push_buf_release(&pb);
 }
 
 static int

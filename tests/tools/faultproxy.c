@@ -37,6 +37,8 @@
  *                  reset the client connection (no close frame)
  *   wshang         websocket upgrades hang unanswered; other requests pass
  *   wsrefuse       websocket upgrades get 429 "max tailers"; others pass
+ * Absolute-form requests (the proxy used as http_proxy) are served as if
+ * their path had been asked directly.
  * Passed-through requests get "Connection: close" (unless they upgrade), so
  * one client connection carries one forwarded request.
  */
@@ -531,6 +533,11 @@ handle_request(struct conn *c, char *head, size_t hl)
 	if (sscanf(head, "%15s %4095s", method, path) != 2) {
 		answer(c, 400, "Bad Request", NULL, "bad request", 11, false);
 		return;
+	}
+	/* absolute-form request line: we are being used as an HTTP proxy */
+	if (!strncmp(path, "http://", 7)) {
+		char *p = strchr(path + 7, '/');
+		memmove(path, p ? p : "/", strlen(p ? p : "/") + 1);
 	}
 	size_t clen = 0;
 	bool upgrade = false, close_req = false;
