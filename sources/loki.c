@@ -13,7 +13,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "core/err.h"
@@ -80,6 +82,55 @@ loki_now_ns(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* ---- configuration ---- */
+
+static bool
+env_true(const char *v)
+{
+	return v && (!strcmp(v, "1") || !strcasecmp(v, "true") || !strcasecmp(v, "yes"));
+}
+
+void
+loki_config_from_env(struct loki_config *cfg, char *(*getenv_fn)(const char *),
+		     const char *const *headers)
+{
+	static const struct { const char *name; size_t off; } vars[] = {
+		{ "LOKI_ADDR", offsetof(struct loki_config, url) },
+		{ "LOKI_ORG_ID", offsetof(struct loki_config, auth.org_id) },
+		{ "LOKI_USERNAME", offsetof(struct loki_config, auth.username) },
+		{ "LOKI_PASSWORD", offsetof(struct loki_config, auth.password) },
+		{ "LOKI_BEARER_TOKEN", offsetof(struct loki_config, auth.bearer_token) },
+		{ "LOKI_BEARER_TOKEN_FILE", offsetof(struct loki_config, auth.bearer_token_file) },
+		{ "LOKI_CA_CERT_PATH", offsetof(struct loki_config, auth.ca_file) },
+		{ "LOKI_CLIENT_CERT_PATH", offsetof(struct loki_config, auth.cert_file) },
+		{ "LOKI_CLIENT_KEY_PATH", offsetof(struct loki_config, auth.key_file) },
+	};
+	for (size_t i = 0; i < LX_ARRAY_LEN(vars); i++) {
+		const char *v = getenv_fn(vars[i].name);
+		if (v && *v)
+			*(const char **)((char *)cfg + vars[i].off) = v;
+	}
+	if (env_true(getenv_fn("LOKI_TLS_SKIP_VERIFY")))
+		cfg->auth.insecure_skip_verify = true;
+	if (headers)
+		cfg->auth.headers = headers;
+}
+
+int64_t
+loki_plan_split(const struct res_index *st, int64_t start_ns, int64_t end_ns,
+		uint64_t target_bytes)
+{
+	if (!target_bytes)
+		target_bytes = 256ull << 20;
+	if (!st || st->bytes <= 0 || end_ns <= start_ns || (uint64_t)st->bytes <= target_bytes)
+		return 0;
+	uint64_t chunks = ((uint64_t)st->bytes + target_bytes - 1) / target_bytes;
+	int64_t span = (end_ns - start_ns) / (int64_t)chunks;
+	if (span < 60 * 1000000000LL)
+		span = 60 * 1000000000LL;
+	return span >= end_ns - start_ns ? 0 : span;
 }
 
 /* ---- life cycle ---- */

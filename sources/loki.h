@@ -72,6 +72,19 @@ struct loki_query {
 				      * count (result->limit.total) */
 };
 
+/**
+ * Fills `cfg` from logcli's environment variables (all optional):
+ * LOKI_ADDR, LOKI_ORG_ID (tenants "a|b"), LOKI_USERNAME, LOKI_PASSWORD,
+ * LOKI_BEARER_TOKEN, LOKI_BEARER_TOKEN_FILE, LOKI_CA_CERT_PATH,
+ * LOKI_CLIENT_CERT_PATH, LOKI_CLIENT_KEY_PATH, LOKI_TLS_SKIP_VERIFY
+ * ("1"/"true").  `getenv_fn` is getenv() or a test double; the strings
+ * are borrowed from it until loki_new() copies them.  Fields without a
+ * variable are left as they were.  `headers` (NULL-terminated, borrowed)
+ * become extra headers.
+ */
+void loki_config_from_env(struct loki_config *cfg, char *(*getenv_fn)(const char *),
+			  const char *const *headers);
+
 /* ---- Life cycle ---- */
 
 /** Returns a new client, or NULL when cfg->url is missing. */
@@ -121,6 +134,15 @@ struct loki_req *loki_metrics(struct loki *lk, loki_done_fn cb, void *ud);
 /** POST /loki/api/v1/push of a JSON body (copied) -> RES_NONE. */
 struct loki_req *loki_push(struct loki *lk, const char *json, size_t len,
 			   loki_done_fn cb, void *ud);
+
+/**
+ * Chooses a chunk length for loki_query.split_ns from /index/stats, so
+ * each chunk reads about `target_bytes` (0: 256 MiB) assuming data is
+ * spread evenly over [start_ns, end_ns).  Returns 0 (no split) when one
+ * chunk is enough; never less than one minute.
+ */
+int64_t loki_plan_split(const struct res_index *st, int64_t start_ns, int64_t end_ns,
+			uint64_t target_bytes);
 
 /* ---- Building push bodies (for `demo --push` and tests) ---- */
 

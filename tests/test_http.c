@@ -519,6 +519,34 @@ test_free_with_pending(void **state)
 	run();
 }
 
+static int freed_in_cb;
+
+static void
+free_in_cb(void *ud, const struct http_resp *r)
+{
+	(void)r;
+	struct http **hp = ud;
+	freed_in_cb++;
+	http_free(*hp);          /* others in flight: never called back */
+	*hp = NULL;
+}
+
+/* http_free() from inside a completion callback. */
+static void
+test_free_in_callback(void **state)
+{
+	(void)state;
+	NEED_SERVER();
+	struct http *h2 = http_new(&loop);
+	struct http_req fast = { .url = url("/echo") };
+	struct http_req slow = { .url = url("/f/hang/0/fic/") };
+	assert_non_null(http_get(h2, &slow, never_cb, NULL));
+	assert_non_null(http_get(h2, &fast, free_in_cb, &h2));
+	run();
+	assert_int_equal(freed_in_cb, 1);
+	assert_null(h2);
+}
+
 /* curl's default: the http_proxy variable is honoured. */
 static void
 test_proxy_env(void **state)
@@ -578,6 +606,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_many_in_flight, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_with_pending, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_proxy_env, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_free_in_callback, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -116,6 +116,30 @@ test_fixture_errors(void **state)
 	free(b);
 }
 
+static char *
+fake_env(const char *name)
+{
+	if (!strcmp(name, "PROM_ADDR"))
+		return "http://prom:9090";
+	if (!strcmp(name, "PROM_BEARER_TOKEN"))
+		return "tok";
+	if (!strcmp(name, "PROM_TLS_SKIP_VERIFY"))
+		return "0";
+	return NULL;
+}
+
+static void
+test_config_env(void **state)
+{
+	(void)state;
+	struct prom_config c = { 0 };
+	prom_config_from_env(&c, fake_env, NULL);
+	assert_string_equal(c.url, "http://prom:9090");
+	assert_string_equal(c.auth.bearer_token, "tok");
+	assert_false(c.auth.insecure_skip_verify);
+	assert_null(c.auth.username);
+}
+
 /* ---------------- live ---------------- */
 
 static const char *addr;
@@ -322,6 +346,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixture_status),
 		cmocka_unit_test(test_fixture_errors),
+		cmocka_unit_test(test_config_env),
 		cmocka_unit_test_setup_teardown(test_live_alerts_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_live_targets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_live_queries, setup, teardown),
