@@ -10,6 +10,7 @@
  *                          ones pass through (N = 0: always MODE); "rest" is
  *                          forwarded upstream as "/rest..."
  *   anything else          passed through to the upstream unchanged
+ *   /u/PORT/rest...        (after any /f/ part) forwarded to 127.0.0.1:PORT
  * Local answers (keep-alive, no upstream):
  *   /metrics               a static Prometheus exposition (scrape target)
  *   /echo...               200, body = the request head + "body-bytes: N"
@@ -95,6 +96,7 @@ struct conn {
 	char *fwd_head;          /* rewritten head to send upstream */
 	char *local_path, *local_head; /* slow local answer */
 	bool ws_server;          /* /wsscript after its handshake */
+	int up_port;             /* /u/PORT/ override of the upstream port */
 	int pongs_ok, pongs;
 	size_t local_clen;
 	bool local_close;
@@ -356,7 +358,10 @@ go_upstream(struct conn *c)
 	c->refs++;
 	uv_connect_t *r = xmalloc(sizeof(*r));
 	r->data = c;
-	if (uv_tcp_connect(r, &c->up, (const struct sockaddr *)&upstream, up_connect_cb) != 0) {
+	struct sockaddr_in to = upstream;
+	if (c->up_port)
+		to.sin_port = htons((uint16_t)c->up_port);
+	if (uv_tcp_connect(r, &c->up, (const struct sockaddr *)&to, up_connect_cb) != 0) {
 		free(r);
 		answer(c, 502, "Bad Gateway", NULL, "upstream down", 13, false);
 	}
@@ -646,6 +651,12 @@ handle_request(struct conn *c, char *head, size_t hl)
 		break;
 	}
 
+	/* /u/PORT/rest: this request goes to 127.0.0.1:PORT instead */
+	if (!strncmp(fwd, "/u/", 3)) {
+		c->up_port = atoi(fwd + 3);
+		const char *p = strchr(fwd + 3, '/');
+		fwd = p ? p : "/";
+	}
 	if (is_local(fwd)) {
 		if (c->mode == M_SLOW) {
 			c->local_path = xstrdup(fwd);
