@@ -86,6 +86,14 @@ H(struct view *v)
 
 /* ---- the model ---- */
 
+/* qsort, but fine with no items (qsort wants a non-NULL base even for 0). */
+static void
+sort_n(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
 /* Natural order: "A2" before "A10". */
 static int
 natcmp(const char *a, const char *b)
@@ -263,8 +271,10 @@ build(struct view *v, int cells)
 	struct model *m = &h->m;
 	const struct store *st = v->app->store;
 	int64_t now = app_now(v->app);
-	bool same = m->valid && m->now == now && m->next_seq == store_next_seq(st) &&
-		    m->first_seq == store_first_seq(st) && m->win == h->win && m->cells == cells;
+	/* Rebuilt at most once a second of the clock (see errors_view.c). */
+	bool was_empty = m->next_seq == m->first_seq;
+	bool same = m->valid && m->now / 1000000000LL == now / 1000000000LL && !(was_empty && store_count(st)) &&
+		    m->win == h->win && m->cells == cells;
 	if (!same) {
 		m->valid = true;
 		m->now = now;
@@ -299,7 +309,7 @@ build(struct view *v, int cells)
 	}
 	cmp_base = m->agents;
 	cmp_sort = h->sort;
-	qsort(h->vis, h->nvis, sizeof(size_t), cmp_vis);
+	sort_n(h->vis, h->nvis, sizeof(size_t), cmp_vis);
 	if (h->sel_name[0]) {
 		for (size_t i = 0; i < h->nvis; i++)
 			if (!strcmp(m->agents[h->vis[i]].name, h->sel_name)) {
