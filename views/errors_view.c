@@ -226,7 +226,7 @@ cmp_groups(const void *pa, const void *pb)
 }
 
 static void
-add_to_group(struct model *m, const struct store *st, const struct log_rec *r)
+add_to_group(struct model *m, const struct log_rec *r)
 {
 	static char msg[MSG_CAP], key[KEY_MAX_LEN];
 	size_t n = logline_message(r, false, msg, sizeof(msg));
@@ -261,7 +261,6 @@ add_to_group(struct model *m, const struct store *st, const struct log_rec *r)
 			return;
 	xgrow(&g->agents, &g->acap, g->nagents + 1, sizeof(uint32_t));
 	g->agents[g->nagents++] = a;
-	(void)st;
 }
 
 /* Seqs of an index (ascending) whose lines fall in [from_ns, to_ns). */
@@ -297,7 +296,7 @@ build_groups(struct model *m, const struct store *st)
 		for (size_t i = index_from(idx, n, s0); i < n; i++) {
 			const struct log_rec *r = store_get(st, idx[i]);
 			if (r && r->ts_ns >= from && r->ts_ns < to)
-				add_to_group(m, st, r);
+				add_to_group(m, r);
 		}
 	}
 	for (size_t i = 0; i < m->ngroups; i++)
@@ -669,7 +668,7 @@ errors_draw(struct view *v, struct tui_canvas *c)
 	if (e->sel < m->nrows) {
 		e->rtop = scroll_to(e->rtop, sel_line, e->rpage, m->nlines);
 		/* Show the heading above the first row of a section too. */
-		if (sel_line > 0 && e->rtop == sel_line && m->lines[sel_line - 1].row < 0)
+		if (sel_line > 0 && e->rtop == sel_line && e->rpage > 1 && m->lines[sel_line - 1].row < 0)
 			e->rtop--;
 	}
 	if (e->rtop >= m->nlines)

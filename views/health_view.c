@@ -157,10 +157,10 @@ build_agent(struct view *v, struct agent *ag, int64_t end)
 	int64_t from = (end - w) * 1000000000LL, to = end * 1000000000LL;
 	int64_t lat_from = (end - t->latency_window) * 1000000000LL;
 	int64_t oldest = from < lat_from ? from : lat_from;
-	size_t nd = 0, nl = 0;
+	size_t nd = 0;
 	struct comp_count comps[16];
 	int ncomp = 0;
-	uint32_t other = 0, seen = 0;
+	uint32_t seen = 0;   /* lines in the window; components past 16 count here only */
 	ag->last_seen = 0;
 	ag->task[0] = '\0';
 	/* Durations of the latency window, for the p95 rule. */
@@ -185,7 +185,6 @@ build_agent(struct view *v, struct agent *ag, int64_t end)
 		}
 		if (r->ts_ns < from)
 			continue;
-		nl++;
 		if (dur)
 			dur_push(h, &nd, r->duration_ms);
 		uint32_t c = r->id[DIM_COMPONENT];
@@ -196,8 +195,6 @@ build_agent(struct view *v, struct agent *ag, int64_t end)
 			comps[k].n++;
 		else if (ncomp < 16)
 			comps[ncomp++] = (struct comp_count){ c, 1 };
-		else
-			other++;
 		seen++;
 	}
 	/* A line newer than the window end (clock skew) still counts as seen. */
@@ -221,8 +218,6 @@ build_agent(struct view *v, struct agent *ag, int64_t end)
 		snprintf(ag->top_comp, sizeof(ag->top_comp), "%s", store_str(st, DIM_COMPONENT, comps[best].id));
 		ag->top_share = (double)comps[best].n / (double)seen;
 	}
-	(void)other;
-	(void)nl;
 
 	stats_sort(lat, nlat);
 	struct health_input in = {
