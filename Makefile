@@ -92,6 +92,24 @@ layering:
 	@! grep -l '#include <n\?curses' views/*.[ch] sources/*.[ch] logql/*.[ch] core/*.[ch] 2>/dev/null | grep .
 	@! grep -l '#include <\(uv\|curl/curl\)\.h>' logql/*.[ch] core/*.[ch] 2>/dev/null | grep .
 
+# libFuzzer target for the LogQL parser, printers, highlighter, completer
+# and doctor, seeded from the conformance corpus.  FUZZ_SECONDS=600 make fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_SRC      = $(wildcard logql/*.c) core/arena.c core/sbuf.c core/xalloc.c core/err.c
+fuzz: build-fuzz/fuzz_lq_parse
+	@sh tests/fuzz/seed.sh build-fuzz/seeds
+	@mkdir -p build-fuzz/corpus
+	build-fuzz/fuzz_lq_parse -max_total_time=$(FUZZ_SECONDS) -max_len=2048 \
+	  -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=build-fuzz/ \
+	  build-fuzz/corpus build-fuzz/seeds
+
+build-fuzz/fuzz_lq_parse: tests/fuzz/fuzz_lq_parse.c $(FUZZ_SRC) logql/lq.h logql/lq_internal.h
+	@mkdir -p build-fuzz
+	$(FUZZ_CC) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=undefined -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	  -I. -o $@ tests/fuzz/fuzz_lq_parse.c $(FUZZ_SRC) -lm
+
 bench: deps-bench all
 	@sh bench/run.sh
 

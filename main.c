@@ -6,6 +6,7 @@
  */
 #include <glob.h>
 #include <locale.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,12 +16,16 @@
 
 #include "core/scan.h"
 #include "core/sbuf.h"
+#include "logql/lq.h"
 #include "sources/demo.h"
 #include "sources/file.h"
 #include "sources/stdin_src.h"
 #include "tui/app.h"
 #include "tui/config.h"
 #include "tui/keymap.h"
+#include "views/query_text.h"
+#include "views/trace_text.h"
+#include "sources/local_query.h"
 
 #define VERSION "0.1.0"
 
@@ -34,6 +39,13 @@ usage(FILE *f)
 		"       iftop-logs [options] -                  read lines from standard input\n"
 		"       iftop-logs [options] demo               run on the built-in demo swarm\n"
 		"       iftop-logs demo --write DIR [--duration 10m] [--follow]\n"
+		"       iftop-logs trace ID [--ascii] [--json] [source]\n"
+		"                                               print a request's waterfall\n"
+		"       iftop-logs query 'LOGQL' [--since 1h|--from T --to T] [--limit N] [--instant]\n"
+		"                  [--step D] [--forward] [-o default|raw|jsonl|json] [source]\n"
+		"                                               run a LogQL query (locally when no Loki is set)\n"
+		"       iftop-logs logql check 'QUERY' [--format|--pretty]\n"
+		"                                               explain a LogQL query, propose a fix\n"
 		"                                               write the demo stream as agent log files\n"
 		"\n"
 		"With no source named, iftop-logs reads /var/log/infrafabric/agents/*.log when\n"
@@ -41,11 +53,14 @@ usage(FILE *f)
 		"\n"
 		"Display and testing:\n"
 		"  --since DURATION             file history from this long ago (like 10m, 2h)\n"
-		"  --snapshot VIEW              render one frame of VIEW (tail, detail) as text and exit\n"
+		"  --trace ID                   open the waterfall of a correlation id (req-..., task-...)\n"
+		"  --snapshot VIEW              render one frame of VIEW (tail, trace, detail) as text and exit\n"
 		"  --size COLSxROWS             snapshot size (default 120x40)\n"
 		"  --keys KEYS                  keys to press before the snapshot (j, <Enter>, <C-f>...)\n"
 		"  --now TIME                   freeze the clock (RFC 3339), for reproducible output\n"
 		"  --styles                     add a style row under each snapshot row\n"
+		"  --ascii                      ASCII only: no block or box characters\n"
+		"  --json                       trace: the spans as JSON\n"
 		"  --config FILE                config file (default $XDG_CONFIG_HOME/iftop-logs/config)\n"
 		"  --print-config               print the effective settings (secrets masked) and exit\n"
 		"  --help, --version, --help-keys (the key table as text)\n"
@@ -59,10 +74,16 @@ usage(FILE *f)
 }
 
 struct opts {
-	const char *snapshot, *keys, *config_path, *write_dir;
+	const char *snapshot, *keys, *config_path, *write_dir, *trace;
 	int rows, cols;
 	int64_t now_ns, duration_ns, since_ns;
-	bool styles, demo, stdin_src, follow, print_config;
+	bool styles, demo, stdin_src, follow, print_config, ascii, json;
+	const char *trace_cmd;   /* `iftop-logs trace ID` */
+	const char *query_cmd;   /* `iftop-logs query LOGQL` */
+	int64_t from_ns, to_ns, step_ns;
+	long limit;
+	bool instant, forward;
+	int output;
 	const char *files[64];
 	int nfiles;
 };
@@ -116,8 +137,8 @@ parse_args(int argc, char **argv, struct opts *o, struct config *cfg, struct sbu
 			exit(0);
 		} else if (!strcmp(a, "--help-keys")) {
 			struct sbuf sb = SBUF_INIT;
-			static const char *const maps[] = { "tail", "detail" };
-			for (size_t k = 0; k < 2; k++) {
+			static const char *const maps[] = { "tail", "trace", "detail" };
+			for (size_t k = 0; k < 3; k++) {
 				sbuf_addf(&sb, "%s# %s view\n\n", k ? "\n" : "", maps[k]);
 				keymap_help(maps[k], &sb);
 			}
@@ -137,6 +158,9 @@ parse_args(int argc, char **argv, struct opts *o, struct config *cfg, struct sbu
 				sbuf_addf(err, "--size: bad value '%s'; expected COLSxROWS like 120x40\n", val);
 				return 2;
 			}
+		} else if (!strcmp(a, "--trace")) {
+			NEED_VALUE();
+			o->trace = val;
 		} else if (!strcmp(a, "--keys")) {
 			NEED_VALUE();
 			o->keys = val;
@@ -170,11 +194,63 @@ parse_args(int argc, char **argv, struct opts *o, struct config *cfg, struct sbu
 			o->follow = true;
 		} else if (!strcmp(a, "--print-config")) {
 			o->print_config = true;
+		} else if (!strcmp(a, "--ascii")) {
+			o->ascii = true;
+		} else if (!strcmp(a, "--json")) {
+			o->json = true;
+		} else if (!strcmp(a, "trace") && !o->trace_cmd && o->nfiles == 0 && !o->demo) {
+			if (i + 1 >= argc) {
+				sbuf_addf(err, "trace: needs a correlation id (iftop-logs trace req-...)\n");
+				return 2;
+			}
+			o->trace_cmd = argv[++i];
+		} else if (!strcmp(a, "query") && !o->query_cmd && !o->trace_cmd && o->nfiles == 0 && !o->demo) {
+			if (i + 1 >= argc) {
+				sbuf_addf(err, "query: needs a LogQL query (iftop-logs query '{level=\"ERROR\"}')\n");
+				return 2;
+			}
+			o->query_cmd = argv[++i];
+		} else if (!strcmp(a, "--from") || !strcmp(a, "--to")) {
+			NEED_VALUE();
+			int64_t *dst = a[2] == 'f' ? &o->from_ns : &o->to_ns;
+			if (scan_time(val, strlen(val), dst)) {
+				sbuf_addf(err, "%s: bad value '%s'; expected RFC 3339 like 2026-01-01T00:00:00Z\n", a, val);
+				return 2;
+			}
+		} else if (!strcmp(a, "--step")) {
+			NEED_VALUE();
+			if (parse_duration(val, &o->step_ns) || o->step_ns <= 0) {
+				sbuf_addf(err, "--step: bad value '%s'; expected like 15s, 1m\n", val);
+				return 2;
+			}
+		} else if (!strcmp(a, "--limit")) {
+			NEED_VALUE();
+			char *end;
+			o->limit = strtol(val, &end, 10);
+			if (*end || o->limit <= 0) {
+				sbuf_addf(err, "--limit: bad value '%s'; expected a positive number\n", val);
+				return 2;
+			}
+		} else if (!strcmp(a, "--instant")) {
+			o->instant = true;
+		} else if (!strcmp(a, "--forward")) {
+			o->forward = true;
+		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+			NEED_VALUE();
+			o->output = query_output_parse(val);
+			if (o->output < 0) {
+				sbuf_addf(err, "%s: bad value '%s'; expected default, raw, jsonl or json\n", a, val);
+				return 2;
+			}
 		} else if (!strcmp(a, "demo") && !o->demo && o->nfiles == 0) {
 			o->demo = true;
 		} else if (!strcmp(a, "-")) {
 			o->stdin_src = true;
 		} else if (!strncmp(a, "--", 2)) {
+			if (!config_flag_known(a)) {
+				sbuf_addf(err, "%s: unknown option (see iftop-logs --help)\n", a);
+				return 2;
+			}
 			if (config_flag_is_bool(a) && !val) {
 				val = "true";
 			} else {
@@ -277,20 +353,71 @@ add_sources(struct app *app, uv_loop_t *loop, struct opts *o, struct config *cfg
 	}
 	if (o->stdin_src)
 		return 0;
+	/* Five minutes of history, but not more than ~200k lines at start. */
+	int64_t hist = 300 * 1000000000LL;
+	if (cfg->rate_lps > 0 && hist / 1000000000LL * cfg->rate_lps > 200000)
+		hist = 200000LL * 1000000000LL / cfg->rate_lps;
 	struct demo_opts d = {
 		.seed = (uint64_t)cfg->seed_val,
 		.rate = cfg->rate_lps,
-		.history_ns = o->duration_ns ? o->duration_ns : 300 * 1000000000LL,
+		.history_ns = o->duration_ns ? o->duration_ns : hist,
 		.now_ns = o->now_ns,
-		.live = o->snapshot == NULL,
+		.live = o->snapshot == NULL && o->trace_cmd == NULL && o->query_cmd == NULL,
 	};
 	return app_add_source(app, demo_source_new(loop, &d, &sink), err);
+}
+
+/* `iftop-logs query`: the local evaluator over the chosen source. */
+static int
+run_query(struct app *app, const struct opts *o, const struct config *cfg)
+{
+	app_settle(app, 150, 60000);
+	int64_t end = o->to_ns ? o->to_ns : app_now(app);
+	int64_t start = o->from_ns ? o->from_ns : end - (o->since_ns ? o->since_ns : 3600LL * 1000000000LL);
+	struct lq_eval_params p = {
+		.start_ns = start,
+		.end_ns = end,
+		.instant = o->instant,
+		.limit = o->limit > 0 ? (unsigned)o->limit : 30,
+		.direction = o->forward ? LQ_FORWARD : LQ_BACKWARD,
+	};
+	/* Step as logcli/Grafana pick it: about 250 points over the range. */
+	p.step_ns = o->step_ns ? o->step_ns : ((end - start) / 250 / 1000000000LL + 1) * 1000000000LL;
+	struct lq_result *res = NULL;
+	struct lq_error e;
+	if (local_query(app->store, o->query_cmd, &p, &res, &e)) {
+		char buf[1024];
+		lq_error_format(&e, o->query_cmd, buf, sizeof(buf));
+		fprintf(stderr, "iftop-logs: query: %s\n(iftop-logs logql check 'QUERY' explains and proposes a fix)\n", buf);
+		return e.code == LX_EPARSE || e.offset || e.len ? 2 : 1;
+	}
+	struct result *r = local_result(res);
+	lq_result_free(res);
+	struct sbuf out = SBUF_INIT;
+	query_text(r, (enum query_output)o->output, o->forward, cfg->utc_on, &out);
+	result_free(r);
+	size_t w = fwrite(out.buf ? out.buf : "", 1, out.len, stdout);
+	int ok = w == out.len && fflush(stdout) == 0;
+	sbuf_release(&out);
+	/* A closed pipe (| head) ends quietly. */
+	(void)ok;
+	return 0;
 }
 
 int
 main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
+	if (argc >= 2 && !strcmp(argv[1], "logql")) {
+		if (argc < 3) {
+			fprintf(stderr, "usage: iftop-logs logql check 'QUERY' [--format|--pretty]\n");
+			return 2;
+		}
+		return lq_cmd_main(argc - 2, argv + 2);
+	}
+	/* Store chunks (1 MiB) are mmapped and go back to the system when
+	 * evicted; a fixed threshold stops glibc from raising it. */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	signal(SIGPIPE, SIG_IGN);
 	struct config cfg;
 	config_init(&cfg);
@@ -334,24 +461,37 @@ main(int argc, char **argv)
 		rc = 2;
 		goto loop_out;
 	}
-	app.fixed_now = o.snapshot ? o.now_ns : 0;
+	app.fixed_now = (o.snapshot || o.trace_cmd || o.query_cmd) ? o.now_ns : 0;
+	tui_ascii = o.ascii;
 	if (add_sources(&app, &loop, &o, &cfg, &err)) {
 		rc = 1;
 		goto app_out;
 	}
-	if (o.snapshot) {
+	if (o.query_cmd) {
+		rc = run_query(&app, &o, &cfg);
+	} else if (o.trace_cmd) {
+		struct sbuf out = SBUF_INIT;
+		app_settle(&app, 150, 30000);
+		rc = trace_text(app.store, o.trace_cmd, o.ascii, o.json, cfg.utc_on, 60, &out) ? 1 : 0;
+		fwrite(out.buf, 1, out.len, rc ? stderr : stdout);
+		sbuf_release(&out);
+	} else if (o.snapshot) {
 		if (!view_find(o.snapshot)) {
-			sbuf_addf(&err, "--snapshot: unknown view '%s' (views: tail, detail)\n", o.snapshot);
+			sbuf_addf(&err, "--snapshot: unknown view '%s' (views: tail, trace, detail)\n", o.snapshot);
 			rc = 2;
 			goto app_out;
 		}
 		struct sbuf out = SBUF_INIT;
-		if (strcmp(o.snapshot, "tail"))
+		if (o.trace)
+			app_switch_to(&app, "trace", &(struct view_args){ .corr = o.trace });
+		else if (strcmp(o.snapshot, "tail"))
 			app_switch_to(&app, o.snapshot, NULL);
 		app_snapshot(&app, o.rows, o.cols, o.keys, 150, 5000, o.styles, &out);
 		fwrite(out.buf, 1, out.len, stdout);
 		sbuf_release(&out);
 	} else {
+		if (o.trace)
+			app_switch_to(&app, "trace", &(struct view_args){ .corr = o.trace });
 		rc = app_run_tui(&app, &err) ? 1 : 0;
 	}
 app_out:

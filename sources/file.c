@@ -26,12 +26,14 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "core/sbuf.h"
 #include "core/xalloc.h"
 #include "sources/linebuf.h"
 
 #define FILE_DEFAULT_POLL_MS 1000u
 #define FILE_DEFAULT_CHUNK ((size_t)256 << 10)
 #define FILE_MIN_GRACE_MS 1000u
+#define MERGE_READ ((size_t)16 << 10)
 
 /* One open file. */
 struct tfile {
@@ -51,15 +53,32 @@ struct tfile {
 	bool retired;           /* its path names another file (or none) now */
 	bool deleted;           /* link count reached 0 */
 	bool in_history;        /* opened at the first scan, history not read */
+	bool skipped;           /* turned out compressed: closed at once */
 	uint64_t retired_at;    /* uv_now() when retired */
 	struct tfile *wait_for; /* rotated predecessor, read to its end first */
 	struct linebuf lb;
+	/* merged history (opts.merge_history) */
+	bool merging;           /* its history goes through the merge */
+	bool hist_done;         /* merge: read up to hist_end */
+	uint64_t hist_end;      /* merge: size at open; later bytes are follow */
+	uint64_t order;         /* merge: tie-break, the order files were opened */
+	int64_t last_ts;        /* merge: time given to lines without one */
+	struct sbuf mq;         /* merge: queued lines (struct mrec + text) */
+	size_t mq_pos;          /* merge: next record in mq */
+};
+
+/* A queued line in tfile.mq, followed by `len` bytes of text, padded. */
+struct mrec {
+	int64_t ts;
+	size_t len, full;
 };
 
 struct dirwatch {
 	char *dir;
 	uv_fs_event_t *ev;      /* NULL when not watching (yet) */
 	int err;                /* why uv_fs_event_start failed, 0 if it did not */
+	dev_t dev;              /* the directory watched (it may be replaced) */
+	ino_t ino;
 	bool warned;            /* said so */
 };
 
@@ -98,6 +117,11 @@ struct file_src {
 	bool need_rescan;
 	bool count_due;         /* report_count() may speak */
 	bool initial;           /* the next rescan is the first one */
+	bool merge;             /* opts.merge_history (and line_ts) */
+	enum { MERGE_WAIT, MERGE_RUN, MERGE_DONE } mstate;
+	struct tfile **heap;    /* merge: files with a queued line, min ts first */
+	size_t nheap, heap_cap;
+	uint64_t nopened;
 };
 
 static void pump_start(struct file_src *fs);
@@ -247,6 +271,24 @@ scan_slice(struct tfile *tf, size_t max)
 	return blk;
 }
 
+/* The name of the compression format `b[0..n)` starts with, or NULL. */
+static const char *
+compressed_magic(const char *b, size_t n)
+{
+	static const struct { const char *name; unsigned char magic[6]; size_t n; } fmt[] = {
+		{ "gzip", { 0x1f, 0x8b }, 2 },
+		{ "xz", { 0xfd, '7', 'z', 'X', 'Z', 0 }, 6 },
+		{ "zstd", { 0x28, 0xb5, 0x2f, 0xfd }, 4 },
+		{ "bzip2", { 'B', 'Z', 'h' }, 3 },
+	};
+	for (size_t i = 0; i < LX_ARRAY_LEN(fmt); i++)
+		if (n >= fmt[i].n && memcmp(b, fmt[i].magic, fmt[i].n) == 0)
+			return fmt[i].name;
+	return NULL;
+}
+
+static bool note_failed(struct file_src *fs, dev_t dev, ino_t ino);
+
 /* One read of up to `max` bytes, split into lines.  A short read means
  * "at the end for now": the next fs event or poll tick wakes it up.
  * Returns bytes consumed. */
@@ -260,6 +302,13 @@ read_slice(struct tfile *tf, size_t max)
 			return 0;
 		say(fs, SRC_WARN, "%s: read: %s", base_name(tf->path), strerror(errno));
 		tf->eof = true;
+		return 0;
+	}
+	const char *z = tf->off == 0 && n > 0 ? compressed_magic(fs->rbuf, (size_t)n) : NULL;
+	if (z) {        /* empty at open, then compressed data (logrotate) */
+		if (note_failed(fs, tf->dev, tf->ino))
+			say(fs, SRC_INFO, "%s: %s-compressed; skipped", base_name(tf->path), z);
+		tf->skipped = tf->retired = tf->eof = true;
 		return 0;
 	}
 	tf->off += (uint64_t)n;
@@ -277,7 +326,9 @@ read_slice(struct tfile *tf, size_t max)
 static bool
 has_work(const struct tfile *tf)
 {
-	return tf->scanning || !tf->eof;
+	if (tf->skipped)
+		return false;
+	return tf->merging || tf->scanning || !tf->eof;
 }
 
 static void check_fd(struct file_src *fs, struct tfile *tf);
@@ -294,6 +345,8 @@ may_read(struct tfile *tf)
 		if (!has_work(tf->wait_for))
 			tf->wait_for = NULL;
 	}
+	if (tf->merging && !tf->scanning)
+		return false;           /* the merge reads it */
 	return has_work(tf) && !tf->wait_for;
 }
 
@@ -305,6 +358,7 @@ tfile_free(struct tfile *tf)
 	if (tf->fd >= 0)
 		close(tf->fd);
 	linebuf_release(&tf->lb);
+	sbuf_release(&tf->mq);
 	free(tf->path);
 	free(tf);
 }
@@ -346,11 +400,13 @@ check_fd(struct file_src *fs, struct tfile *tf)
 		tf->eof = false;
 		say(fs, SRC_INFO, "%s deleted", base_name(tf->path));
 	}
+	if (tf->merging)
+		return;                 /* looked at again once its history is out */
 	uint64_t size = (uint64_t)st.st_size;
 	if (tf->scanning) {
 		if (size < tf->scan_pos) {      /* truncated while scanning */
 			tf->scanning = false;
-			tf->off = 0;
+			tf->off = tf->min_off = 0;
 			tf->eof = false;
 		}
 		return;
@@ -418,7 +474,8 @@ ts_at(struct file_src *fs, const char *buf, size_t n, size_t *pos)
 /* Where the lines at or after `since_ns` begin in a file in time order:
  * binary search on line timestamps, one 64 KiB pread per step, then a
  * walk through the last block.  Example: lines at t=1..100 and since t=50
- * give the offset of the line at t=50.  A read error gives 0 (all). */
+ * give the offset of the line at t=50.  A read error gives the lower
+ * bound found so far (more history rather than less). */
 static uint64_t
 since_offset(struct file_src *fs, int fd, uint64_t size)
 {
@@ -479,6 +536,15 @@ since_offset(struct file_src *fs, int fd, uint64_t size)
 	return at < size ? at : size;
 }
 
+/* The name of the compression format `fd` starts with, or NULL. */
+static const char *
+compressed(int fd)
+{
+	char b[6];
+	ssize_t n = pread(fd, b, sizeof(b), 0);
+	return n > 0 ? compressed_magic(b, (size_t)n) : NULL;
+}
+
 /* Remembers that a file could not be opened; true if it was new. */
 static bool
 note_failed(struct file_src *fs, dev_t dev, ino_t ino)
@@ -513,6 +579,13 @@ tfile_open(struct file_src *fs, const char *path, const struct stat *pst,
 		close(fd);
 		return NULL;
 	}
+	const char *z = compressed(fd);
+	if (z) {                        /* rotated and compressed: not text */
+		if (note_failed(fs, st.st_dev, st.st_ino))
+			say(fs, SRC_INFO, "%s: %s-compressed; skipped", base_name(path), z);
+		close(fd);
+		return NULL;
+	}
 #ifdef POSIX_FADV_SEQUENTIAL
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
@@ -523,8 +596,12 @@ tfile_open(struct file_src *fs, const char *path, const struct stat *pst,
 	tf->dev = st.st_dev;
 	tf->ino = st.st_ino;
 	linebuf_init(&tf->lb, fs->max_line);
+	sbuf_init(&tf->mq);
 	uint64_t size = (uint64_t)st.st_size;
 	tf->in_history = initial;
+	tf->order = fs->nopened++;
+	tf->hist_end = size;
+	tf->merging = initial && fs->merge;
 	if (initial && fs->since_ns) {
 		int64_t mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
 		if (mtime < fs->since_ns)
@@ -562,8 +639,13 @@ static void
 consider(struct file_src *fs, const char *path, bool initial)
 {
 	struct stat st;
-	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+	if (stat(path, &st) < 0 || S_ISDIR(st.st_mode))
 		return;
+	if (!S_ISREG(st.st_mode)) {     /* FIFO, device, socket */
+		if (note_failed(fs, st.st_dev, st.st_ino))
+			say(fs, SRC_WARN, "%s: not a regular file; skipped", path);
+		return;
+	}
 	struct tfile *tf = find_inode(fs, st.st_dev, st.st_ino);
 	if (tf) {
 		if (tf->retired && !tf->deleted) {
@@ -621,9 +703,176 @@ reap(struct file_src *fs)
 		next = tf->next;
 		if (has_work(tf) || !(tf->deleted || tf->retired))
 			continue;
-		if (tf->deleted || now - tf->retired_at >= grace)
+		if (tf->skipped || tf->deleted || now - tf->retired_at >= grace)
 			tfile_close(fs, tf);
 	}
+}
+
+/* ---- merged history ----------------------------------------------------- */
+
+/* With merge_history, the history of the files found at start is handed
+ * out in time order: each file queues the lines of one 16 KiB read (with
+ * their line_ts), and a binary heap keyed by (time, file order) picks the
+ * next line.  Lines without a time take the time of the line before them
+ * in their file, so they stay with their neighbours.  When a file's
+ * history is out (queue empty, read up to its size at open) it leaves the
+ * merge and is followed as usual from there; its unfinished last line, if
+ * any, is still in its linebuf. */
+
+static int
+merge_line(void *ud, const char *text, size_t len, size_t full_len)
+{
+	struct tfile *tf = ud;
+	struct file_src *fs = tf->fs;
+	int64_t ts = fs->line_ts(fs->line_ts_ud, text, len);
+	if (ts == 0)
+		ts = tf->last_ts;
+	tf->last_ts = ts;
+	struct mrec r = { ts, len, full_len };
+	size_t pad = (8 - (len & 7)) & 7;
+	sbuf_add(&tf->mq, &r, sizeof(r));
+	sbuf_add(&tf->mq, text, len);
+	sbuf_add(&tf->mq, "\0\0\0\0\0\0\0", pad);
+	return 0;
+}
+
+static bool
+mq_head(const struct tfile *tf, struct mrec *r)
+{
+	if (tf->mq_pos >= tf->mq.len)
+		return false;
+	memcpy(r, tf->mq.buf + tf->mq_pos, sizeof(*r));
+	return true;
+}
+
+/* Queues the next lines of `tf`'s history; returns bytes read. */
+static size_t
+merge_refill(struct file_src *fs, struct tfile *tf)
+{
+	size_t got = 0, max = fs->chunk < MERGE_READ ? fs->chunk : MERGE_READ;
+	sbuf_reset(&tf->mq);
+	tf->mq_pos = 0;
+	while (tf->mq.len == 0 && !tf->hist_done) {
+		uint64_t left = tf->hist_end > tf->off ? tf->hist_end - tf->off : 0;
+		size_t want = left < max ? (size_t)left : max;
+		ssize_t n = want ? pread(tf->fd, fs->rbuf, want, (off_t)tf->off) : 0;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {           /* end, error, or shrank: history over */
+			tf->hist_done = true;
+			break;
+		}
+		tf->off += (uint64_t)n;
+		got += (size_t)n;
+		linebuf_feed(&tf->lb, fs->rbuf, (size_t)n, merge_line, tf);
+		if (tf->off >= tf->hist_end)
+			tf->hist_done = true;
+	}
+	return got;
+}
+
+static bool
+heap_less(const struct tfile *a, const struct tfile *b)
+{
+	struct mrec x, y;
+	mq_head(a, &x);
+	mq_head(b, &y);
+	return x.ts != y.ts ? x.ts < y.ts : a->order < b->order;
+}
+
+static void
+heap_down(struct file_src *fs, size_t i)
+{
+	struct tfile **h = fs->heap;
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		if (l < fs->nheap && heap_less(h[l], h[m]))
+			m = l;
+		if (l + 1 < fs->nheap && heap_less(h[l + 1], h[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		struct tfile *t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+static void
+merge_leave(struct file_src *fs, struct tfile *tf)
+{
+	tf->merging = false;
+	tf->in_history = false;
+	tf->eof = false;                /* look for what came meanwhile */
+	fs->history_files++;
+	sbuf_release(&tf->mq);
+	tf->mq_pos = 0;
+}
+
+/* Starts the merge once no file of the first scan is still looking for
+ * its history start; returns bytes read. */
+static size_t
+merge_start(struct file_src *fs)
+{
+	size_t got = 0;
+	for (struct tfile *tf = fs->files; tf; tf = tf->next)
+		if (tf->merging && tf->scanning)
+			return 0;
+	for (struct tfile *tf = fs->files; tf; tf = tf->next) {
+		if (!tf->merging)
+			continue;
+		got += merge_refill(fs, tf);
+		if (tf->mq.len == 0) {
+			merge_leave(fs, tf);
+			continue;
+		}
+		xgrow(&fs->heap, &fs->heap_cap, fs->nheap + 1, sizeof(*fs->heap));
+		fs->heap[fs->nheap++] = tf;
+	}
+	for (size_t i = fs->nheap; i-- > 0;)
+		heap_down(fs, i);
+	fs->mstate = MERGE_RUN;
+	return got;
+}
+
+/* Hands out merged lines until `budget` bytes (read or handed out) are
+ * used.  Returns what is left of the budget. */
+static size_t
+merge_step(struct file_src *fs, size_t budget)
+{
+	if (fs->mstate == MERGE_WAIT) {
+		size_t got = merge_start(fs);
+		budget -= got < budget ? got : budget;
+		if (fs->mstate == MERGE_WAIT)
+			return budget;
+	}
+	while (fs->nheap > 0 && budget > 0 && !fs->stopped) {
+		struct tfile *tf = fs->heap[0];
+		struct mrec r;
+		mq_head(tf, &r);
+		const char *text = tf->mq.buf + tf->mq_pos + sizeof(r);
+		tf->mq_pos += sizeof(r) + r.len + ((8 - (r.len & 7)) & 7);
+		on_line(tf, text, r.len, r.full);
+		if (fs->stopped)
+			break;
+		size_t used = r.len + 1;
+		if (tf->mq_pos >= tf->mq.len)
+			used += merge_refill(fs, tf);
+		budget -= used < budget ? used : budget;
+		if (tf->mq_pos >= tf->mq.len) {
+			merge_leave(fs, tf);
+			fs->heap[0] = fs->heap[--fs->nheap];
+		}
+		heap_down(fs, 0);
+	}
+	if (fs->nheap == 0 && !fs->stopped) {
+		fs->mstate = MERGE_DONE;
+		free(fs->heap);
+		fs->heap = NULL;
+		fs->heap_cap = 0;
+	}
+	return budget;
 }
 
 /* ---- the pump ---------------------------------------------------------- */
@@ -654,6 +903,8 @@ pump_cb(uv_idle_t *h)
 	for (struct tfile *tf = fs->files; tf; tf = tf->next)
 		n++;
 	size_t budget = fs->chunk;
+	if (fs->merge && fs->mstate != MERGE_DONE && !fs->initial && !fs->stopped)
+		budget = merge_step(fs, budget);
 	size_t start = n ? fs->rr % n : 0, i = 0;
 	struct tfile *tf = fs->files;
 	for (; tf && i < start; tf = tf->next)
@@ -677,7 +928,7 @@ pump_cb(uv_idle_t *h)
 		return;
 	report_count(fs);
 	report_misc(fs);
-	bool more = fs->need_rescan;
+	bool more = fs->need_rescan || (fs->merge && fs->mstate != MERGE_DONE);
 	for (tf = fs->files; tf && !more; tf = tf->next)
 		more = may_read(tf) || tf->need_fstat;
 	if (!more && !fs->stopped)
@@ -718,11 +969,22 @@ fs_event_cb(uv_fs_event_t *ev, const char *name, int events, int status)
 }
 
 /* Starts the watcher of one directory if it is not running; a directory
- * that does not exist yet is tried again at the next tick. */
+ * that does not exist yet is tried again at the next tick, and one that
+ * was removed or replaced since (its watch is dead) is watched anew. */
 static void
 dir_watch(struct file_src *fs, struct dirwatch *d)
 {
-	if (d->ev || fs->no_events || fs->stopped)
+	if (fs->no_events || fs->stopped)
+		return;
+	struct stat st;
+	bool here = stat(d->dir, &st) == 0;
+	if (d->ev) {
+		if (here && st.st_dev == d->dev && st.st_ino == d->ino)
+			return;
+		uv_close((uv_handle_t *)d->ev, free_handle_cb);
+		d->ev = NULL;
+	}
+	if (!here)
 		return;
 	uv_fs_event_t *ev = xcalloc(1, sizeof(*ev));
 	uv_fs_event_init(fs->src->loop, ev);
@@ -735,6 +997,8 @@ dir_watch(struct file_src *fs, struct dirwatch *d)
 	}
 	d->err = 0;
 	d->ev = ev;
+	d->dev = st.st_dev;
+	d->ino = st.st_ino;
 }
 
 static void
@@ -827,6 +1091,7 @@ file_free(struct source *s)
 		free(fs->dirs[i].dir);
 	free(fs->dirs);
 	free(fs->failed);
+	free(fs->heap);
 	free(fs->rbuf);
 	free(fs);
 	s->priv = NULL;
@@ -864,6 +1129,7 @@ file_source_new(uv_loop_t *loop, const struct file_source_opts *opts,
 	fs->since_ns = opts->since_ns;
 	fs->line_ts = opts->line_ts;
 	fs->line_ts_ud = opts->line_ts_ud;
+	fs->merge = opts->merge_history && opts->line_ts;
 	fs->rbuf = xmalloc(fs->chunk);
 	fs->nactive_said = SIZE_MAX;
 	for (size_t i = 0; i < fs->npats; i++) {

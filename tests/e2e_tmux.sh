@@ -38,6 +38,29 @@ tmux send-keys -t "$S" Escape
 wait_for "PAUSED" 2 || fail "Esc did not return to the tail"
 tmux send-keys -t "$S" F
 wait_for "LIVE" 2 || fail "F did not resume following"
+# From a line to its request's waterfall, and back with Esc.
+tmux send-keys -t "$S" " " k k
+wait_for "PAUSED" 2 || fail "did not pause before opening a trace"
+tmux send-keys -t "$S" t
+wait_for "critical path" 3 || fail "t did not open the request waterfall"
+wait_for "busy / idle" 1 || fail "waterfall lacks the busy strip"
+tmux send-keys -t "$S" Enter
+wait_for '"correlation_id": "req-' 2 || fail "Enter on a span did not open its line"
+tmux send-keys -t "$S" Escape
+wait_for "critical path" 2 || fail "Esc did not return to the waterfall"
+tmux send-keys -t "$S" Escape
+wait_for "TIME (local)" 2 || fail "Esc did not walk back to the tail"
+tmux send-keys -t "$S" 2
+wait_for "critical path" 2 || fail "key 2 did not switch to the trace tab"
+tmux send-keys -t "$S" Tab
+wait_for "SERIES" 2 || fail "Tab did not switch to the errors view"
+tmux send-keys -t "$S" Tab
+wait_for "Prometheus:" 2 || fail "Tab did not switch to the health view"
+tmux send-keys -t "$S" BTab
+wait_for "SERIES" 2 || fail "Shift-Tab did not go back to the errors view"
+tmux send-keys -t "$S" 1
+wait_for "TIME (local)" 2 || fail "key 1 did not switch to the tail"
+tmux send-keys -t "$S" F
 tmux resize-window -t "$S" -x 10 -y 3
 wait_for "too small" 3 || fail "no 'too small' notice at 10x3"
 tmux resize-window -t "$S" -x 100 -y 30

@@ -103,8 +103,8 @@ app_flush_history(struct app *a)
 	for (size_t i = 0; i < a->nhist; i++) {
 		struct app_hist *h = &a->hist[i];
 		store_push(a->store, h->text, h->len, h->full_len, h->text + h->len + 1, 0, now);
-		free(h->text);
 	}
+	arena_free(&a->hist_text);
 	free(a->hist);
 	a->hist = NULL;
 	a->nhist = a->histcap = a->hist_bytes = 0;
@@ -127,7 +127,13 @@ sink_line(void *ud, const char *text, size_t len, size_t full_len, const char *o
 		size_t ol = origin ? strlen(origin) : 0;
 		xgrow(&a->hist, &a->histcap, a->nhist + 1, sizeof(*a->hist));
 		struct app_hist *h = &a->hist[a->nhist++];
-		h->text = xmalloc(len + ol + 2);
+		if (!a->hist_text.block_size)
+			arena_init(&a->hist_text, 1u << 20);
+		h->text = arena_alloc(&a->hist_text, len + ol + 2);
+		if (!h->text) {
+			fprintf(stderr, "iftop-logs: out of memory holding history\n");
+			exit(3);
+		}
 		memcpy(h->text, text, len);
 		h->text[len] = '\0';
 		memcpy(h->text + len + 1, origin ? origin : "", ol + 1);
@@ -135,8 +141,9 @@ sink_line(void *ud, const char *text, size_t len, size_t full_len, const char *o
 		h->full_len = full_len;
 		a->hist_bytes += len + ol + 2 + sizeof(*h);
 		a->lines_in++;
-		/* Never hold more than a quarter of the cap outside the store. */
-		if (a->hist_bytes > a->cfg->max_memory_bytes / 4)
+		/* Held history and the store together stay under the cap. */
+		if (a->hist_bytes > a->cfg->max_memory_bytes / 16 ||
+		    a->hist_bytes + store_bytes(a->store) > a->cfg->max_memory_bytes)
 			app_flush_history(a);
 		return;
 	}
@@ -170,7 +177,10 @@ app_init(struct app *a, uv_loop_t *loop, struct config *cfg, struct sbuf *err)
 	a->utc = cfg->utc_on;
 	a->frame_ms = (int)(1000 / (cfg->fps_val > 0 ? cfg->fps_val : 30));
 	sbuf_init(&a->modal_text);
-	struct store_opts so = { .max_bytes = cfg->max_memory_bytes, .max_line = cfg->max_line_bytes };
+	/* --max-memory is the process's budget: the store gets 85% of it, the
+	 * rest is for held history, the screen and the allocator's overhead. */
+	struct store_opts so = { .max_bytes = cfg->max_memory_bytes - cfg->max_memory_bytes / 100 * 15,
+				 .max_line = cfg->max_line_bytes };
 	a->store = store_new(&so);
 	char terr[2048] = "";
 	const char *nc = getenv("NO_COLOR");
@@ -221,8 +231,7 @@ app_release(struct app *a)
 		source_stop(a->sources[i]);
 		source_free(a->sources[i]);
 	}
-	for (size_t i = 0; i < a->nhist; i++)
-		free(a->hist[i].text);
+	arena_free(&a->hist_text);
 	free(a->hist);
 	store_free(a->store);
 	tui_grid_free(a->grid);
@@ -409,6 +418,14 @@ app_switch_to(struct app *a, const char *name, const struct view_args *args)
 {
 	int idx = tab_index(name);
 	if (idx >= 0) {
+		/* Following a link: remember where from, so Esc walks back. */
+		if (idx != a->cur) {
+			if (a->nback == APP_MAX_STACK)
+				memmove(a->back, a->back + 1, (APP_MAX_STACK - 1) * sizeof(int));
+			else
+				a->nback++;
+			a->back[a->nback - 1] = a->cur;
+		}
 		switch_tab(a, idx, args);
 		return app_top(a);
 	}
@@ -423,6 +440,8 @@ pop_view(struct app *a)
 	if (t->depth > 1) {
 		view_free(t->stack[--t->depth]);
 		app_dirty(a);
+	} else if (a->nback > 0) {
+		switch_tab(a, a->back[--a->nback], NULL);
 	}
 }
 
@@ -704,7 +723,7 @@ draw_status(struct app *a, struct tui_canvas *c, int y)
 	tui_fill(c, THEME_STATUS, ' ');
 	char mem[16], cap[16], right[160];
 	human_bytes(store_bytes(a->store), mem, sizeof(mem));
-	human_bytes(store_max_bytes(a->store), cap, sizeof(cap));
+	human_bytes(a->cfg->max_memory_bytes, cap, sizeof(cap));
 	int n = snprintf(right, sizeof(right), " %zu lines", store_count(a->store));
 	if (store_dropped(a->store))
 		n += snprintf(right + n, sizeof(right) - (size_t)n, "  %llu dropped",
@@ -922,21 +941,29 @@ settle_cb(uv_timer_t *t)
 		uv_stop(t->loop);
 }
 
+void
+app_settle(struct app *a, int settle_ms, int max_ms)
+{
+	if (settle_ms <= 0)
+		return;
+	uv_timer_t t;
+	struct settle s = { .a = a, .last_lines = a->lines_in, .settle_ms = settle_ms, .max_ms = max_ms };
+	uv_timer_init(a->loop, &t);
+	t.data = &s;
+	uv_timer_start(&t, settle_cb, 20, 20);
+	uv_run(a->loop, UV_RUN_DEFAULT);
+	uv_close((uv_handle_t *)&t, close_noop);
+	uv_run(a->loop, UV_RUN_NOWAIT);
+	if (a->nhist)
+		app_flush_history(a);
+}
+
 int
 app_snapshot(struct app *a, int rows, int cols, const char *keys, int settle_ms, int max_ms,
 	     bool styles, struct sbuf *out)
 {
 	a->grid = tui_grid_new(rows, cols);
-	if (settle_ms > 0) {
-		uv_timer_t t;
-		struct settle s = { .a = a, .last_lines = a->lines_in, .settle_ms = settle_ms, .max_ms = max_ms };
-		uv_timer_init(a->loop, &t);
-		t.data = &s;
-		uv_timer_start(&t, settle_cb, 20, 20);
-		uv_run(a->loop, UV_RUN_DEFAULT);
-		uv_close((uv_handle_t *)&t, close_noop);
-		uv_run(a->loop, UV_RUN_NOWAIT);
-	}
+	app_settle(a, settle_ms, max_ms);
 	if (a->tabs[a->cur].depth == 0)
 		switch_tab(a, a->cur, NULL);
 	/* Views may need one layout pass before keys (page sizes). */

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "core/arena.h"
 #include "core/sbuf.h"
 #include "core/store.h"
 #include "sources/source.h"
@@ -52,6 +53,8 @@ struct app {
 
 	struct app_tab tabs[APP_MAX_TABS];
 	int ntabs, cur;
+	int back[APP_MAX_STACK];        /* tabs left by following a link; Esc returns */
+	int nback;
 
 	enum app_overlay overlay;
 	enum app_prompt_kind prompt_kind;
@@ -72,6 +75,7 @@ struct app {
 	 * then sorted by time and stored when the source says it is done. */
 	struct app_hist *hist;
 	size_t nhist, histcap, hist_bytes;
+	struct arena hist_text;         /* the held lines' bytes, freed at once */
 	bool hist_active;
 
 	struct source *sources[APP_MAX_SOURCES];
@@ -128,6 +132,11 @@ void app_render(struct app *a);
 
 /** Interactive run: opens the terminal, runs the loop until quit. */
 int app_run_tui(struct app *a, struct sbuf *err);
+/**
+ * Runs the loop until the sources settle: no new line for `settle_ms`
+ * (at most `max_ms` in all); held history is then stored.
+ */
+void app_settle(struct app *a, int settle_ms, int max_ms);
 /**
  * Headless: waits until sources settle (no new line for `settle_ms`, at
  * most `max_ms`), replays `keys` (tui_key_parse syntax), renders one frame

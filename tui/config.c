@@ -133,7 +133,7 @@ check_value(const struct item *it, const char *v, const char *where, struct sbuf
 		char *end;
 		errno = 0;
 		long n = strtol(v, &end, 10);
-		ok = *v && !*end && !errno && n >= 0;
+		ok = *v && !*end && !errno && n >= (strcmp(it->name, "history") ? 0 : -1);
 	} else if (it->type == CFG_SIZE) {
 		uint64_t s;
 		ok = config_parse_size(v, &s) == 0;
@@ -184,7 +184,7 @@ config_load_file(struct config *c, const char *path, struct sbuf *err)
 		if (!*p || *p == '#')
 			continue;
 		char where[1200];
-		snprintf(where, sizeof(where), "%s:%d", path, lineno);
+		snprintf(where, sizeof(where), "%.1000s:%d", path, lineno);
 		if (!strncmp(p, "bind ", 5)) {
 			c->binds = xrealloc(c->binds, (c->nbinds + 1) * sizeof(char *));
 			c->binds[c->nbinds++] = xstrdup(p + 5);
@@ -218,7 +218,7 @@ config_load_file(struct config *c, const char *path, struct sbuf *err)
 			continue;
 		}
 		char w2[1300];
-		snprintf(w2, sizeof(w2), "%s: %s", where, k);
+		snprintf(w2, sizeof(w2), "%.1100s: %.100s", where, k);
 		if (check_value(it, v, w2, err)) {
 			nerr++;
 			continue;
@@ -244,6 +244,15 @@ config_load_env(struct config *c, struct sbuf *err)
 		set_str(c, &items[i], v);
 	}
 	return nerr;
+}
+
+bool
+config_flag_known(const char *flag)
+{
+	for (size_t i = 0; i < LX_ARRAY_LEN(items); i++)
+		if (!strcmp(items[i].flag, flag))
+			return true;
+	return false;
 }
 
 bool

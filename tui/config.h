@@ -41,7 +41,7 @@ enum cfg_type { CFG_STR, CFG_BOOL, CFG_INT, CFG_SIZE, CFG_SECRET };
 	_(theme, "--theme", "IFTOP_LOGS_THEME", CFG_STR, "dark", "theme: dark, light, high-contrast, mono or a path") \
 	_(max_memory, "--max-memory", "IFTOP_LOGS_MAX_MEMORY", CFG_SIZE, "256M", "memory cap for held lines")  \
 	_(max_line, "--max-line", "IFTOP_LOGS_MAX_LINE", CFG_SIZE, "64K", "display cap for one line")         \
-	_(history, "--history", "IFTOP_LOGS_HISTORY", CFG_INT, "10000", "lines of history read per file")     \
+	_(history, "--history", "IFTOP_LOGS_HISTORY", CFG_INT, "10000", "lines of history read per file (all: -1)")     \
 	_(rate, "--rate", "IFTOP_LOGS_RATE", CFG_INT, "40", "demo swarm lines per second")                     \
 	_(seed, "--seed", "IFTOP_LOGS_SEED", CFG_INT, "1", "demo swarm random seed")                           \
 	_(utc, "--utc", "IFTOP_LOGS_UTC", CFG_BOOL, "false", "show times in UTC")                              \
@@ -76,6 +76,8 @@ int config_load_env(struct config *c, struct sbuf *err);
  * flag is known (0 otherwise), -1 on a bad value (message in err).
  */
 int config_set_flag(struct config *c, const char *flag, const char *value, struct sbuf *err);
+/** True when `flag` names a setting. */
+bool config_flag_known(const char *flag);
 /** True when `flag` names a boolean item (it then takes no value). */
 bool config_flag_is_bool(const char *flag);
 /** Validates and fills the typed fields; returns the number of errors. */

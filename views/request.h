@@ -51,6 +51,14 @@
 	REQ_(TOGGLE_WRAP, "Wrap long messages")                                 \
 	REQ_(TOGGLE_SGR, "Render ANSI colour codes in messages as colours")     \
 	REQ_(TOGGLE_RAW, "Show the raw line instead of the message")            \
+	REQ_GROUP("Trace")                                                      \
+	REQ_(COLLAPSE, "Collapse / expand the selected agent's lane")           \
+	REQ_(ZOOM_IN, "Zoom into the selected span")                            \
+	REQ_(ZOOM_OUT, "Zoom out to the whole request")                         \
+	REQ_(PREV_TRACE, "Previous request")                                    \
+	REQ_(NEXT_TRACE, "Next request")                                        \
+	REQ_(TRACE_LIST, "List of requests: slowest and failed first")          \
+	REQ_(AGENT_TAIL, "Tail of the selected agent around this time")         \
 	REQ_GROUP("Dashboards")                                                 \
 	REQ_(SORT, "Change the sort order")                                     \
 	REQ_(WINDOW, "Change the time window: 1m, 5m, 15m, 1h")                 \

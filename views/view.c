@@ -5,6 +5,7 @@
 
 const struct view_ops *const view_registry[] = {
 	&tail_view_ops,
+	&trace_view_ops,
 	&errors_view_ops,
 	&health_view_ops,
 	&detail_view_ops,

@@ -77,6 +77,7 @@ struct view {
 /* The views (one exported symbol each). */
 extern const struct view_ops tail_view_ops;
 extern const struct view_ops detail_view_ops;
+extern const struct view_ops trace_view_ops;
 extern const struct view_ops errors_view_ops;
 extern const struct view_ops health_view_ops;
 
