@@ -427,10 +427,14 @@ static int
 errors_open(struct view *v, const struct view_args *args)
 {
 	struct errs *e = E(v);
-	(void)args;
 	e->win = 1;               /* 5m */
 	e->sort = SORT_RATE;
 	e->sel_kind = ROW_TOTAL;
+	/* Opened for an agent (from another view): its row is selected. */
+	if (args && args->agent && *args->agent) {
+		e->sel_kind = ROW_AGENT;
+		e->sel_id = store_lookup(v->app->store, DIM_AGENT, args->agent, strlen(args->agent));
+	}
 	return 0;
 }
 

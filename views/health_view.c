@@ -322,9 +322,11 @@ static int
 health_open(struct view *v, const struct view_args *args)
 {
 	struct health *h = H(v);
-	(void)args;
 	h->win = 1;   /* 5m */
 	h->sort = SORT_STATE;
+	/* Opened for an agent (from another view): its panel is selected. */
+	if (args && args->agent && *args->agent)
+		snprintf(h->sel_name, sizeof(h->sel_name), "%s", args->agent);
 	return 0;
 }
 
