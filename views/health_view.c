@@ -27,7 +27,7 @@
 #include "views/stats.h"
 #include "views/view.h"
 
-#define PANEL_W 38
+#define PANEL_W 36   /* narrowest panel that holds the rule text */
 #define PANEL_H 8
 #define NAME_MAX_LEN 64
 
