@@ -48,6 +48,13 @@ $(BUILD)/gen/builtin_theme.h: themes/dark.theme
 	@mkdir -p $(dir $@)
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
 
+$(BUILD)/gen/builtin_dash.h: dashboards/default.dash
+	@mkdir -p $(dir $@)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+
+$(BUILD)/views/dashboard.o: $(BUILD)/gen/builtin_dash.h
+$(BUILD)/views/dashboard.o: CFLAGS += -I$(BUILD)/gen
+
 $(BUILD)/tui/theme.o: $(BUILD)/gen/builtin_theme.h
 $(BUILD)/tui/theme.o: CFLAGS += -I$(BUILD)/gen -DTHEME_DIR='"$(PREFIX)/share/iftop-logs/themes"'
 
@@ -119,6 +126,8 @@ install: all
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/iftop-logs
 	install -m 644 docs/iftop-logs.1 $(DESTDIR)$(PREFIX)/share/man/man1/iftop-logs.1
 	install -m 644 themes/*.theme $(DESTDIR)$(PREFIX)/share/iftop-logs/themes/
+	install -d $(DESTDIR)$(PREFIX)/share/iftop-logs/dashboards
+	install -m 644 dashboards/*.dash $(DESTDIR)$(PREFIX)/share/iftop-logs/dashboards/
 
 clean:
 	rm -rf build build-asan build-fuzz iftop-logs

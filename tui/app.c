@@ -201,6 +201,14 @@ app_init(struct app *a, uv_loop_t *loop, struct config *cfg, struct sbuf *err)
 			app_message(a, 1, "config: %s", sbuf_str(&e));
 		sbuf_release(&e);
 	}
+	for (size_t i = 0; i < cfg->nalerts; i++) {
+		struct sbuf e = SBUF_INIT;
+		if (alerts_add_rule(&a->alerts, cfg->alerts[i], &e))
+			app_message(a, 1, "config: %s", sbuf_str(&e));
+		sbuf_release(&e);
+	}
+	if (cfg->nalerts == 0)
+		alerts_add_defaults(&a->alerts);
 	/* Tabs: every tab view in registry order. */
 	for (int i = 0; view_registry[i]; i++) {
 		if ((view_registry[i]->flags & VIEW_TAB) && a->ntabs < APP_MAX_TABS)
@@ -233,6 +241,7 @@ app_release(struct app *a)
 	}
 	arena_free(&a->hist_text);
 	free(a->hist);
+	alerts_release(&a->alerts);
 	store_free(a->store);
 	tui_grid_free(a->grid);
 	tui_prompt_free_history(&a->prompt);
@@ -279,6 +288,14 @@ frame_cb(uv_timer_t *t)
 	app_render(a);
 	term_draw(a->term, a->grid);
 	a->last_frame_ns = mono_ns();
+}
+
+void
+app_eval_alerts(struct app *a)
+{
+	alerts_eval(&a->alerts, a->store, app_now(a));
+	a->alerts_next = mono_ns() + 5 * 1000000000LL;
+	app_dirty(a);
 }
 
 void
@@ -615,6 +632,7 @@ app_key(struct app *a, int key)
 		switch_tab(a, (a->cur + a->ntabs - 1) % a->ntabs, NULL);
 		break;
 	case REQ_VIEW_1: case REQ_VIEW_2: case REQ_VIEW_3: case REQ_VIEW_4:
+	case REQ_VIEW_5: case REQ_VIEW_6: case REQ_VIEW_7: case REQ_VIEW_8:
 		if ((int)(req - REQ_VIEW_1) < a->ntabs)
 			switch_tab(a, req - REQ_VIEW_1, NULL);
 		break;
@@ -638,10 +656,18 @@ draw_title(struct app *a, struct tui_canvas *c)
 {
 	tui_move(c, 0, 0);
 	tui_put_text(c, THEME_TAB_ACTIVE, " iftop-logs ");
+	/* Tabs with names when there is room, else numbers and the current name. */
+	int full = 0;
+	for (int i = 0; i < a->ntabs; i++)
+		full += 4 + (int)strlen(tab_ops(i)->name) + 1;
+	bool compact = 12 + full + 40 > c->w;
 	for (int i = 0; i < a->ntabs; i++) {
 		const struct view_ops *ops = tab_ops(i);
 		char label[40];
-		snprintf(label, sizeof(label), " %d %s ", i + 1, ops->name);
+		if (compact && i != a->cur)
+			snprintf(label, sizeof(label), "%d", i + 1);
+		else
+			snprintf(label, sizeof(label), " %d %s ", i + 1, ops->name);
 		tui_put_cp(c, THEME_TAB, ' ');
 		tui_put_text(c, i == a->cur ? THEME_TAB_ACTIVE : THEME_TAB, label);
 	}
@@ -650,8 +676,10 @@ draw_title(struct app *a, struct tui_canvas *c)
 		tui_put_text(c, THEME_TAB, " > ");
 		tui_put_text(c, THEME_TAB, v->ops->name);
 	}
+	int left = c->cx;
 	tui_fill(c, THEME_TAB, ' ');
-	/* Right side: source and time zone, so time is never ambiguous. */
+	/* Right side: source and time zone, so time is never ambiguous; the
+	 * source is dropped before the zone when the tabs need the room. */
 	char src[160], right[220], zone[16];
 	app_source_desc(a, src, sizeof(src));
 	if (a->utc) {
@@ -664,12 +692,12 @@ draw_title(struct app *a, struct tui_canvas *c)
 	}
 	snprintf(right, sizeof(right), " %s | %s ", src, zone);
 	int w = tui_text_width(right, strlen(right));
-	int x = c->w - w;
-	int used = 12 + a->ntabs * 10;
-	if (x < used)
-		x = used;
-	if (x < c->w) {
-		tui_move(c, 0, x);
+	if (left + 1 + w > c->w) {
+		snprintf(right, sizeof(right), " %s ", zone);
+		w = tui_text_width(right, strlen(right));
+	}
+	if (left + 1 + w <= c->w) {
+		tui_move(c, 0, c->w - w);
 		tui_put_text(c, THEME_TAB, right);
 	}
 }
@@ -716,6 +744,12 @@ draw_status(struct app *a, struct tui_canvas *c, int y)
 	tui_put_cp(c, lstyle, ' ');
 	if (sp)
 		tui_put_text(c, THEME_STATUS, sp + 1);
+	size_t firing = alerts_count(&a->alerts, ALERT_FIRING);
+	if (firing) {
+		char al[64];
+		snprintf(al, sizeof(al), "  %s %zu alert%s firing ", tui_ascii ? "!" : "\u25b2", firing, firing > 1 ? "s" : "");
+		tui_put_text(c, THEME_ERROR, al);
+	}
 	if (a->msg[0] && mono_ns() < a->msg_until) {
 		tui_put_text(c, THEME_STATUS, "  ");
 		tui_put_text(c, a->msg_level == 2 ? THEME_ERROR : a->msg_level == 1 ? THEME_WARN : THEME_STATUS, a->msg);
@@ -856,6 +890,11 @@ static void
 clock_cb(uv_timer_t *t)
 {
 	struct app *a = t->data;
+	struct view *v = app_top(a);
+	if (mono_ns() >= a->alerts_next)
+		app_eval_alerts(a);
+	if (v && v->ops->tick)
+		v->ops->tick(v);
 	/* Relative times and rates on screen move with the clock. */
 	app_dirty(a);
 }
@@ -964,6 +1003,7 @@ app_snapshot(struct app *a, int rows, int cols, const char *keys, int settle_ms,
 {
 	a->grid = tui_grid_new(rows, cols);
 	app_settle(a, settle_ms, max_ms);
+	app_eval_alerts(a);
 	if (a->tabs[a->cur].depth == 0)
 		switch_tab(a, a->cur, NULL);
 	/* Views may need one layout pass before keys (page sizes). */

@@ -22,6 +22,7 @@
 #include "core/arena.h"
 #include "core/sbuf.h"
 #include "core/store.h"
+#include "sources/alerts.h"
 #include "sources/source.h"
 #include "tui/config.h"
 #include "tui/grid.h"
@@ -78,6 +79,9 @@ struct app {
 	struct arena hist_text;         /* the held lines' bytes, freed at once */
 	bool hist_active;
 
+	struct alerts alerts;            /* local rules, evaluated every 5 s */
+	int64_t alerts_next;
+
 	struct source *sources[APP_MAX_SOURCES];
 	int nsources;
 	uint64_t lines_in;
@@ -107,6 +111,8 @@ void app_flush_history(struct app *a);
 /** One-line description of the live sources for the status bar. */
 void app_source_desc(const struct app *a, char *buf, size_t size);
 
+/** Evaluates the alert rules now (the clock does it every 5 s). */
+void app_eval_alerts(struct app *a);
 /** Marks the screen for redraw (rendered at most fps times a second). */
 void app_dirty(struct app *a);
 /** Shows a status-bar message for a few seconds. */

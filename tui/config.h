@@ -58,6 +58,9 @@ struct config {
 	/* `bind <keymap> <key> <request>` lines from the file, kept for the keymap. */
 	char **binds;
 	size_t nbinds;
+	/* `alert NAME EXPR OP VALUE [for DUR]` lines: local alert rules. */
+	char **alerts;
+	size_t nalerts;
 };
 
 /** Sets defaults. */
