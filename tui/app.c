@@ -654,13 +654,26 @@ app_key(struct app *a, int key)
 static void
 draw_title(struct app *a, struct tui_canvas *c)
 {
+	/* Right side first: source and time zone, so time is never ambiguous. */
+	char src[160], right[220], zone[16];
+	app_source_desc(a, src, sizeof(src));
+	if (a->utc) {
+		snprintf(zone, sizeof(zone), "UTC");
+	} else {
+		time_t now = (time_t)(app_now(a) / 1000000000LL);
+		struct tm tm;
+		localtime_r(&now, &tm);
+		strftime(zone, sizeof(zone), "%Z", &tm);
+	}
+	snprintf(right, sizeof(right), " %s | %s ", src, zone);
+	int rw = tui_text_width(right, strlen(right));
 	tui_move(c, 0, 0);
 	tui_put_text(c, THEME_TAB_ACTIVE, " iftop-logs ");
 	/* Tabs with names when there is room, else numbers and the current name. */
 	int full = 0;
 	for (int i = 0; i < a->ntabs; i++)
 		full += 4 + (int)strlen(tab_ops(i)->name) + 1;
-	bool compact = 12 + full + 40 > c->w;
+	bool compact = 12 + full + rw > c->w;
 	for (int i = 0; i < a->ntabs; i++) {
 		const struct view_ops *ops = tab_ops(i);
 		char label[40];
@@ -678,26 +691,13 @@ draw_title(struct app *a, struct tui_canvas *c)
 	}
 	int left = c->cx;
 	tui_fill(c, THEME_TAB, ' ');
-	/* Right side: source and time zone, so time is never ambiguous; the
-	 * source is dropped before the zone when the tabs need the room. */
-	char src[160], right[220], zone[16];
-	app_source_desc(a, src, sizeof(src));
-	if (a->utc) {
-		snprintf(zone, sizeof(zone), "UTC");
-	} else {
-		time_t now = (time_t)(app_now(a) / 1000000000LL);
-		struct tm tm;
-		localtime_r(&now, &tm);
-		strftime(zone, sizeof(zone), "%Z", &tm);
-	}
-	snprintf(right, sizeof(right), " %s | %s ", src, zone);
-	int w = tui_text_width(right, strlen(right));
-	if (left + 1 + w > c->w) {
+	/* Still too long: the source gives way, the zone stays. */
+	if (left + 1 + rw > c->w) {
 		snprintf(right, sizeof(right), " %s ", zone);
-		w = tui_text_width(right, strlen(right));
+		rw = tui_text_width(right, strlen(right));
 	}
-	if (left + 1 + w <= c->w) {
-		tui_move(c, 0, c->w - w);
+	if (left + 1 + rw <= c->w) {
+		tui_move(c, 0, c->w - rw);
 		tui_put_text(c, THEME_TAB, right);
 	}
 }
