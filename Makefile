@@ -28,6 +28,8 @@ TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 BIN       = $(BUILD)/iftop-logs
 
 .PHONY: all run test check asan install clean deps deps-test deps-bench bench fuzz layering
@@ -63,6 +65,10 @@ $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libiftop.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libiftop.a $(LDLIBS)
 
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libiftop.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libiftop.a $(LDLIBS)
+
 # Installs missing Debian packages as root; otherwise prints the apt-get line.
 deps:
 	@BUILD_PKGS="$(DEB_BUILD)" sh tests/deps.sh $(DEB_BUILD)
@@ -92,8 +98,10 @@ layering:
 	@! grep -l '#include <n\?curses' views/*.[ch] sources/*.[ch] logql/*.[ch] core/*.[ch] 2>/dev/null | grep .
 	@! grep -l '#include <\(uv\|curl/curl\)\.h>' logql/*.[ch] core/*.[ch] 2>/dev/null | grep .
 
-bench: deps-bench all
-	@sh bench/run.sh
+# Not part of `make test`: generates bench/data/ once (again when gen
+# changes), then runs every case beside grep, jq and lnav.
+bench: deps-bench all $(BENCH_BIN)
+	@BUILD=$(BUILD) sh bench/run.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
@@ -105,4 +113,4 @@ install: all
 clean:
 	rm -rf build build-asan build-fuzz iftop-logs
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/main.d $(TEST_BIN:=.d) $(TOOL_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(BUILD)/main.d $(TEST_BIN:=.d) $(TOOL_BIN:=.d) $(BENCH_BIN:=.d)
