@@ -9,7 +9,8 @@
  * budget, 85% for the store) so eviction is on the path.  With all lines
  * held it opens traces as the trace view does: store_lookup() +
  * store_index() + trace_build(), for request ids sampled through the file
- * and for the biggest correlation ids.  Prints one "name value" line per
+ * and for the biggest correlation ids.  A last pass times every push
+ * (the worst one: growth of the record array or an index).  Prints one "name value" line per
  * measure (medians over the runs) for bench/run.sh to read.
  */
 #include <errno.h>
@@ -182,6 +183,44 @@ main(int argc, char **argv)
 		held = store_count(st);
 		held_bytes = store_bytes(st);
 		rss_held = rss_anon_kb();
+	}
+	/* One more pass timing every push: stalls (array and index growth). */
+	{
+		struct store *lt = store_new(&(struct store_opts){ .max_bytes = (size_t)8 << 30 });
+		const char *p = f.p, *end = f.p + f.len;
+		double worst = 0, prev = now_s(), top[5] = { 0 };
+		size_t worst_at = 0, over1 = 0, n = 0, top_at[5] = { 0 };
+		while (p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+			store_push(lt, p, len, len, "bench.log", 0, NOW_NS);
+			double t = now_s();
+			if (t - prev > worst)
+				worst = t - prev, worst_at = n;
+			if (t - prev > 1e-3)
+				over1++;
+			/* The five worst, kept sorted. */
+			for (int k = 0; k < 5; k++) {
+				if (t - prev > top[k]) {
+					memmove(top + k + 1, top + k, (size_t)(4 - k) * sizeof(top[0]));
+					memmove(top_at + k + 1, top_at + k, (size_t)(4 - k) * sizeof(top_at[0]));
+					top[k] = t - prev;
+					top_at[k] = n + 1;
+					break;
+				}
+			}
+			prev = t;
+			n++;
+			p += len + 1;
+		}
+		store_free(lt);
+		printf("push_worst_ms %.3f\n", worst * 1e3);
+		printf("push_worst_at_line %zu\n", worst_at + 1);
+		printf("push_over_1ms %zu\n", over1);
+		printf("push_worst5");
+		for (int k = 0; k < 5; k++)
+			printf(" %.1fms@%zu", top[k] * 1e3, top_at[k]);
+		printf("\n");
 	}
 	printf("lines %zu\n", f.lines);
 	printf("file_bytes %zu\n", f.len);

@@ -15,6 +15,8 @@
  *                   timeout), presses KEY1, waits until TEXT1 is drawn,
  *                   presses KEY2, waits for TEXT2, ... with --gap ms
  *                   between presses; each wait is one key-to-frame latency.
+ *                   --presses N stops after N answered presses (without
+ *                   --done: measures keys on an idle screen).
  *                   Only output read after the key was written counts.
  *   key_all         every latency measured, sorted
  *   exit_ms         after --quit KEYS are written, until the child exits
@@ -98,6 +100,7 @@ main(int argc, char **argv)
 {
 	int cols = 120, rows = 40;
 	double timeout_s = 60, gap_ms = 100;
+	long presses = -1;
 	const char *marker = NULL, *done = NULL, *quit = NULL;
 	char *toggle = NULL;
 	int i = 1;
@@ -122,6 +125,8 @@ main(int argc, char **argv)
 			toggle = strdup(v);
 		else if (!strcmp(a, "--gap"))
 			gap_ms = atof(v);
+		else if (!strcmp(a, "--presses"))
+			presses = atol(v);
 		else if (!strcmp(a, "--quit"))
 			quit = v;
 		else
@@ -183,7 +188,9 @@ main(int argc, char **argv)
 		if (t > timeout_s * 1e3)
 			break;
 		/* Quit once the run's goals are met. */
-		bool goals = (!marker || marker_at >= 0) && (!done || done_at >= 0) && key_at < 0;
+		bool presses_done = presses >= 0 && (long)nlat >= presses;
+		bool goals = (!marker || marker_at >= 0) && (!done || done_at >= 0 || presses_done) && key_at < 0 &&
+			     (!toggle || done || presses_done);
 		if (goals && quit && quit_at < 0) {
 			if (write(fd, quit, strlen(quit)) < 0)
 				break;
@@ -193,7 +200,7 @@ main(int argc, char **argv)
 			quit_at = now_ms();
 		}
 		/* Key presses: from the first frame until done. */
-		if (toggle && marker_at >= 0 && done_at < 0 && key_at < 0 && t >= next_key) {
+		if (toggle && marker_at >= 0 && done_at < 0 && !presses_done && key_at < 0 && t >= next_key) {
 			if (write(fd, tkey[state], strlen(tkey[state])) < 0)
 				break;
 			key_at = now_ms();
@@ -263,6 +270,6 @@ main(int argc, char **argv)
 	return 0;
 usage:
 	fprintf(stderr, "usage: ptyrun [--size CxR] [--timeout S] [--marker TEXT] [--done TEXT]\n"
-			"              [--toggle K1:T1,K2:T2] [--gap MS] [--quit KEYS] -- COMMAND [ARGS...]\n");
+			"              [--toggle K1:T1,K2:T2] [--gap MS] [--presses N] [--quit KEYS] -- COMMAND [ARGS...]\n");
 	return 2;
 }

@@ -217,6 +217,18 @@ k99=$(sort -n "$TMP/c5-keys" | awk '{a[NR]=$1} END {if (!NR) print "nan"; else p
 k50=$(median < "$TMP/c5-keys")
 row 5 "key-to-frame p99 while ingesting ($nk keys)" "$k99" "" "" ms "" "< 50" "$(ok "$k99 < 50")" "p50 $k50 ms; key u, until the header changes"
 
+: > "$TMP/c5-idle"
+i=0
+while [ $i -lt "$RUNS" ]; do
+	TZ=Asia/Tokyo "$BB/ptyrun" --timeout 60 --marker "? help" --toggle "u:UTC),u:local)" --gap 20 --presses 40 --quit q \
+		-- "$BIN" "$SMALL" 2>/dev/null | awk '$1 == "key_all" {for (i = 2; i <= NF; i++) print $i}' >> "$TMP/c5-idle"
+	i=$((i + 1))
+done
+nk=$(wc -l < "$TMP/c5-idle")
+k99=$(sort -n "$TMP/c5-idle" | awk '{a[NR]=$1} END {if (!NR) print "nan"; else print a[int(0.99 * (NR - 1) + 0.5) + 1]}')
+row 5 "key-to-frame p99, idle screen ($nk keys, reference)" "$k99" "" "" ms "" "< 50" "$(ok "$k99 < 50")" "p50 $(median < "$TMP/c5-idle") ms; 10k-line file, nothing arriving"
+row 5 "worst single store_push (stall)" "$(sv push_worst_ms)" "" "" ms "" "(info)" "" "worst 5 (ms@line): $(awk '$1 == "push_worst5" {$1 = ""; print}' "$TMP/store" | sed 's/^ //'); $(sv push_over_1ms) pushes > 1 ms"
+
 # ---- case 6: trace lookup ----
 row 6 "open a request's trace, $(sv held_lines) lines held (p50)" "$(sv trace_p50_ms)" "" "" ms "" "< 10" "$(ok "$(sv trace_p50_ms) < 10")" "store_lookup+store_index+trace_build, $(sv trace_ids) ids, avg $(sv trace_avg_lines) lines"
 row 6 "open a request's trace (p99)" "$(sv trace_p99_ms)" "" "" ms "" "< 10" "$(ok "$(sv trace_p99_ms) < 10")" "max $(sv trace_max_ms) ms"
