@@ -832,6 +832,21 @@ static void draw_browser(struct view *v, struct tui_canvas *c);
 
 /* ---- drawing: the whole view ---- */
 
+/* 12345 -> "12,345". */
+static void
+thousands(size_t n, char *buf, size_t size)
+{
+	char raw[32];
+	int len = snprintf(raw, sizeof(raw), "%zu", n);
+	size_t o = 0;
+	for (int i = 0; i < len && o + 2 < size; i++) {
+		if (i && (len - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = raw[i];
+	}
+	buf[o] = '\0';
+}
+
 static void
 summary(struct view *v, char *buf, size_t size)
 {
@@ -844,10 +859,13 @@ summary(struct view *v, char *buf, size_t size)
 	} else if (!e->res) {
 		snprintf(buf, size, " no result yet: Enter runs the query ");
 	} else if (e->r_log) {
+		char n[32], l[32];
+		thousands(e->nrows, n, sizeof(n));
+		thousands(e->limit, l, sizeof(l));
 		if (e->r_cut)
-			snprintf(buf, size, " %zu lines%s; limit %u shown, more exist: L raises it ", e->nrows, ms, e->limit);
+			snprintf(buf, size, " %s shown%s; limit %s, more may exist: L raises it ", n, ms, l);
 		else
-			snprintf(buf, size, " %zu lines%s ", e->nrows, ms);
+			snprintf(buf, size, " %s lines%s ", n, ms);
 	} else if (e->res->type == RES_SCALAR) {
 		snprintf(buf, size, " scalar%s ", ms);
 	} else {
@@ -1210,7 +1228,7 @@ pretty(struct view *v)
 	struct lq_expr *x = lq_parse(&a, e->ed.buf, e->ed.len, &err);
 	if (x) {
 		struct sbuf out = SBUF_INIT;
-		lq_format_pretty(x, v->cols > 20 ? v->cols - 4 : 76, &out);
+		lq_format_pretty(x, v->cols > 64 ? 60 : v->cols > 20 ? v->cols - 4 : 60, &out);
 		editor_set(&e->ed, sbuf_str(&out));
 		sbuf_release(&out);
 		reparse(v);
@@ -1289,6 +1307,16 @@ open_line(struct view *v)
 
 /* ---- label browser ---- */
 
+/* Most lines first, then by name. */
+static int
+browse_cmp(const void *x, const void *y)
+{
+	const struct browse_item *a = x, *b = y;
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	return strcmp(a->value, b->value);
+}
+
 static void
 browser_load(struct view *v)
 {
@@ -1302,7 +1330,7 @@ browser_load(struct view *v)
 	const char *label = local_labels[e->b_label];
 	size_t cap = 0;
 	char picks[520];
-	snprintf(picks, sizeof(picks), "|%s|", e->b_pick[e->b_label]);
+	snprintf(picks, sizeof(picks), "\x1f%s\x1f", e->b_pick[e->b_label]);
 	if (!strcmp(label, "level")) {
 		for (int l = LVL_TRACE; l <= LVL_FATAL; l++) {
 			const uint64_t *seqs;
@@ -1325,9 +1353,10 @@ browser_load(struct view *v)
 			e->b_items[e->b_n++] = (struct browse_item){ xstrdup(s), n, false };
 		}
 	}
+	qsort(e->b_items, e->b_n, sizeof(*e->b_items), browse_cmp);
 	for (size_t i = 0; i < e->b_n; i++) {
 		char k[300];
-		snprintf(k, sizeof(k), "|%s|", e->b_items[i].value);
+		snprintf(k, sizeof(k), "\x1f%.290s\x1f", e->b_items[i].value);
 		e->b_items[i].picked = strstr(picks, k) != NULL;
 	}
 	e->b_sel = e->b_top = 0;
@@ -1341,7 +1370,7 @@ browser_sync_picks(struct explore *e)
 	p[0] = '\0';
 	for (size_t i = 0; i < e->b_n; i++)
 		if (e->b_items[i].picked && len < sizeof(e->b_pick[0]) - 2)
-			len += (size_t)snprintf(p + len, sizeof(e->b_pick[0]) - len, "%s%s", len ? "|" : "", e->b_items[i].value);
+			len += (size_t)snprintf(p + len, sizeof(e->b_pick[0]) - len, "%s%s", len ? "\x1f" : "", e->b_items[i].value);
 }
 
 /* The selector built from the picks: {a="x", b=~"y|z"}. */
@@ -1354,9 +1383,25 @@ browser_selector(struct explore *e, struct sbuf *out)
 		const char *p = e->b_pick[l];
 		if (!*p)
 			continue;
-		bool many = strchr(p, '|') != NULL;
+		bool many = strchr(p, '\x1f') != NULL;
 		sbuf_addf(out, "%s%s%s", first ? "" : ", ", local_labels[l], many ? "=~" : "=");
-		lq_quote(out, p, strlen(p));
+		if (!many) {
+			lq_quote(out, p, strlen(p));
+		} else {
+			/* Alternatives, each regex-escaped: a.log -> a\.log. */
+			struct sbuf re = SBUF_INIT;
+			for (const char *c = p; *c; c++) {
+				if (*c == '\x1f')
+					sbuf_addc(&re, '|');
+				else {
+					if (strchr(".+*?()[]{}|^$\\", *c))
+						sbuf_addc(&re, '\\');
+					sbuf_addc(&re, *c);
+				}
+			}
+			lq_quote(out, re.buf, re.len);
+			sbuf_release(&re);
+		}
 		first = false;
 	}
 	sbuf_addc(out, '}');
@@ -1663,9 +1708,7 @@ explore_request(struct view *v, enum request req, int key)
 		run(v);
 		break;
 	case REQ_TIME_RANGE: {
-		char cur[96];
-		fmt_range(v, cur, sizeof(cur));
-		prompt_open(v, PR_RANGE, "range (5m 1h 24h 7d, or FROM,TO): ", e->range_ns > 0 ? cur + 5 : "");
+		prompt_open(v, PR_RANGE, "range (5m 1h 24h 7d, or FROM,TO): ", "");
 		break;
 	}
 	case REQ_STEP:
