@@ -54,6 +54,7 @@ usage(FILE *f)
 		"Display and testing:\n"
 		"  --since DURATION             file history from this long ago (like 10m, 2h)\n"
 		"  --trace ID                   open the waterfall of a correlation id (req-..., task-...)\n"
+		"  --query 'LOGQL'              open Explore with this query run\n"
 		"  --snapshot VIEW              render one frame of VIEW (tail, trace, detail) as text and exit\n"
 		"  --size COLSxROWS             snapshot size (default 120x40)\n"
 		"  --keys KEYS                  keys to press before the snapshot (j, <Enter>, <C-f>...)\n"
@@ -75,6 +76,7 @@ usage(FILE *f)
 
 struct opts {
 	const char *snapshot, *keys, *config_path, *write_dir, *trace;
+	const char *explore_query;   /* --query: open Explore with it */
 	int rows, cols;
 	int64_t now_ns, duration_ns, since_ns;
 	bool styles, demo, stdin_src, follow, print_config, ascii, json;
@@ -161,6 +163,9 @@ parse_args(int argc, char **argv, struct opts *o, struct config *cfg, struct sbu
 		} else if (!strcmp(a, "--trace")) {
 			NEED_VALUE();
 			o->trace = val;
+		} else if (!strcmp(a, "--query")) {
+			NEED_VALUE();
+			o->explore_query = val;
 		} else if (!strcmp(a, "--keys")) {
 			NEED_VALUE();
 			o->keys = val;
@@ -501,6 +506,8 @@ main(int argc, char **argv)
 		struct sbuf out = SBUF_INIT;
 		if (o.trace)
 			app_switch_to(&app, "trace", &(struct view_args){ .corr = o.trace });
+		else if (o.explore_query)
+			app_switch_to(&app, "explore", &(struct view_args){ .query = o.explore_query });
 		else if (strcmp(o.snapshot, "tail"))
 			app_switch_to(&app, o.snapshot, NULL);
 		app_snapshot(&app, o.rows, o.cols, o.keys, 150, 5000, o.styles, &out);
@@ -509,6 +516,8 @@ main(int argc, char **argv)
 	} else {
 		if (o.trace)
 			app_switch_to(&app, "trace", &(struct view_args){ .corr = o.trace });
+		else if (o.explore_query)
+			app_switch_to(&app, "explore", &(struct view_args){ .query = o.explore_query });
 		rc = app_run_tui(&app, &err) ? 1 : 0;
 	}
 app_out:
