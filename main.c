@@ -139,8 +139,9 @@ parse_args(int argc, char **argv, struct opts *o, struct config *cfg, struct sbu
 			exit(0);
 		} else if (!strcmp(a, "--help-keys")) {
 			struct sbuf sb = SBUF_INIT;
-			static const char *const maps[] = { "tail", "trace", "detail" };
-			for (size_t k = 0; k < 3; k++) {
+			static const char *const maps[] = { "tail", "trace", "errors", "health", "alerts",
+							    "dashboard", "explore", "detail" };
+			for (size_t k = 0; k < sizeof(maps) / sizeof(maps[0]); k++) {
 				sbuf_addf(&sb, "%s# %s view\n\n", k ? "\n" : "", maps[k]);
 				keymap_help(maps[k], &sb);
 			}
