@@ -1406,6 +1406,8 @@ struct tail {
 	struct result *pending;      /* websocket lines held during a backfill */
 	int64_t last_ts;
 	int64_t first_ts;            /* the tail's start: never read before it */
+	uint64_t next_ws_try;        /* polling: loop time of the next upgrade probe */
+	bool ws_impossible;          /* https: the websocket client cannot */
 	long backoff;
 	int conn_failures;
 	struct seen_set seen;
@@ -1664,6 +1666,7 @@ tail_go_polling(struct tail *t, const char *why)
 {
 	t->mode = T_POLL;
 	t->st.websocket = false;
+	t->next_ws_try = uv_now(t->loop) + (uint64_t)(t->cfg.ws_retry_ms > 0 ? t->cfg.ws_retry_ms : 0);
 	if (t->had_ws)
 		t->recover_next_poll = true;
 	tail_status(t, SRC_WARN, "live tail by polling every %.1f s (%s)",
@@ -1679,6 +1682,11 @@ tail_timer_cb(uv_timer_t *h)
 	if (t->stopped)
 		return;
 	if (t->mode == T_POLL) {
+		if (!t->ws && !t->ws_impossible && !t->cfg.force_polling &&
+		    t->cfg.ws_retry_ms > 0 && uv_now(t->loop) >= t->next_ws_try) {
+			t->next_ws_try = uv_now(t->loop) + (uint64_t)t->cfg.ws_retry_ms;
+			tail_ws_connect(t);          /* a probe: polling goes on meanwhile */
+		}
 		if (!t->req) {
 			t->req = tail_range(t, tail_poll_done, t->cfg.poll_overlap_ms);
 			if (!t->req)
@@ -1706,13 +1714,17 @@ static void
 tail_ws_open(void *ud)
 {
 	struct tail *t = ud;
+	bool from_poll = t->mode == T_POLL;
 	t->ws_up = true;
 	t->mode = T_WS;
 	t->st.websocket = true;
 	t->conn_failures = 0;
 	t->backoff = t->cfg.reconnect_ms;
 	tail_desc(t);
-	if (t->had_ws) {
+	if (from_poll) {
+		tail_status(t, SRC_INFO, "websocket available again; live tail over websocket (was polling)");
+		tail_start_backfill(t);
+	} else if (t->had_ws) {
 		tail_status(t, SRC_INFO, "websocket back; backfilling from the last line seen");
 		tail_start_backfill(t);
 	} else {
@@ -1758,6 +1770,8 @@ tail_ws_close(void *ud, int err, long status, int code, const char *msg)
 	t->ws_up = false;
 	if (t->stopped)
 		return;
+	if (!was_up && t->mode == T_POLL)
+		return;                      /* a failed probe: keep polling */
 	t->st.websocket = false;
 	if (!was_up && (err == LX_EHTTP || err == LX_ETIMEDOUT || err == LX_EPARSE)) {
 		tail_go_polling(t, msg);
@@ -1783,7 +1797,8 @@ tail_ws_connect(struct tail *t)
 	sbuf_addf(&u, "%s/loki/api/v1/tail?query=", t->lk->url);
 	http_add_escaped(&u, t->query);
 	/* first time: from start_ns; after a drop: from now (backfill covers the gap) */
-	int64_t start = t->had_ws ? loki_now_ns() - 1000000000LL : t->last_ts;
+	bool probe = t->mode == T_POLL;
+	int64_t start = t->had_ws || probe ? loki_now_ns() - 1000000000LL : t->last_ts;
 	sbuf_addf(&u, "&start=%" PRId64 "&limit=1000", start);
 	if (t->cfg.delay_for_s > 0)
 		sbuf_addf(&u, "&delay_for=%d", t->cfg.delay_for_s);
@@ -1795,11 +1810,15 @@ tail_ws_connect(struct tail *t)
 	};
 	struct ws_callbacks cb = { .ud = t, .on_open = tail_ws_open,
 				   .on_message = tail_ws_message, .on_close = tail_ws_close };
-	t->mode = T_CONNECTING;
+	if (!probe)
+		t->mode = T_CONNECTING;
 	t->ws = ws_open(t->loop, &wc, &cb);
 	sbuf_release(&u);
-	if (!t->ws)
-		tail_go_polling(t, "the websocket client speaks plain http only");
+	if (!t->ws) {
+		t->ws_impossible = true;
+		if (!probe)
+			tail_go_polling(t, "the websocket client speaks plain http only");
+	}
 }
 
 static int
@@ -1894,6 +1913,8 @@ loki_tail_source_new(uv_loop_t *loop, struct loki *lk, const struct loki_tail_co
 		t->cfg.poll_overlap_ms = 2000;
 	if (t->cfg.sweep_ms == 0)
 		t->cfg.sweep_ms = 5000;
+	if (t->cfg.ws_retry_ms == 0)
+		t->cfg.ws_retry_ms = 60000;
 	uv_timer_init(loop, &t->timer);
 	t->timer.data = t;
 	tail_desc(t);
