@@ -1403,6 +1403,8 @@ struct tail {
 	struct loki_req *req;
 	enum tail_mode mode;
 	bool stopped, had_ws, backfilling, recover_next_poll;
+	bool initial_backfill;       /* the backfill reading the history at start */
+	bool history_said;           /* sink->history_done was called */
 	struct result *pending;      /* websocket lines held during a backfill */
 	int64_t last_ts;
 	int64_t first_ts;            /* the tail's start: never read before it */
@@ -1580,6 +1582,17 @@ tail_range(struct tail *t, loki_done_fn cb, long overlap_ms)
 	return loki_query_range(t->lk, &q, cb, t);
 }
 
+/* The history asked for at start has been delivered (once). */
+static void
+tail_history_done(struct tail *t)
+{
+	if (t->history_said || t->stopped)
+		return;
+	t->history_said = true;
+	if (t->sink.history_done)
+		t->sink.history_done(t->sink.ud);
+}
+
 static void
 tail_backfill_done(void *ud, const struct res_error *err, struct result *res)
 {
@@ -1587,9 +1600,11 @@ tail_backfill_done(void *ud, const struct res_error *err, struct result *res)
 	t->req = NULL;
 	t->backfilling = false;
 	size_t before = t->st.recovered;
+	bool initial = t->initial_backfill;
+	t->initial_backfill = false;
 	if (err) {
-		tail_status(t, SRC_WARN, "backfill after reconnect failed: %s; lines since the drop may be missing",
-			    err->msg);
+		tail_status(t, SRC_WARN, initial ? "reading the history failed: %s" :
+			    "backfill after reconnect failed: %s; lines since the drop may be missing", err->msg);
 	} else {
 		tail_deliver(t, res, true);
 		if (res->limit.cut)
@@ -1602,8 +1617,13 @@ tail_backfill_done(void *ud, const struct res_error *err, struct result *res)
 		result_free(t->pending);
 		t->pending = NULL;
 	}
-	tail_status(t, SRC_INFO, "tail reconnected: %zu lines recovered, %zu known lost so far",
-		    t->st.recovered - before, t->st.lost);
+	if (initial) {
+		tail_status(t, SRC_INFO, "live tail over websocket; %zu lines of history", t->st.recovered - before);
+		tail_history_done(t);
+	}
+	else
+		tail_status(t, SRC_INFO, "tail reconnected: %zu lines recovered, %zu known lost so far",
+			    t->st.recovered - before, t->st.lost);
 	if (t->mode == T_WS && t->cfg.sweep_ms > 0)
 		tail_schedule(t, t->cfg.sweep_ms);
 }
@@ -1635,6 +1655,7 @@ tail_poll_done(void *ud, const struct res_error *err, struct result *res)
 	}
 	bool rec = t->recover_next_poll;
 	size_t n = tail_deliver(t, res, rec);
+	tail_history_done(t);
 	if (rec) {
 		t->recover_next_poll = false;
 		tail_status(t, SRC_INFO, "polling caught up: %zu lines recovered, %zu known lost so far",
@@ -1728,9 +1749,9 @@ tail_ws_open(void *ud)
 		tail_status(t, SRC_INFO, "websocket back; backfilling from the last line seen");
 		tail_start_backfill(t);
 	} else {
-		tail_status(t, SRC_INFO, "live tail over websocket");
-		if (t->cfg.sweep_ms > 0)
-			tail_schedule(t, t->cfg.sweep_ms);
+		tail_status(t, SRC_INFO, "live tail over websocket; reading the history");
+		t->initial_backfill = true;
+		tail_start_backfill(t);
 	}
 	t->had_ws = true;
 }
@@ -1796,9 +1817,11 @@ tail_ws_connect(struct tail *t)
 	struct sbuf u = SBUF_INIT;
 	sbuf_addf(&u, "%s/loki/api/v1/tail?query=", t->lk->url);
 	http_add_escaped(&u, t->query);
-	/* first time: from start_ns; after a drop: from now (backfill covers the gap) */
+	/* Always from now: the history (first time) and any gap (after a drop)
+	 * come from a paged query_range backfill, which is not capped at the
+	 * tail endpoint's 1000 lines. */
 	bool probe = t->mode == T_POLL;
-	int64_t start = t->had_ws || probe ? loki_now_ns() - 1000000000LL : t->last_ts;
+	int64_t start = loki_now_ns() - 1000000000LL;
 	sbuf_addf(&u, "&start=%" PRId64 "&limit=1000", start);
 	if (t->cfg.delay_for_s > 0)
 		sbuf_addf(&u, "&delay_for=%d", t->cfg.delay_for_s);
