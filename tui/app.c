@@ -81,9 +81,11 @@ hist_cmp(const void *x, const void *y)
 }
 
 void
-app_expect_history(struct app *a)
+app_expect_history(struct app *a, bool merge)
 {
-	a->hist_active = true;
+	a->hist_waiting++;
+	if (merge)
+		a->hist_active = true;
 }
 
 void
@@ -115,8 +117,12 @@ static void
 sink_history_done(void *ud)
 {
 	struct app *a = ud;
-	a->hist_active = false;
-	app_flush_history(a);
+	if (a->hist_waiting > 0)
+		a->hist_waiting--;
+	if (a->hist_active) {
+		a->hist_active = false;
+		app_flush_history(a);
+	}
 }
 
 static void
@@ -242,6 +248,7 @@ app_release(struct app *a)
 	arena_free(&a->hist_text);
 	free(a->hist);
 	alerts_release(&a->alerts);
+	stack_free(a->stack);
 	store_free(a->store);
 	tui_grid_free(a->grid);
 	tui_prompt_free_history(&a->prompt);
@@ -288,6 +295,18 @@ frame_cb(uv_timer_t *t)
 	app_render(a);
 	term_draw(a->term, a->grid);
 	a->last_frame_ns = mono_ns();
+}
+
+static void
+stack_changed(void *ud)
+{
+	app_dirty(ud);
+}
+
+void
+app_watch_stack(struct app *a, const struct loki_config *loki, const struct prom_config *prom)
+{
+	a->stack = stack_new(a->loop, loki, prom, stack_changed, a);
 }
 
 void
@@ -745,6 +764,8 @@ draw_status(struct app *a, struct tui_canvas *c, int y)
 	if (sp)
 		tui_put_text(c, THEME_STATUS, sp + 1);
 	size_t firing = alerts_count(&a->alerts, ALERT_FIRING);
+	if (a->stack)
+		firing += stack_status(a->stack)->prom_firing;
 	if (firing) {
 		char al[64];
 		snprintf(al, sizeof(al), "  %s %zu alert%s firing ", tui_ascii ? "!" : "\u25b2", firing, firing > 1 ? "s" : "");
@@ -976,7 +997,11 @@ settle_cb(uv_timer_t *t)
 	else
 		s->quiet_ms = 0;
 	s->last_lines = s->a->lines_in;
-	if (s->quiet_ms >= s->settle_ms || s->waited_ms >= s->max_ms)
+	/* Also wait for the first answer of Loki/Prometheus readiness. */
+	const struct stack_status *ss = s->a->stack ? stack_status(s->a->stack) : NULL;
+	bool checking = (ss && (ss->loki == STACK_CHECKING || ss->prom == STACK_CHECKING)) ||
+			s->a->hist_waiting > 0;
+	if ((s->quiet_ms >= s->settle_ms && !checking) || s->waited_ms >= s->max_ms)
 		uv_stop(t->loop);
 }
 

@@ -63,7 +63,7 @@ alerts_draw(struct view *v, struct tui_canvas *c)
 	tui_columns_layout(cols, 5, tc.w, w);
 	tui_columns_header(&tc, 0, cols, w, 5);
 	int n = (int)(firing + pending);
-	int rows = c->h / 2 - 2 > 3 ? c->h / 2 - 2 : c->h - 3;
+	int rows = c->h / 3 - 1 > 3 ? c->h / 3 - 1 : c->h - 3;
 	if (s->sel >= n)
 		s->sel = n ? n - 1 : 0;
 	if (s->sel < s->scroll)
@@ -96,8 +96,39 @@ alerts_draw(struct view *v, struct tui_canvas *c)
 		if (sel)
 			tui_fill(&row, base, ' ');
 	}
-	/* The rules. */
+	/* Prometheus' own alerts, when it is configured. */
 	int y = 2 + rows + 1;
+	const struct stack_status *ss = v->app->stack ? stack_status(v->app->stack) : NULL;
+	if (ss && ss->prom != STACK_OFF && y < tc.h) {
+		tui_move(&tc, y++, 0);
+		tui_put_text(&tc, THEME_HEADER, "PROMETHEUS ALERTS");
+		tui_fill(&tc, THEME_HEADER, ' ');
+		if (ss->prom == STACK_DOWN && y < tc.h) {
+			struct tui_canvas row = tui_canvas_sub(&tc, y++, 0, 1, tc.w);
+			tui_put_text(&row, THEME_ERROR, ss->prom_msg);
+		}
+		for (size_t i = 0; ss->alerts && i < ss->alerts->nalerts && y < tc.h; i++, y++) {
+			const struct prom_alert *pa = &ss->alerts->alerts[i];
+			struct tui_canvas row = tui_canvas_sub(&tc, y, 0, 1, tc.w);
+			bool fire = !strcmp(pa->state, "firing");
+			const char *name = res_labels_get(&pa->labels, "alertname");
+			struct sbuf lab = SBUF_INIT;
+			res_labels_format(&pa->labels, &lab);
+			tui_put_field(&row, fire ? THEME_ERROR : THEME_WARN, fire ? "FIRING" : "pending", fire ? 6 : 7, w[0], TUI_LEFT);
+			tui_put_cp(&row, THEME_NORMAL, ' ');
+			tui_put_field(&row, THEME_TITLE, name ? name : "?", name ? strlen(name) : 1, w[1], TUI_LEFT);
+			tui_put_cp(&row, THEME_NORMAL, ' ');
+			tui_put_field(&row, THEME_LABEL_VALUE, sbuf_str(&lab), lab.len, w[2], TUI_LEFT);
+			tui_printf(&row, THEME_MUTED, "  since %s", pa->active_at);
+			sbuf_release(&lab);
+		}
+		if (ss->alerts && ss->alerts->nalerts == 0 && y < tc.h) {
+			tui_move(&tc, y++, 0);
+			tui_put_text(&tc, THEME_MUTED, "none");
+		}
+		y++;
+	}
+	/* The rules. */
 	if (y < tc.h) {
 		tui_move(&tc, y++, 0);
 		tui_put_text(&tc, THEME_HEADER, "RULES");
