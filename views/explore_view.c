@@ -883,7 +883,7 @@ explore_draw(struct view *v, struct tui_canvas *c)
 	struct explore *e = E(v);
 	struct app *a = v->app;
 	/* A query given at open time runs once lines are in (cache fill). */
-	if (e->pending && store_count(a->store) && !a->hist_active)
+	if (e->pending && store_count(a->store) && a->hist_waiting == 0)
 		run(v);
 	/* Header: what runs over which range. */
 	char range[96], st[64], head[220];
