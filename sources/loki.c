@@ -1403,9 +1403,13 @@ struct tail {
 	struct loki_req *req;
 	enum tail_mode mode;
 	bool stopped, had_ws, backfilling, recover_next_poll;
+	bool initial_backfill;       /* the backfill reading the history at start */
+	bool history_said;           /* sink->history_done was called */
 	struct result *pending;      /* websocket lines held during a backfill */
 	int64_t last_ts;
 	int64_t first_ts;            /* the tail's start: never read before it */
+	uint64_t next_ws_try;        /* polling: loop time of the next upgrade probe */
+	bool ws_impossible;          /* https: the websocket client cannot */
 	long backoff;
 	int conn_failures;
 	struct seen_set seen;
@@ -1578,6 +1582,17 @@ tail_range(struct tail *t, loki_done_fn cb, long overlap_ms)
 	return loki_query_range(t->lk, &q, cb, t);
 }
 
+/* The history asked for at start has been delivered (once). */
+static void
+tail_history_done(struct tail *t)
+{
+	if (t->history_said || t->stopped)
+		return;
+	t->history_said = true;
+	if (t->sink.history_done)
+		t->sink.history_done(t->sink.ud);
+}
+
 static void
 tail_backfill_done(void *ud, const struct res_error *err, struct result *res)
 {
@@ -1585,9 +1600,11 @@ tail_backfill_done(void *ud, const struct res_error *err, struct result *res)
 	t->req = NULL;
 	t->backfilling = false;
 	size_t before = t->st.recovered;
+	bool initial = t->initial_backfill;
+	t->initial_backfill = false;
 	if (err) {
-		tail_status(t, SRC_WARN, "backfill after reconnect failed: %s; lines since the drop may be missing",
-			    err->msg);
+		tail_status(t, SRC_WARN, initial ? "reading the history failed: %s" :
+			    "backfill after reconnect failed: %s; lines since the drop may be missing", err->msg);
 	} else {
 		tail_deliver(t, res, true);
 		if (res->limit.cut)
@@ -1600,8 +1617,13 @@ tail_backfill_done(void *ud, const struct res_error *err, struct result *res)
 		result_free(t->pending);
 		t->pending = NULL;
 	}
-	tail_status(t, SRC_INFO, "tail reconnected: %zu lines recovered, %zu known lost so far",
-		    t->st.recovered - before, t->st.lost);
+	if (initial) {
+		tail_status(t, SRC_INFO, "live tail over websocket; %zu lines of history", t->st.recovered - before);
+		tail_history_done(t);
+	}
+	else
+		tail_status(t, SRC_INFO, "tail reconnected: %zu lines recovered, %zu known lost so far",
+			    t->st.recovered - before, t->st.lost);
 	if (t->mode == T_WS && t->cfg.sweep_ms > 0)
 		tail_schedule(t, t->cfg.sweep_ms);
 }
@@ -1633,6 +1655,7 @@ tail_poll_done(void *ud, const struct res_error *err, struct result *res)
 	}
 	bool rec = t->recover_next_poll;
 	size_t n = tail_deliver(t, res, rec);
+	tail_history_done(t);
 	if (rec) {
 		t->recover_next_poll = false;
 		tail_status(t, SRC_INFO, "polling caught up: %zu lines recovered, %zu known lost so far",
@@ -1664,6 +1687,7 @@ tail_go_polling(struct tail *t, const char *why)
 {
 	t->mode = T_POLL;
 	t->st.websocket = false;
+	t->next_ws_try = uv_now(t->loop) + (uint64_t)(t->cfg.ws_retry_ms > 0 ? t->cfg.ws_retry_ms : 0);
 	if (t->had_ws)
 		t->recover_next_poll = true;
 	tail_status(t, SRC_WARN, "live tail by polling every %.1f s (%s)",
@@ -1679,6 +1703,11 @@ tail_timer_cb(uv_timer_t *h)
 	if (t->stopped)
 		return;
 	if (t->mode == T_POLL) {
+		if (!t->ws && !t->ws_impossible && !t->cfg.force_polling &&
+		    t->cfg.ws_retry_ms > 0 && uv_now(t->loop) >= t->next_ws_try) {
+			t->next_ws_try = uv_now(t->loop) + (uint64_t)t->cfg.ws_retry_ms;
+			tail_ws_connect(t);          /* a probe: polling goes on meanwhile */
+		}
 		if (!t->req) {
 			t->req = tail_range(t, tail_poll_done, t->cfg.poll_overlap_ms);
 			if (!t->req)
@@ -1706,19 +1735,23 @@ static void
 tail_ws_open(void *ud)
 {
 	struct tail *t = ud;
+	bool from_poll = t->mode == T_POLL;
 	t->ws_up = true;
 	t->mode = T_WS;
 	t->st.websocket = true;
 	t->conn_failures = 0;
 	t->backoff = t->cfg.reconnect_ms;
 	tail_desc(t);
-	if (t->had_ws) {
+	if (from_poll) {
+		tail_status(t, SRC_INFO, "websocket available again; live tail over websocket (was polling)");
+		tail_start_backfill(t);
+	} else if (t->had_ws) {
 		tail_status(t, SRC_INFO, "websocket back; backfilling from the last line seen");
 		tail_start_backfill(t);
 	} else {
-		tail_status(t, SRC_INFO, "live tail over websocket");
-		if (t->cfg.sweep_ms > 0)
-			tail_schedule(t, t->cfg.sweep_ms);
+		tail_status(t, SRC_INFO, "live tail over websocket; reading the history");
+		t->initial_backfill = true;
+		tail_start_backfill(t);
 	}
 	t->had_ws = true;
 }
@@ -1758,6 +1791,8 @@ tail_ws_close(void *ud, int err, long status, int code, const char *msg)
 	t->ws_up = false;
 	if (t->stopped)
 		return;
+	if (!was_up && t->mode == T_POLL)
+		return;                      /* a failed probe: keep polling */
 	t->st.websocket = false;
 	if (!was_up && (err == LX_EHTTP || err == LX_ETIMEDOUT || err == LX_EPARSE)) {
 		tail_go_polling(t, msg);
@@ -1782,8 +1817,11 @@ tail_ws_connect(struct tail *t)
 	struct sbuf u = SBUF_INIT;
 	sbuf_addf(&u, "%s/loki/api/v1/tail?query=", t->lk->url);
 	http_add_escaped(&u, t->query);
-	/* first time: from start_ns; after a drop: from now (backfill covers the gap) */
-	int64_t start = t->had_ws ? loki_now_ns() - 1000000000LL : t->last_ts;
+	/* Always from now: the history (first time) and any gap (after a drop)
+	 * come from a paged query_range backfill, which is not capped at the
+	 * tail endpoint's 1000 lines. */
+	bool probe = t->mode == T_POLL;
+	int64_t start = loki_now_ns() - 1000000000LL;
 	sbuf_addf(&u, "&start=%" PRId64 "&limit=1000", start);
 	if (t->cfg.delay_for_s > 0)
 		sbuf_addf(&u, "&delay_for=%d", t->cfg.delay_for_s);
@@ -1795,11 +1833,15 @@ tail_ws_connect(struct tail *t)
 	};
 	struct ws_callbacks cb = { .ud = t, .on_open = tail_ws_open,
 				   .on_message = tail_ws_message, .on_close = tail_ws_close };
-	t->mode = T_CONNECTING;
+	if (!probe)
+		t->mode = T_CONNECTING;
 	t->ws = ws_open(t->loop, &wc, &cb);
 	sbuf_release(&u);
-	if (!t->ws)
-		tail_go_polling(t, "the websocket client speaks plain http only");
+	if (!t->ws) {
+		t->ws_impossible = true;
+		if (!probe)
+			tail_go_polling(t, "the websocket client speaks plain http only");
+	}
 }
 
 static int
@@ -1894,6 +1936,8 @@ loki_tail_source_new(uv_loop_t *loop, struct loki *lk, const struct loki_tail_co
 		t->cfg.poll_overlap_ms = 2000;
 	if (t->cfg.sweep_ms == 0)
 		t->cfg.sweep_ms = 5000;
+	if (t->cfg.ws_retry_ms == 0)
+		t->cfg.ws_retry_ms = 60000;
 	uv_timer_init(loop, &t->timer);
 	t->timer.data = t;
 	tail_desc(t);

@@ -211,6 +211,9 @@ struct loki_tail_config {
 	long backfill_overlap_ms;    /* backfill re-reads this far before the last
 				      * line seen (late/out-of-order lines); 0: 10000 */
 	long poll_overlap_ms;        /* same for each poll; 0: 2000 */
+	long ws_retry_ms;            /* polling after a failed upgrade: try the
+				      * websocket again this often; 0: 60000;
+				      * <0: never */
 	long sweep_ms;               /* websocket mode: re-read the last
 				      * backfill_overlap_ms this often, because
 				      * Loki's tail does not send lines that arrive

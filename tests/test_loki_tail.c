@@ -214,7 +214,7 @@ tail_new(struct loki *lk, const char *run, struct sinkrec *r, bool force_poll)
 	struct loki_tail_config tc = { .query = q, .start_ns = loki_now_ns() - 10000000000LL,
 				       .poll_ms = 250, .reconnect_ms = 300,
 				       .handshake_timeout_ms = 700, .force_polling = force_poll,
-				       .sweep_ms = 1000 };
+				       .sweep_ms = 1000, .ws_retry_ms = 800 };
 	struct source_sink sink = { .ud = r, .line = sink_line, .status = sink_status };
 	struct source *s = loki_tail_source_new(&loop, lk, &tc, &sink);
 	assert_non_null(s);
@@ -381,6 +381,37 @@ test_tail_reconnect_backfill(void **state)
 	sink_release(&r);
 }
 
+/* Upgrades refused for a while: polling, then back to the websocket
+ * without losing or repeating lines. */
+static void
+test_tail_back_to_websocket(void **state)
+{
+	(void)state;
+	if (!loki_addr || !fp_addr)
+		skip();
+	char run[64], path[200];
+	run_id(run, sizeof(run), "back");
+	snprintf(path, sizeof(path), "/f/wsrefuse/3/%s", run);
+	struct loki *lk = proxied(path);
+	struct sinkrec r = { 0 };
+	struct source *s = tail_new(lk, run, &r, false);
+	static struct pushjob j;
+	push_start(&j, run, 8, 10, 300);
+	struct want w = { s, &r, 80, 1 };
+	run_until(reached, &w, 15000);
+	struct want never = { s, &r, 100000, -1 };
+	run_until(reached, &never, 1200);
+	struct loki_tail_stats st;
+	loki_tail_get_stats(s, &st);
+	if (r.n != 80 || r.dups || !st.websocket ||
+	    !strstr(sbuf_str(&r.status), "websocket available again"))
+		fail_msg("lines %zu dups %d ws %d status:\n%s", r.n, r.dups, st.websocket,
+			 sbuf_str(&r.status));
+	finish_tail(s, &j);
+	loki_free(lk);
+	sink_release(&r);
+}
+
 /* Polling through a Loki that answers 503 for a while: errors are shown,
  * then every line arrives once when it comes back. */
 static void
@@ -417,6 +448,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tail_fallback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail_reconnect_backfill, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail_poll_recovery, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tail_back_to_websocket, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,9 +81,11 @@ hist_cmp(const void *x, const void *y)
 }
 
 void
-app_expect_history(struct app *a)
+app_expect_history(struct app *a, bool merge)
 {
-	a->hist_active = true;
+	a->hist_waiting++;
+	if (merge)
+		a->hist_active = true;
 }
 
 void
@@ -115,8 +117,12 @@ static void
 sink_history_done(void *ud)
 {
 	struct app *a = ud;
-	a->hist_active = false;
-	app_flush_history(a);
+	if (a->hist_waiting > 0)
+		a->hist_waiting--;
+	if (a->hist_active) {
+		a->hist_active = false;
+		app_flush_history(a);
+	}
 }
 
 static void
@@ -993,7 +999,8 @@ settle_cb(uv_timer_t *t)
 	s->last_lines = s->a->lines_in;
 	/* Also wait for the first answer of Loki/Prometheus readiness. */
 	const struct stack_status *ss = s->a->stack ? stack_status(s->a->stack) : NULL;
-	bool checking = ss && (ss->loki == STACK_CHECKING || ss->prom == STACK_CHECKING);
+	bool checking = (ss && (ss->loki == STACK_CHECKING || ss->prom == STACK_CHECKING)) ||
+			s->a->hist_waiting > 0;
 	if ((s->quiet_ms >= s->settle_ms && !checking) || s->waited_ms >= s->max_ms)
 		uv_stop(t->loop);
 }

@@ -79,6 +79,7 @@ struct app {
 	size_t nhist, histcap, hist_bytes;
 	struct arena hist_text;         /* the held lines' bytes, freed at once */
 	bool hist_active;
+	int hist_waiting;               /* sources whose history is not in yet */
 
 	struct stack *stack;             /* Loki/Prometheus readiness; NULL: none set */
 	struct alerts alerts;            /* local rules, evaluated every 5 s */
@@ -106,8 +107,12 @@ int64_t app_now(const struct app *a);
 struct source_sink app_sink(struct app *a);
 /** Takes ownership of `s` and starts it; returns 0 or an LX_E* error. */
 int app_add_source(struct app *a, struct source *s, struct sbuf *err);
-/** The next source added reads history: merge it by time before storing. */
-void app_expect_history(struct app *a);
+/**
+ * The next source added reads history and will call sink->history_done:
+ * headless commands wait for it.  With `merge`, the history is held and
+ * merged by time before it is stored (several files read one by one).
+ */
+void app_expect_history(struct app *a, bool merge);
 /** Stores the held history now, sorted by timestamp (stable). */
 void app_flush_history(struct app *a);
 /** One-line description of the live sources for the status bar. */

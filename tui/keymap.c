@@ -55,6 +55,14 @@ static const struct binding defaults[] = {
 	{ "errors", 's', REQ_SORT }, { "errors", 'w', REQ_WINDOW }, { "errors", 't', REQ_OPEN_TRACE },
 	{ "health", 's', REQ_SORT }, { "health", 'w', REQ_WINDOW },
 	{ "health", 'f', REQ_TOGGLE_UNHEALTHY },
+	{ "explore", 'i', REQ_EDIT_QUERY }, { "explore", TUI_KEY_INSERT, REQ_EDIT_QUERY },
+	{ "explore", 'r', REQ_RUN_QUERY }, { "explore", 't', REQ_TIME_RANGE },
+	{ "explore", 'S', REQ_STEP }, { "explore", 'v', REQ_TOGGLE_GRAPH },
+	{ "explore", ']', REQ_NEXT_SERIES }, { "explore", '[', REQ_PREV_SERIES },
+	{ "explore", 'L', REQ_RAISE_LIMIT }, { "explore", TUI_KEY_F2, REQ_DOCTOR },
+	{ "explore", 'd', REQ_DOCTOR }, { "explore", 'F', REQ_FORMAT_QUERY },
+	{ "explore", TUI_CTRL('r'), REQ_HISTORY_SEARCH }, { "explore", 'w', REQ_SAVE_QUERY },
+	{ "explore", 'o', REQ_OPEN_SAVED }, { "explore", 'b', REQ_LABELS },
 };
 
 #define MAX_USER 128

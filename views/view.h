@@ -33,6 +33,7 @@ struct view_args {
 	const char *agent;       /* agent to filter on */
 	uint64_t seq;            /* line to open (detail) or to put the cursor on */
 	int64_t around_ns;       /* time to jump to (0 = none) */
+	const char *query;       /* LogQL to put in the editor and run (explore) */
 };
 
 enum view_result {
@@ -84,6 +85,7 @@ extern const struct view_ops dashboard_view_ops;
 extern const struct view_ops alerts_view_ops;
 extern const struct view_ops errors_view_ops;
 extern const struct view_ops health_view_ops;
+extern const struct view_ops explore_view_ops;
 
 /** All views that can be opened by name (--snapshot, :view), NULL-terminated. */
 extern const struct view_ops *const view_registry[];
