@@ -29,6 +29,8 @@ if [ -n "${FAULT_TEST_ADDR:-}" ]; then
 	out=$(LOKI_ADDR=$FAULT_TEST_ADDR/f/wsrefuse/0/e2e $BIN --snapshot tail --size 220x8 --loki-history 10m --loki-query '{job="infrafabric"}' 2>&1)
 	echo "$out" | head -1 | grep -q "loki poll" || { echo "FAIL: no polling fallback named in the title"; echo "$out"; exit 1; }
 	m=$(echo "$out" | tail -1 | grep -o '[0-9]* lines' | head -1 | cut -d' ' -f1)
-	[ "${m:-0}" -ge "$n" ] || { echo "FAIL: polling got ${m:-0} lines, websocket $n"; echo "$out" | tail -2; exit 1; }
+	# Other suites share this Loki and the window's start moves between the
+	# two runs, so a few lines at its edge may differ; most must agree.
+	[ "${m:-0}" -ge $((n * 98 / 100)) ] || { echo "FAIL: polling got ${m:-0} lines, websocket $n"; echo "$out" | tail -2; exit 1; }
 fi
 echo "loki ok ($n lines tailed, $cnt ERROR lines in Loki)"
