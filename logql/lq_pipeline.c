@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- labels builder ---- */
 
@@ -547,9 +548,26 @@ operand(struct tctx *c, const char **pp, const char *e, struct tval *out)
 		out->s = c->line;
 		out->n = c->len;
 	} else if (!strncmp(p, "__timestamp__", 13)) {
+		/* Go's time.Time String() in UTC: 2006-01-02 15:04:05.999999999 +0000 UTC */
 		p += 13;
-		char buf[40];
-		snprintf(buf, sizeof(buf), "%lld", (long long)c->ts);
+		char buf[80], frac[16] = "";
+		int64_t sec = c->ts / 1000000000, ns = c->ts % 1000000000;
+		if (ns < 0) {
+			ns += 1000000000;
+			sec--;
+		}
+		time_t tt = (time_t)sec;
+		struct tm tm;
+		gmtime_r(&tt, &tm);
+		if (ns) {
+			snprintf(frac, sizeof(frac), ".%09lld", (long long)ns);
+			size_t l = strlen(frac);
+			while (frac[l - 1] == '0')
+				frac[--l] = 0;
+		}
+		snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d:%02d%s +0000 UTC",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+			 tm.tm_sec, frac);
 		*out = tv_copy(c, buf, strlen(buf));
 	} else if (isdigit((unsigned char)*p) || *p == '-') {
 		const char *s = p++;

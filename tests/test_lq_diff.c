@@ -254,6 +254,8 @@ static const struct qcase {
 	{ LOG, "{job=\"probe\", RUN} | json | drop __error__, __error_details__", 100, 0 },
 	{ LOG, "{job=\"probe\", RUN} | json | __error__=\"\" | line_format \"{{.u}}|{{.dup}}\"", 100, 0 },
 	{ LOG, "{job=\"probe\", RUN} | logfmt | __error__!=\"\"", 100, 0 },
+	{ LOG, "{job=\"probe\", RUN} | line_format \"{{__timestamp__}}|{{ __line__ | len }}|{{ .job | ToUpper }}|{{ default \\\"d\\\" .nope }}\"", 100, 0 },
+	{ LOG, "{job=\"probe\", RUN} | label_format t=\"{{ __timestamp__ }}\" | line_format \"{{ .t | lower }} {{ .run | len }}\"", 100, 1 },
 	{ RANGE, "count_over_time({job=\"infrafabric\", RUN}[5m])", 0, 0 },
 	{ RANGE, "sum by (level) (count_over_time({job=\"infrafabric\", RUN}[5m]))", 0, 0 },
 	{ RANGE, "sum(rate({job=\"infrafabric\", RUN}[1m]))", 0, 0 },
