@@ -422,7 +422,10 @@ eval_log(struct ev *e, const struct lq_expr *q, struct lq_result *res)
 	struct logacc acc = { 0 };
 	int64_t end = e->p->end_ns;
 	int64_t start = e->p->instant ? end : e->p->start_ns;
-	/* log queries: start <= ts < end (Loki excludes the end) */
+	/* log queries: start <= ts < end (Loki excludes the end); an instant
+	 * log query covers [time - 30s, time), as Loki 2.8 answers /query */
+	if (e->p->instant)
+		start = end - 30 * 1000000000LL;
 	if (scan(e, q, start, end - 1, false, 0, NULL, NULL, 0, log_cb, &acc) < 0) {
 		free(acc.v);
 		return -1;

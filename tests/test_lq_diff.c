@@ -208,7 +208,7 @@ push_all(void)
 
 /* ---- queries ---- */
 
-enum kind { LOG, RANGE, INSTANT };
+enum kind { LOG, RANGE, INSTANT, LOG_AT };
 
 static const struct qcase {
 	enum kind k;
@@ -256,6 +256,8 @@ static const struct qcase {
 	{ LOG, "{job=\"probe\", RUN} | logfmt | __error__!=\"\"", 100, 0 },
 	{ LOG, "{job=\"probe\", RUN} | line_format \"{{__timestamp__}}|{{ __line__ | len }}|{{ .job | ToUpper }}|{{ default \\\"d\\\" .nope }}\"", 100, 0 },
 	{ LOG, "{job=\"probe\", RUN} | label_format t=\"{{ __timestamp__ }}\" | line_format \"{{ .t | lower }} {{ .run | len }}\"", 100, 1 },
+	{ LOG_AT, "{job=\"infrafabric\", RUN}", 100, 0 },
+	{ LOG_AT, "{job=\"infrafabric\", RUN} | json", 100, 1 },
 	{ RANGE, "count_over_time({job=\"infrafabric\", RUN}[5m])", 0, 0 },
 	{ RANGE, "sum by (level) (count_over_time({job=\"infrafabric\", RUN}[5m]))", 0, 0 },
 	{ RANGE, "sum(rate({job=\"infrafabric\", RUN}[1m]))", 0, 0 },
@@ -426,6 +428,15 @@ test_against_loki(void **state)
 			p.end_ns = lend;
 			p.limit = c->limit;
 			p.direction = c->forward ? LQ_FORWARD : LQ_BACKWARD;
+			nlog++;
+		} else if (c->k == LOG_AT) {
+			/* instant log query: exactly at a line's time (excluded), then 1 ns later */
+			int64_t at = ents[123].ts_ns + (c->forward ? 1 : 0);
+			snprintf(url, sizeof(url), "%s/loki/api/v1/query?query=%s&time=%lld&limit=%u",
+				 addr, enc, (long long)at, c->limit);
+			p.end_ns = at;
+			p.instant = true;
+			p.limit = c->limit;
 			nlog++;
 		} else if (c->k == RANGE) {
 			snprintf(url, sizeof(url), "%s/loki/api/v1/query_range?query=%s&start=%lld&end=%lld&step=60",

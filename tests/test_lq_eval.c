@@ -133,6 +133,17 @@ test_loki_samples(void **state)
 	same_result(js, "query_range-streams-json-filter.json", "json filter");
 	free(js);
 
+	/* instant log queries cover [time - 30s, time) */
+	struct lq_eval_params at = { .end_ns = 1795627635 * S, .instant = true, .limit = 100 };
+	js = run(d.e, d.n, "{job=\"infrafabric\"}", &at);
+	same_result(js, "query-streams.json", "instant log query");
+	free(js);
+	at.end_ns = 1795627605777054472LL;
+	js = run(d.e, d.n, "{job=\"infrafabric\"}", &at);
+	assert_null(strstr(js, "605777054472"));
+	assert_non_null(strstr(js, "604777054472"));
+	free(js);
+
 	struct lq_eval_params inst = { .end_ns = 1795627611 * S, .instant = true };
 	js = run(d.e, d.n, "sum by (level) (count_over_time({job=\"infrafabric\"}[5m]))", &inst);
 	same_result(js, "query-vector.json", "vector");
