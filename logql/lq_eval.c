@@ -344,10 +344,12 @@ scan(struct ev *e, const struct lq_expr *log, int64_t from, int64_t to,
 
 struct lentry {
 	int64_t ts;
+	int64_t order;           /* ts, or -ts for backward queries */
 	struct lset *ls;
 	const char *line;
 	size_t len;
 	size_t seq;
+	bool desc_streams;       /* streams in descending label order */
 };
 
 struct logacc {
@@ -372,33 +374,34 @@ log_cb(struct ev *e, void *ud, int64_t ts, struct lset *ls, const char *line,
 	char *copy = arena_strndup(&e->a, line, len);
 	if (!copy)
 		return LX_ENOMEM;
-	acc->v[acc->n++] = (struct lentry){ ts, ls, copy, len, acc->n };
+	acc->v[acc->n] = (struct lentry){ ts, ts, ls, copy, len, acc->n, false };
+	acc->n++;
 	return 0;
 }
 
-static bool g_forward, g_desc_streams;
-
+/* Newest (or oldest) first over all streams; ties by stream, then input. */
 static int
 cmp_entry(const void *a, const void *b)
 {
 	const struct lentry *x = a, *y = b;
-	if (x->ts != y->ts)
-		return (x->ts < y->ts) == g_forward ? -1 : 1;
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
 	int c = strcmp(x->ls->key, y->ls->key);
 	if (c)
 		return c;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* Grouped by stream (in Loki's stream order), entries in query order. */
 static int
 cmp_lentry_stream(const void *a, const void *b)
 {
 	const struct lentry *x = a, *y = b;
 	int c = strcmp(x->ls->key, y->ls->key);
 	if (c)
-		return g_desc_streams ? -c : c;
-	if (x->ts != y->ts)
-		return (x->ts < y->ts) == g_forward ? -1 : 1;
+		return x->desc_streams ? -c : c;
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
@@ -430,14 +433,17 @@ eval_log(struct ev *e, const struct lq_expr *q, struct lq_result *res)
 		free(acc.v);
 		return -1;
 	}
-	g_forward = e->p->direction == LQ_FORWARD;
+	bool forward = e->p->direction == LQ_FORWARD;
+	for (size_t i = 0; i < acc.n; i++)
+		acc.v[i].order = forward ? acc.v[i].ts : -acc.v[i].ts;
 	lq__qsort(acc.v, acc.n, sizeof(*acc.v), cmp_entry);
 	size_t limit = e->p->limit ? e->p->limit : 100;
 	if (acc.n > limit)
 		acc.n = limit;
 	int64_t split = e->p->split_ns ? e->p->split_ns : 30 * 60 * 1000000000LL;
 	bool merged = split > 0 && !e->p->instant && start / split != (end - 1) / split;
-	g_desc_streams = merged && !g_forward;
+	for (size_t i = 0; i < acc.n; i++)
+		acc.v[i].desc_streams = merged && !forward;
 	lq__qsort(acc.v, acc.n, sizeof(*acc.v), cmp_lentry_stream);
 	res->type = LQ_RES_STREAMS;
 	size_t ns = 0;
