@@ -1393,6 +1393,130 @@ d_misc(struct dctx *c)
 	return handled;
 }
 
+
+/* SQL/programming habits inside pipelines and groupings. */
+static bool
+d_habits(struct dctx *c)
+{
+	struct sbuf fix = SBUF_INIT;
+	bool handled = true;
+	size_t k = tok_at(c, c->err.offset);
+	const struct lq__tok *t = k < c->nt ? &c->t[k] : NULL;
+	const struct lq__tok *pv = k > 0 && k - 1 < c->nt ? &c->t[k - 1] : NULL;
+	if (t && t->t == T_IDENT && msg_has(c, "after the line filter operator")) {
+		say(c, "Line filter text must be quoted: |= \"%.*s\".", (int)t->len, c->q + t->off);
+		add_text(&fix, c->q, 0, t->off);
+		lq_quote(&fix, c->q + t->off, t->len);
+		add_text(&fix, c->q, t->off + t->len, c->n);
+	} else if (t && t->t == T_IDENT && pv && (pv->t == T_EQ || pv->t == T_NEQ) &&
+		   msg_has(c, "expected a value")) {
+		say(c, "String values in label filters are quoted: %.*s\"%.*s\".",
+		    (int)(t->off - c->t[k - 2].off), c->q + c->t[k - 2].off, (int)t->len,
+		    c->q + t->off);
+		add_text(&fix, c->q, 0, t->off);
+		lq_quote(&fix, c->q + t->off, t->len);
+		add_text(&fix, c->q, t->off + t->len, c->n);
+	} else if (t && t->t == T_IDENT && msg_has(c, "with label names after by/without")) {
+		say(c, "by/without need parentheses around the label names: by (%.*s).",
+		    (int)t->len, c->q + t->off);
+		/* wrap the run of names (a, b, c) in parentheses */
+		size_t j = k;
+		while (j + 2 < c->nt && c->t[j + 1].t == T_COMMA && c->t[j + 2].t == T_IDENT)
+			j += 2;
+		size_t end = c->t[j].off + c->t[j].len;
+		add_text(&fix, c->q, 0, t->off);
+		sbuf_addc(&fix, '(');
+		add_text(&fix, c->q, t->off, end);
+		sbuf_addc(&fix, ')');
+		if (end < c->n && c->q[end] != ' ' && j + 1 < c->nt && c->t[j + 1].t == T_LPAREN)
+			sbuf_addc(&fix, ' ');
+		add_text(&fix, c->q, end, c->n);
+	} else if (msg_has(c, "unexpected character") && c->err.offset + 1 < c->n &&
+		   ((c->q[c->err.offset] == '&' && c->q[c->err.offset + 1] == '&') ||
+		    (c->q[c->err.offset] == '|' && c->q[c->err.offset + 1] == '|'))) {
+		bool and = c->q[c->err.offset] == '&';
+		say(c, "LogQL writes `%s` as `%s` (or a comma for and).", and ? "&&" : "||",
+		    and ? "and" : "or");
+		add_text(&fix, c->q, 0, c->err.offset);
+		sbuf_adds(&fix, and ? "and" : "or");
+		add_text(&fix, c->q, c->err.offset + 2, c->n);
+	} else if (t && t->t == T_IDENT && k + 1 < c->nt &&
+		   (tok_is(&c->t[k + 1], "in") || tok_is(&c->t[k + 1], "like"))) {
+		bool in = tok_is(&c->t[k + 1], "in");
+		size_t j = k + 2;
+		struct sbuf re = SBUF_INIT;
+		if (in && j < c->nt && c->t[j].t == T_LPAREN) {
+			for (j++; j < c->nt && c->t[j].t != T_RPAREN; j++) {
+				if (c->t[j].t == T_STRING || c->t[j].t == T_NUMBER || c->t[j].t == T_IDENT) {
+					const char *v = c->t[j].t == T_STRING ? c->t[j].s : c->q + c->t[j].off;
+					size_t vl = c->t[j].t == T_STRING ? c->t[j].slen : c->t[j].len;
+					if (re.len)
+						sbuf_addc(&re, '|');
+					for (size_t z = 0; z < vl; z++) {
+						if (strchr("\\.+*?()|[]{}^$", v[z]))
+							sbuf_addc(&re, '\\');
+						sbuf_addc(&re, v[z]);
+					}
+				}
+			}
+			say(c, "LogQL has no IN; a regex matcher does it: %.*s=~\"a|b\".", (int)t->len,
+			    c->q + t->off);
+		} else if (!in && j < c->nt && (c->t[j].t == T_STRING || c->t[j].t == T_ERROR)) {
+			/* LIKE '%x%' (single quotes lex as errors: take the raw text) */
+			const char *v = c->q + c->t[j].off;
+			size_t e2 = c->t[j].off;
+			char q = *v;
+			const char *close = memchr(v + 1, q, c->n - c->t[j].off - 1);
+			if (close) {
+				for (const char *z = v + 1; z < close; z++) {
+					if (*z == '%')
+						sbuf_adds(&re, ".*");
+					else if (*z == '_')
+						sbuf_addc(&re, '.');
+					else {
+						if (strchr("\\.+*?()|[]{}^$", *z))
+							sbuf_addc(&re, '\\');
+						sbuf_addc(&re, *z);
+					}
+				}
+				e2 = (size_t)(close - c->q) + 1;
+				while (j < c->nt && c->t[j].off < e2)
+					j++;
+				j--;
+			}
+			say(c, "LogQL has no LIKE; use a regex label filter (%% becomes .*), or better a line filter |= \"text\" before the parser.");
+		}
+		if (re.len && j < c->nt) {
+			size_t end = c->t[j].off + c->t[j].len;
+			add_text(&fix, c->q, 0, t->off);
+			sbuf_add(&fix, c->q + t->off, t->len);
+			sbuf_adds(&fix, "=~");
+			lq_quote(&fix, re.buf, re.len);
+			add_text(&fix, c->q, end, c->n);
+		}
+		sbuf_release(&re);
+	} else if (msg_has(c, "needs a range: add a duration")) {
+		/* fn({...})[5m]: the range was written outside the parentheses */
+		size_t end = c->err.offset + c->err.len;
+		size_t j = tok_at(c, end);
+		if (j + 1 < c->nt && c->t[j].t == T_RPAREN && c->t[j + 1].t == T_RANGE) {
+			say(c, "The [range] belongs inside the function's parentheses, right after the log query.");
+			add_text(&fix, c->q, 0, end);
+			add_text(&fix, c->q, c->t[j + 1].off, c->t[j + 1].off + c->t[j + 1].len);
+			add_text(&fix, c->q, c->t[j].off, c->t[j].off + 1);
+			add_text(&fix, c->q, c->t[j + 1].off + c->t[j + 1].len, c->n);
+		} else {
+			handled = false;
+		}
+	} else {
+		handled = false;
+	}
+	if (handled && fix.len)
+		propose(c, sbuf_str(&fix));
+	sbuf_release(&fix);
+	return handled;
+}
+
 /* ---- advice for valid queries ---- */
 
 struct advice_ctx {
@@ -1599,7 +1723,7 @@ lq_diagnose(const char *q, size_t n, struct lq_diag *d)
 	}
 	lex_all(&c);
 	static bool (*const detectors[])(struct dctx *) = {
-		d_stats, d_json_missing_pipe, d_pattern_glob, d_foreign_query,
+		d_stats, d_habits, d_json_missing_pipe, d_pattern_glob, d_foreign_query,
 		d_range_grouping, d_missing_range, d_bare_range, d_vec_over_log,
 		d_unknown_function, d_unit_space, d_range_text, d_bare_string,
 		d_single_quotes, d_selector, d_empty_selector, d_string_cmp,

@@ -104,6 +104,15 @@ static const struct dcase habits[] = {
 	{ "{job=\"x\"} |= \"a\" |", 0, "{job=\"x\"} |= \"a\"", { NULL } },
 	{ "sum(rate({job=\"x\"}[5m]", 0, "sum(rate({job=\"x\"}[5m]))", { NULL } },
 	{ "{job=\"x\"} | json --strict", 0, "{job=\"x\"} | json", { "logfmt" } },
+	/* unquoted values, missing parentheses, && and SQL operators */
+	{ "{app=\"foo\"} |= error", 0, "{app=\"foo\"} |= \"error\"", { "quoted" } },
+	{ "{app=\"foo\"} | json | level = error", 0, "{app=\"foo\"} | json | level = \"error\"", { "quoted" } },
+	{ "sum(rate({app=\"foo\"}[5m])) by level", 0, "sum(rate({app=\"foo\"}[5m])) by (level)", { "parentheses" } },
+	{ "sum by level, app (rate({app=\"foo\"}[5m]))", 0, "sum by (level, app) (rate({app=\"foo\"}[5m]))", { NULL } },
+	{ "{app=\"foo\"} | json | status >= 500 && method=\"GET\"", 0, "{app=\"foo\"} | json | status >= 500 and method=\"GET\"", { "and" } },
+	{ "{app=\"foo\"} | json | level IN (\"a\", \"b\")", 0, "{app=\"foo\"} | json | level=~\"a|b\"", { "no IN" } },
+	{ "{app=\"foo\"} | json | msg LIKE '%time.out%'", 0, "{app=\"foo\"} | json | msg=~\".*time\\\\.out.*\"", { "no LIKE" } },
+	{ "count_over_time({app=\"foo\"})[5m]", 0, "count_over_time({app=\"foo\"}[5m])", { "inside" } },
 	/* invalid.txt lines with a clear intent */
 	{ "sum(3 ,count_over_time({ foo = \"bar\" }[5h]))", 0, "sum(count_over_time({ foo = \"bar\" }[5h]))", { "remove it" } },
 	{ "sort(sum by(a) (rate({job=\"mysql\"}[10s]))) by (app)", 0, "sort(sum by(a) (rate({job=\"mysql\"}[10s])))", { NULL } },
