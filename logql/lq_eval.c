@@ -1349,6 +1349,16 @@ eval_metric(struct ev *e, const struct lq_expr *q, struct lq_result *res)
 	int64_t step = e->p->instant ? 1 : e->p->step_ns;
 	if (step <= 0)
 		return evfail(e, LX_EINVAL, "step must be positive", NULL);
+	if (!e->p->instant && !e->p->no_step_align) {
+		/* Loki's frontend aligns the start down and the end up to
+		 * multiples of the step (in milliseconds; measured on 2.8) */
+		int64_t sms = step / 1000000;
+		if (sms > 0) {
+			int64_t ems = end / 1000000;
+			start = start / 1000000 / sms * sms * 1000000;
+			end = (ems + sms - 1) / sms * sms * 1000000;
+		}
+	}
 	if (!e->p->instant && (end - start) / step > 11000)
 		return evfail(e, LX_ERANGE, "too many points (more than 11000): use a larger step", NULL);
 	if (collect_leaves(e, q, NULL, start, end) < 0)

@@ -208,7 +208,7 @@ push_all(void)
 
 /* ---- queries ---- */
 
-enum kind { LOG, RANGE, INSTANT, LOG_AT };
+enum kind { LOG, RANGE, INSTANT, LOG_AT, RANGE_ODD };
 
 static const struct qcase {
 	enum kind k;
@@ -301,6 +301,9 @@ static const struct qcase {
 	{ RANGE, "sum(count_over_time({job=\"infrafabric\", RUN} |= \"redis\" | json | context_duration_ms >= 1000 [5m]))", 0, 0 },
 	{ RANGE, "sum by (level) (count_over_time({job=\"infrafabric\", RUN}[1m])) ^ 2 % 7", 0, 0 },
 	{ RANGE, "sum by (host) (count_over_time({job=\"legacy\", RUN} | pattern \"<_> status=<s> <_>\" | s != \"200\" [3m]))", 0, 0 },
+	{ RANGE_ODD, "sum by (level) (count_over_time({job=\"infrafabric\", RUN}[2m]))", 0, 0 },
+	{ RANGE_ODD, "rate({job=\"legacy\", RUN}[90s])", 0, 0 },
+	{ RANGE_ODD, "max_over_time({job=\"infrafabric\", RUN} | json | unwrap context_duration_ms [3m]) by (component)", 0, 0 },
 	{ INSTANT, "sort_desc(sum by (agent_id) (count_over_time({job=\"infrafabric\", RUN}[30m])))", 0, 0 },
 	{ INSTANT, "sort(sum by (level) (count_over_time({job=\"infrafabric\", RUN}[30m])))", 0, 0 },
 	{ INSTANT, "sum by (level) (count_over_time({job=\"infrafabric\", RUN}[30m]))", 0, 0 },
@@ -438,6 +441,15 @@ test_against_loki(void **state)
 			p.instant = true;
 			p.limit = c->limit;
 			nlog++;
+		} else if (c->k == RANGE_ODD) {
+			/* start not aligned to the step, odd step */
+			int64_t st = mstart + 17 * NS + 123456789, sp = 37 * NS;
+			snprintf(url, sizeof(url), "%s/loki/api/v1/query_range?query=%s&start=%lld&end=%lld&step=37",
+				 addr, enc, (long long)st, (long long)mend);
+			p.start_ns = st;
+			p.end_ns = mend;
+			p.step_ns = sp;
+			nmetric++;
 		} else if (c->k == RANGE) {
 			snprintf(url, sizeof(url), "%s/loki/api/v1/query_range?query=%s&start=%lld&end=%lld&step=60",
 				 addr, enc, (long long)mstart, (long long)mend);
