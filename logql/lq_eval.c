@@ -706,22 +706,30 @@ quantile(double q, double *v, size_t n)
 	return v[lo] * (1 - w) + v[hi] * w;
 }
 
-/* Prometheus extrapolatedRate(isCounter, isRate) for rate_counter. */
+/*
+ * rate_counter: Loki 2.8's copy of Prometheus' extrapolatedRate (counter,
+ * rate).  Fewer than two samples give 0.  The range is measured from the
+ * samples themselves (first - range .. last), and Loki's points carry
+ * nanosecond times while the range is subtracted in milliseconds; the
+ * arithmetic below keeps those units so the values agree with Loki.
+ */
 static double
-counter_rate(const struct smpl *s, size_t n, int64_t start, int64_t end, int64_t range)
+counter_rate(const struct smpl *s, size_t n, int64_t range)
 {
 	if (n < 2)
-		return NAN;
+		return 0;
+	double t0 = (double)s[0].ts, tn = (double)s[n - 1].ts;
+	double rstart = t0 - (double)(range / 1000000), rend = tn;
 	double result = s[n - 1].v - s[0].v;
-	double prev = s[0].v;
-	for (size_t i = 1; i < n; i++) {
+	double prev = 0;
+	for (size_t i = 0; i < n; i++) {
 		if (s[i].v < prev)
 			result += prev;
 		prev = s[i].v;
 	}
-	double dstart = (double)(s[0].ts - start) / 1e9;
-	double dend = (double)(end - s[n - 1].ts) / 1e9;
-	double sampled = (double)(s[n - 1].ts - s[0].ts) / 1e9;
+	double dstart = (t0 - rstart) / 1000;
+	double dend = (rend - tn) / 1000;
+	double sampled = (tn - t0) / 1000;
 	double avg = sampled / (double)(n - 1);
 	if (result > 0 && s[0].v >= 0) {
 		double zero = sampled * (s[0].v / result);
@@ -738,7 +746,7 @@ counter_rate(const struct smpl *s, size_t n, int64_t start, int64_t end, int64_t
 
 static double
 range_fn(const struct lq_expr *x, const struct leaf *lf, const struct smpl *s, size_t n,
-	 int64_t wstart, int64_t wend, struct ev *e)
+	 struct ev *e)
 {
 	double secs = (double)lf->range_ns / 1e9;
 	switch (x->op) {
@@ -808,7 +816,7 @@ range_fn(const struct lq_expr *x, const struct leaf *lf, const struct smpl *s, s
 	case LQ_R_LAST_OVER_TIME:
 		return s[n - 1].v;
 	case LQ_R_RATE_COUNTER:
-		return counter_rate(s, n, wstart, wend, lf->range_ns);
+		return counter_rate(s, n, lf->range_ns);
 	case LQ_R_ABSENT_OVER_TIME:
 		return 1;
 	}
@@ -867,9 +875,7 @@ eval_range(struct ev *e, const struct lq_expr *x, int64_t t, struct vec *out)
 		any = true;
 		if (x->op == LQ_R_ABSENT_OVER_TIME)
 			continue;
-		double v = range_fn(x, lf, xs->s + a, b - a, wstart, wend, e);
-		if (x->op == LQ_R_RATE_COUNTER && isnan(v))
-			continue;
+		double v = range_fn(x, lf, xs->s + a, b - a, e);
 		if (vpush(e, out, &cap, xs->ls, v) < 0)
 			return -1;
 	}
