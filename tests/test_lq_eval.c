@@ -273,6 +273,50 @@ test_cases(void **state)
 	}
 }
 
+/* Lines and results measured on Loki 2.8.0 (see test_lq_diff probes). */
+static const struct lq_label L_P[] = { { "job", "p" }, { "run", "r" } };
+static const struct lq_entry probe[] = {
+	E(10, L_P, "not json at all"),
+	E(20, L_P, "{\"a\":1,\"b\":{\"c\":\"x\"},\"n\":null,\"arr\":[1,2],\"level\":\"info\"}"),
+	E(30, L_P, "\x1b[31mred\x1b[0m text 10.1.2.3 level=warn msg=\"hi there\" k"),
+	E(40, L_P, "{\"_entry\":\"inner line\",\"k\":\"v\",\"num\":5}"),
+	E(50, L_P, "{\"a\":\"2\",\"weird key\":\"w\",\"1st\":\"f\",\"dup\":1,\"dup\":2}"),
+};
+
+static const struct { const char *q, *want; } loki28[] = {
+	{ "{job=\"p\"} | json | __error__!=\"\" | line_format \"x\"",
+	  "[{\"stream\":{\"__error__\":\"JSONParserErr\",\"__error_details__\":\"Value looks like object, but can't find closing '}' symbol\",\"job\":\"p\",\"run\":\"r\"},\"values\":[[\"30000000000\",\"x\"],[\"10000000000\",\"x\"]]}]" },
+	{ "{job=\"p\"} | json | __error__=\"\" | line_format \"{{.b_c}}{{._1st}}{{.weird_key}}{{.dup}}{{.n}}{{.arr}}\"",
+	  "[{\"stream\":{\"_1st\":\"f\",\"a\":\"2\",\"dup\":\"2\",\"job\":\"p\",\"run\":\"r\",\"weird_key\":\"w\"},\"values\":[[\"50000000000\",\"fw2\"]]},{\"stream\":{\"_entry\":\"inner line\",\"job\":\"p\",\"k\":\"v\",\"num\":\"5\",\"run\":\"r\"},\"values\":[[\"40000000000\",\"\"]]},{\"stream\":{\"a\":\"1\",\"b_c\":\"x\",\"job\":\"p\",\"level\":\"info\",\"run\":\"r\"},\"values\":[[\"20000000000\",\"x\"]]}]" },
+	{ "{job=\"p\"} |= \"red\" | logfmt",
+	  "[{\"stream\":{\"_0m\":\"\",\"_10_1_2_3\":\"\",\"_31mred\":\"\",\"job\":\"p\",\"k\":\"\",\"level\":\"warn\",\"msg\":\"hi there\",\"run\":\"r\",\"text\":\"\"},\"values\":[[\"30000000000\",\"\\u001B[31mred\\u001B[0m text 10.1.2.3 level=warn msg=\\\"hi there\\\" k\"]]}]" },
+	{ "{job=\"p\"} |= \"weird\" | logfmt",
+	  "[{\"stream\":{\"__error__\":\"LogfmtParserErr\",\"__error_details__\":\"logfmt syntax error at pos 2 : unexpected '\\\"'\",\"job\":\"p\",\"run\":\"r\"},\"values\":[[\"50000000000\",\"{\\\"a\\\":\\\"2\\\",\\\"weird key\\\":\\\"w\\\",\\\"1st\\\":\\\"f\\\",\\\"dup\\\":1,\\\"dup\\\":2}\"]]}]" },
+	{ "{job=\"p\"} | unpack | __error__=\"\"",
+	  "[{\"stream\":{\"job\":\"p\",\"k\":\"v\",\"run\":\"r\"},\"values\":[[\"40000000000\",\"inner line\"]]},{\"stream\":{\"job\":\"p\",\"run\":\"r\"},\"values\":[[\"50000000000\",\"{\\\"a\\\":\\\"2\\\",\\\"weird key\\\":\\\"w\\\",\\\"1st\\\":\\\"f\\\",\\\"dup\\\":1,\\\"dup\\\":2}\"],[\"20000000000\",\"{\\\"a\\\":1,\\\"b\\\":{\\\"c\\\":\\\"x\\\"},\\\"n\\\":null,\\\"arr\\\":[1,2],\\\"level\\\":\\\"info\\\"}\"]]}]" },
+	{ "{job=\"p\"} | decolorize |= \"red text\" | line_format \"{{__timestamp__}} {{ .job | ToUpper }} {{ default \\\"d\\\" .nope }}\"",
+	  "[{\"stream\":{\"job\":\"p\",\"run\":\"r\"},\"values\":[[\"30000000000\",\"1970-01-01 00:00:30 +0000 UTC P d\"]]}]" },
+};
+
+static void
+test_loki28_parsers(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(loki28) / sizeof(loki28[0]); i++) {
+		struct lq_eval_params p = { .start_ns = 0, .end_ns = 100 * S, .limit = 100 };
+		char *js = run(probe, sizeof(probe) / sizeof(probe[0]), loki28[i].q, &p);
+		json_error_t je;
+		json_t *a = json_loads(js, 0, &je);
+		char *got = json_dumps(json_object_get(json_object_get(a, "data"), "result"),
+				       JSON_COMPACT);
+		if (strcmp(got, loki28[i].want))
+			fail_msg("case %zu `%s`:\n got  %s\n want %s", i, loki28[i].q, got, loki28[i].want);
+		free(got);
+		json_decref(a);
+		free(js);
+	}
+}
+
 static void
 test_errors(void **state)
 {
@@ -309,6 +353,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_loki_samples),
 		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_loki28_parsers),
 		cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
