@@ -1674,6 +1674,19 @@ advise_walk(struct advice_ctx *ac, const struct lq_expr *e, bool under_vec)
 		advise_selector(ac, e);
 		break;
 	case LQ_EXPR_RANGE_AGG:
+		if (!under_vec && !e->grouping.present) {
+			bool parser = false;
+			for (size_t i = 0; i < e->inner->nstages; i++)
+				if (e->inner->stages[i].kind == LQ_ST_JSON ||
+				    e->inner->stages[i].kind == LQ_ST_LOGFMT ||
+				    e->inner->stages[i].kind == LQ_ST_UNPACK)
+					parser = e->inner->stages[i].nex == 0;
+			if (parser) {
+				say(ac->c, "advice: every field the parser extracts becomes a label, so this returns one series per distinct set of values (per correlation_id, per message...). Aggregate the labels you care about: sum by (level) (%s(...)).",
+				    lq_range_op_name(e->op));
+				break;
+			}
+		}
 		advise_walk(ac, e->inner, under_vec);
 		if (!under_vec && e == ac->root && !e->grouping.present) {
 			struct sbuf q = SBUF_INIT;

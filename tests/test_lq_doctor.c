@@ -133,6 +133,8 @@ static const struct dcase habits[] = {
 	{ "{app=\"x\"} |= \"*error*\"", 1, NULL, { "literal star" } },
 	{ "{app=\"x\"} | json | msg=~\".*timeout.*\"", 1, NULL, { "|= \"timeout\"" } },
 	{ "{app=~\"api\"}", 1, NULL, { "app=\"api\" is the same" } },
+	{ "count_over_time({app=\"api\"} | json [5m])", 1, NULL, { "one series per distinct set" } },
+	{ "sum by (level) (count_over_time({app=\"api\"} |= \"x\" | json [5m]))", 1, NULL, { NULL } },
 };
 
 static void
