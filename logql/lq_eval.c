@@ -718,8 +718,8 @@ counter_rate(const struct smpl *s, size_t n, int64_t range)
 {
 	if (n < 2)
 		return 0;
-	double t0 = (double)s[0].ts, tn = (double)s[n - 1].ts;
-	double rstart = t0 - (double)(range / 1000000), rend = tn;
+	int64_t t0 = s[0].ts, tn = s[n - 1].ts;
+	int64_t rstart = t0 - range / 1000000, rend = tn;   /* integer math, as Loki */
 	double result = s[n - 1].v - s[0].v;
 	double prev = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -727,9 +727,9 @@ counter_rate(const struct smpl *s, size_t n, int64_t range)
 			result += prev;
 		prev = s[i].v;
 	}
-	double dstart = (t0 - rstart) / 1000;
-	double dend = (rend - tn) / 1000;
-	double sampled = (tn - t0) / 1000;
+	double dstart = (double)(t0 - rstart) / 1000;
+	double dend = (double)(rend - tn) / 1000;
+	double sampled = (double)(tn - t0) / 1000;
 	double avg = sampled / (double)(n - 1);
 	if (result > 0 && s[0].v >= 0) {
 		double zero = sampled * (s[0].v / result);

@@ -237,6 +237,8 @@ static const struct qcase {
 	{ LOG, "{job=\"infrafabric\", RUN} | json | error=\"ETIMEDOUT\" or queue_depth > 900", 1000, 0 },
 	{ LOG, "{job=\"infrafabric\", RUN, component=~\"redis.*|sched.*\"} |= \"failed\" | json | line_format \"{{.correlation_id}} {{.agent_id}}\"", 1000, 0 },
 	{ LOG, "{job=~\"infra.*\", RUN, level!=\"INFO\"} | json | __error__=\"\" | context_duration_ms < 100", 1000, 0 },
+	{ LOG, "{job=\"legacy\", RUN} | logfmt | line_format \"{{ if eq .level \\\"error\\\" }}E {{ .status }}{{ else if gt .status \\\"300\\\" }}W{{ else }}ok{{ end }} {{- \\\" \\\" -}} {{ if and .path (hasPrefix \\\"/api\\\" .path) }}api{{ end }}\"", 1000, 0 },
+	{ LOG, "{job=\"legacy\", RUN} | logfmt | label_format kind=\"{{ if contains \\\"task\\\" .msg }}task{{ else }}other{{ end }}\" | line_format \"{{ .kind }} {{ not .nope }} {{ or .nope .host }} {{ ne .host \\\"node-a\\\" }}\"", 1000, 1 },
 	{ LOG, "{job=\"legacy\", RUN} | logfmt", 1000, 0 },
 	{ LOG, "{job=\"legacy\", RUN} | logfmt | duration > 800ms", 1000, 0 },
 	{ LOG, "{job=\"legacy\", RUN} | logfmt | bytes >= 60KB", 1000, 1 },

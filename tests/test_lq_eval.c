@@ -243,6 +243,13 @@ static const struct run_case {
 	  "[{\"metric\":{\"app\":\"api\"},\"value\":[60,\"22.5\"]}]" },
 	{ "sum by (app) (count_over_time({env=\"prod\", app=\"api\"} | json | __error__=\"\" [1m]))", 60, 60, 0, 0, 0,
 	  "[{\"metric\":{\"app\":\"api\"},\"value\":[60,\"3\"]}]" },
+	/* Go template control flow and comparison functions */
+	{ "{app=\"web\"} | logfmt | line_format \"{{ if eq .level \\\"error\\\" }}E{{ else if gt .lat \\\"6\\\" }}W{{ else }}ok{{ end }}|{{ if and .path (hasPrefix \\\"/x\\\" .path) }}x{{ end }}\" | drop lat, level, msg, path", 0, 100, -1, 100, LQ_FORWARD,
+	  "[{\"stream\":{\"app\":\"web\",\"env\":\"prod\"},\"values\":[[\"15000000000\",\"ok|x\"],[\"25000000000\",\"E|\"],[\"35000000000\",\"W|x\"]]}]" },
+	{ "{app=\"web\"} |= \"fail\" | logfmt | line_format \"{{ range .x }}{{ end }}\" | keep __error__", 0, 100, -1, 100, LQ_FORWARD,
+	  "[{\"stream\":{\"__error__\":\"TemplateFormatErr\"},\"values\":[[\"25000000000\",\"level=error lat=50ms msg=fail path=/y\"]]}]" },
+	{ "{app=\"web\"} |= \"fail\" | line_format \"{{- if .app -}} [{{ .app }}] {{- end }}\"", 0, 100, -1, 100, LQ_FORWARD,
+	  "[{\"stream\":{\"app\":\"web\",\"env\":\"prod\"},\"values\":[[\"25000000000\",\"[web]\"]]}]" },
 	{ "2 * 3 + 1", 62, 62, 0, 0, 0, "[62,\"7\"]" },
 	{ "absent_over_time({app=\"nope\", env=\"x\"}[1m])", 62, 62, 0, 0, 0,
 	  "[{\"metric\":{\"app\":\"nope\",\"env\":\"x\"},\"value\":[62,\"1\"]}]" },
