@@ -1759,10 +1759,33 @@ lq_diagnose(const char *q, size_t n, struct lq_diag *d)
 		struct arena fa;
 		arena_init(&fa, 0);
 		struct lq_expr *fe = lq_parse(&fa, f.q, f.n, NULL);
+		struct lq_diag tmp;
+		memset(&tmp, 0, sizeof(tmp));
+		sbuf_init(&tmp.text);
+		sbuf_init(&tmp.fix);
+		f.d = &tmp;
 		if (fe) {
 			struct advice_ctx ac = { &f, fe, 0, false };
 			advise_walk(&ac, fe, false);
 		}
+		/* label advice about the proposed query as such */
+		const char *p = sbuf_str(&tmp.text);
+		while (*p) {
+			const char *nl = strchr(p, '\n');
+			size_t l = nl ? (size_t)(nl - p) : strlen(p);
+			if (!strncmp(p, "advice: ", 8)) {
+				sbuf_adds(&d->text, "about the fix: ");
+				sbuf_add(&d->text, p + 8, l - 8);
+			} else if (!strncmp(p, "note: ", 6)) {
+				sbuf_adds(&d->text, "about the fix: ");
+				sbuf_add(&d->text, p + 6, l - 6);
+			} else {
+				sbuf_add(&d->text, p, l);
+			}
+			sbuf_addc(&d->text, '\n');
+			p += l + (nl ? 1 : 0);
+		}
+		lq_diag_release(&tmp);
 		arena_free(&fa);
 		sbuf_release(&fx);
 	}

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/arena.h"
+#include "core/sbuf.h"
 #include "logql/lq.h"
 
 struct dcase {
@@ -230,6 +231,41 @@ test_cmd(void **state)
 	assert_int_equal(run(out, sizeof(out), 4, a6), 2);
 }
 
+/* Full `logql check` output for every seed query, pinned in
+ * tests/logql/doctor-seed.golden (UPDATE_GOLDEN=1 rewrites it). */
+static void
+test_seed_golden(void **state)
+{
+	(void)state;
+	struct sbuf all = SBUF_INIT;
+	for (size_t i = 0; i < sizeof(seed) / sizeof(seed[0]); i++) {
+		char out[8192];
+		char *argv[] = { "check", (char *)seed[i].q };
+		int rc = run(out, sizeof(out), 2, argv);
+		sbuf_addf(&all, "$ iftop-logs logql check '%s'\n%s[exit %d]\n\n", seed[i].q, out, rc);
+	}
+	char path[1024];
+	const char *root = getenv("ROOT");
+	snprintf(path, sizeof(path), "%s/tests/logql/doctor-seed.golden", root ? root : ".");
+	if (getenv("UPDATE_GOLDEN")) {
+		FILE *f = fopen(path, "wb");
+		assert_non_null(f);
+		fwrite(all.buf, 1, all.len, f);
+		fclose(f);
+	}
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open %s", path);
+	char *want = calloc(1, 65536);
+	size_t n = fread(want, 1, 65535, f);
+	fclose(f);
+	want[n] = 0;
+	if (strcmp(want, sbuf_str(&all)))
+		fail_msg("doctor output differs from %s; got:\n%s", path, sbuf_str(&all));
+	free(want);
+	sbuf_release(&all);
+}
+
 int
 main(void)
 {
@@ -237,6 +273,7 @@ main(void)
 		cmocka_unit_test(test_seed_queries),
 		cmocka_unit_test(test_habits),
 		cmocka_unit_test(test_cmd),
+		cmocka_unit_test(test_seed_golden),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
