@@ -1355,7 +1355,7 @@ eval_metric(struct ev *e, const struct lq_expr *q, struct lq_result *res)
 	int64_t step = e->p->instant ? 1 : e->p->step_ns;
 	if (step <= 0)
 		return evfail(e, LX_EINVAL, "step must be positive", NULL);
-	if (!e->p->instant && !e->p->no_step_align) {
+	if (!e->p->instant && e->p->step_align) {
 		/* Loki's frontend aligns the start down and the end up to
 		 * multiples of the step (in milliseconds; measured on 2.8) */
 		int64_t sms = step / 1000000;

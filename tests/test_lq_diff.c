@@ -460,6 +460,7 @@ test_against_loki(void **state)
 			p.start_ns = st;
 			p.end_ns = mend;
 			p.step_ns = sp;
+			p.step_align = true;
 			nmetric++;
 		} else if (c->k == RANGE) {
 			snprintf(url, sizeof(url), "%s/loki/api/v1/query_range?query=%s&start=%lld&end=%lld&step=60",
@@ -467,6 +468,7 @@ test_against_loki(void **state)
 			p.start_ns = mstart;
 			p.end_ns = mend;
 			p.step_ns = step;
+			p.step_align = true;
 			nmetric++;
 		} else {
 			snprintf(url, sizeof(url), "%s/loki/api/v1/query?query=%s&time=%lld", addr, enc,

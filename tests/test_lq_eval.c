@@ -325,6 +325,21 @@ test_loki28_parsers(void **state)
 }
 
 static void
+test_step_align(void **state)
+{
+	(void)state;
+	const char *q = "sum(count_over_time({env=\"prod\"}[1m]))";
+	struct lq_eval_params p = { .start_ns = 20 * S, .end_ns = 100 * S, .step_ns = 37 * S };
+	char *js = run(data, N, q, &p);
+	assert_non_null(strstr(js, "\"values\":[[20,\"3\"],[57,\"7\"],[94,\"2\"]]"));
+	free(js);
+	p.step_align = true;   /* Loki: start down to 0, end up to 111 */
+	js = run(data, N, q, &p);
+	assert_non_null(strstr(js, "\"values\":[[37,\"6\"],[74,\"6\"]]"));
+	free(js);
+}
+
+static void
 test_errors(void **state)
 {
 	(void)state;
@@ -361,6 +376,7 @@ main(void)
 		cmocka_unit_test(test_loki_samples),
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_loki28_parsers),
+		cmocka_unit_test(test_step_align),
 		cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
