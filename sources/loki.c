@@ -1751,6 +1751,9 @@ tail_ws_message(void *ud, enum ws_opcode op, const char *data, size_t len)
 		t->st.lost += dropped;
 		tail_status(t, SRC_WARN, "Loki dropped %zu lines from the tail (client too slow); %zu lost in total",
 			    dropped, t->st.lost);
+		/* a sweep right away brings back what the overlap window still holds */
+		if (t->mode == T_WS && !t->req && !t->backfilling)
+			tail_schedule(t, 0);
 	}
 	if (t->backfilling)
 		tail_merge_pending(t, r);

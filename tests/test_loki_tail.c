@@ -381,6 +381,37 @@ test_tail_reconnect_backfill(void **state)
 	sink_release(&r);
 }
 
+/* Loki reports dropped_entries (client too slow): counted as known lost
+ * and said in the status; the lines themselves still arrive once. */
+static void
+test_tail_dropped_entries(void **state)
+{
+	(void)state;
+	if (!loki_addr || !fp_addr)
+		skip();
+	char run[64], path[200];
+	run_id(run, sizeof(run), "inj");
+	snprintf(path, sizeof(path), "/f/wsinject/0/%s", run);
+	struct loki *lk = proxied(path);
+	struct sinkrec r = { 0 };
+	struct source *s = tail_new(lk, run, &r, false);
+	struct want w0 = { s, &r, 0, 1 };
+	run_until(reached, &w0, 8000);
+	static struct pushjob j;
+	push_start(&j, run, 3, 10, 200);
+	struct want w = { s, &r, 30, 1 };
+	run_until(reached, &w, 10000);
+	struct loki_tail_stats st;
+	loki_tail_get_stats(s, &st);
+	if (r.n != 30 || r.dups || st.lost != 2 ||
+	    !strstr(sbuf_str(&r.status), "Loki dropped 2 lines from the tail"))
+		fail_msg("lines %zu dups %d lost %zu status:\n%s", r.n, r.dups, st.lost,
+			 sbuf_str(&r.status));
+	finish_tail(s, &j);
+	loki_free(lk);
+	sink_release(&r);
+}
+
 /* Upgrades refused for a while: polling, then back to the websocket
  * without losing or repeating lines. */
 static void
@@ -449,6 +480,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tail_reconnect_backfill, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail_poll_recovery, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail_back_to_websocket, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tail_dropped_entries, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,6 +38,9 @@
  *                  reset the client connection (no close frame)
  *   wshang         websocket upgrades hang unanswered; other requests pass
  *   wsrefuse       websocket upgrades get 429 "max tailers"; others pass
+ *   wsinject       pass through; after the first frame from upstream add a
+ *                  frame reporting 2 dropped_entries (as Loki does when
+ *                  the client is too slow)
  * Absolute-form requests (the proxy used as http_proxy) are served as if
  * their path had been asked directly.
  * Passed-through requests get "Connection: close" (unless they upgrade), so
@@ -56,14 +59,15 @@
 #include "sources/ws.h"
 
 enum mode { M_PASS, M_RESET, M_RESETBODY, M_SLOW, M_STATUS, M_RL, M_TRUNC,
-	    M_BADJSON, M_BIG, M_BIGNOLEN, M_HANG, M_WSDROP, M_WSHANG, M_WSREFUSE };
+	    M_BADJSON, M_BIG, M_BIGNOLEN, M_HANG, M_WSDROP, M_WSHANG, M_WSREFUSE,
+	    M_WSINJECT };
 
 static const struct { const char *name; enum mode m; } modes[] = {
 	{ "resetbody", M_RESETBODY }, { "reset", M_RESET }, { "slow", M_SLOW },
 	{ "err", M_STATUS }, { "rl", M_RL }, { "trunc", M_TRUNC },
 	{ "badjson", M_BADJSON }, { "bignolen", M_BIGNOLEN }, { "big", M_BIG },
 	{ "hang", M_HANG }, { "wsdrop", M_WSDROP }, { "wshang", M_WSHANG },
-	{ "wsrefuse", M_WSREFUSE },
+	{ "wsrefuse", M_WSREFUSE }, { "wsinject", M_WSINJECT },
 };
 
 static uv_loop_t *loop;
@@ -271,7 +275,7 @@ on_up_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 		free(b->base);
 		return;
 	}
-	if (c->mode != M_WSDROP) {
+	if (c->mode != M_WSDROP && c->mode != M_WSINJECT) {
 		send_cli(c, b->base, (size_t)n, A_NONE);
 		free(b->base);
 		return;
@@ -322,6 +326,18 @@ on_up_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 		c->wsbuf.len -= hl + plen;
 		if (op == 1 || op == 2)
 			c->frames++;
+		if (c->mode == M_WSINJECT) {
+			if (c->frames == 1 && (op == 1 || op == 2)) {
+				static const char inj[] = "{\"streams\":[],\"dropped_entries\":["
+					"{\"labels\":{\"job\":\"x\"},\"timestamp\":\"1\"},"
+					"{\"labels\":{\"job\":\"x\"},\"timestamp\":\"2\"}]}";
+				struct sbuf fr = SBUF_INIT;
+				ws_frame(&fr, WS_TEXT, true, inj, sizeof(inj) - 1, NULL);
+				send_cli(c, fr.buf, fr.len, A_NONE);
+				sbuf_release(&fr);
+			}
+			continue;
+		}
 		if (c->frames >= c->arg) {
 			/* abrupt drop: no close frame */
 			send_cli(c, "", 0, A_RESET);
@@ -582,8 +598,8 @@ handle_request(struct conn *c, char *head, size_t hl)
 		}
 		if (c->mode == M_WSDROP && n != 0 && seen >= n)
 			c->mode = M_PASS;
-		if ((c->mode == M_WSHANG || c->mode == M_WSREFUSE || c->mode == M_WSDROP) &&
-		    !upgrade)
+		if ((c->mode == M_WSHANG || c->mode == M_WSREFUSE || c->mode == M_WSDROP ||
+		     c->mode == M_WSINJECT) && !upgrade)
 			c->mode = M_PASS;
 		if (c->mode == M_WSHANG)
 			c->mode = M_HANG;
