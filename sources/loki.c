@@ -1593,7 +1593,7 @@ tail_backfill_done(void *ud, const struct res_error *err, struct result *res)
 	} else {
 		tail_deliver(t, res, true);
 		if (res->limit.cut)
-			tail_status(t, SRC_WARN, "backfill stopped at %zu lines; older lines of the gap are not shown",
+			tail_status(t, SRC_WARN, "backfill stopped at %zu lines; the rest of the gap before the reconnect is not shown",
 				    res->limit.shown);
 		result_free(res);
 	}
@@ -1606,6 +1606,63 @@ tail_backfill_done(void *ud, const struct res_error *err, struct result *res)
 		    t->st.recovered - before, t->st.lost);
 	if (t->mode == T_WS && t->cfg.sweep_ms > 0)
 		tail_schedule(t, t->cfg.sweep_ms);
+}
+
+/* The tail's history (first_ts .. now) arrived: the newest lines up to
+ * backfill_limit, then whatever the websocket sent meanwhile. */
+static void
+tail_history_done(void *ud, const struct res_error *err, struct result *res)
+{
+	struct tail *t = ud;
+	t->req = NULL;
+	t->backfilling = false;
+	if (err) {
+		tail_status(t, SRC_WARN, "loading the tail's history failed: %s", err->msg);
+	} else {
+		size_t n = tail_deliver(t, res, false);
+		if (res->limit.cut)
+			tail_status(t, SRC_WARN, "history: newest %zu lines loaded (limit %zu); older lines not loaded",
+				    n, res->limit.limit);
+		result_free(res);
+	}
+	if (t->pending) {
+		tail_deliver(t, t->pending, false);
+		result_free(t->pending);
+		t->pending = NULL;
+	}
+	if (t->mode == T_WS && t->cfg.sweep_ms > 0)
+		tail_schedule(t, t->cfg.sweep_ms);
+}
+
+/*
+ * Loki's own tail replays at most `limit` lines of history, so history
+ * comes from a paged backward query_range instead; websocket lines that
+ * arrive meanwhile wait in `pending`.
+ */
+static void
+tail_start_history(struct tail *t)
+{
+	t->backfilling = true;
+	if (!t->pending)
+		t->pending = result_new(RES_STREAMS);
+	struct loki_query q = {
+		.query = t->query,
+		.start_ns = t->first_ts,
+		.end_ns = loki_now_ns() + 1000000000LL,
+		.limit = t->cfg.backfill_limit,
+		.page_size = 1000,
+	};
+	t->req = loki_query_range(t->lk, &q, tail_history_done, t);
+	if (!t->req) {
+		t->backfilling = false;
+		tail_status(t, SRC_WARN, "cannot load the tail's history");
+	}
+}
+
+static bool
+tail_wants_history(const struct tail *t)
+{
+	return t->first_ts < loki_now_ns() - 2000000000LL;
 }
 
 static void
@@ -1729,7 +1786,9 @@ tail_ws_open(void *ud)
 		tail_start_backfill(t);
 	} else {
 		tail_status(t, SRC_INFO, "live tail over websocket");
-		if (t->cfg.sweep_ms > 0)
+		if (tail_wants_history(t) && !t->st.lines)
+			tail_start_history(t);
+		else if (t->cfg.sweep_ms > 0)
 			tail_schedule(t, t->cfg.sweep_ms);
 	}
 	t->had_ws = true;
@@ -1801,7 +1860,9 @@ tail_ws_connect(struct tail *t)
 	http_add_escaped(&u, t->query);
 	/* first time: from start_ns; after a drop: from now (backfill covers the gap) */
 	bool probe = t->mode == T_POLL;
-	int64_t start = t->had_ws || probe ? loki_now_ns() - 1000000000LL : t->last_ts;
+	/* history and gaps come from query_range; the socket starts ~now */
+	int64_t start = t->had_ws || probe || tail_wants_history(t) ?
+			loki_now_ns() - 1000000000LL : t->last_ts;
 	sbuf_addf(&u, "&start=%" PRId64 "&limit=1000", start);
 	if (t->cfg.delay_for_s > 0)
 		sbuf_addf(&u, "&delay_for=%d", t->cfg.delay_for_s);

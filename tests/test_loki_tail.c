@@ -381,6 +381,61 @@ test_tail_reconnect_backfill(void **state)
 	sink_release(&r);
 }
 
+/* History beyond Loki's tail replay limit (1000 here) comes complete from
+ * query_range, then live lines follow, each once. */
+static void
+test_tail_history(void **state)
+{
+	(void)state;
+	if (!loki_addr)
+		skip();
+	char run[64];
+	run_id(run, sizeof(run), "hist");
+	struct loki_push_buf pb;
+	loki_push_begin(&pb);
+	struct res_labels l = { 0 };
+	res_labels_set(&l, "job", "tailtest");
+	res_labels_set(&l, "run", run);
+	loki_push_stream(&pb, &l);
+	res_labels_release(&l);
+	int64_t now = loki_now_ns();
+	for (int i = 0; i < 1500; i++) {
+		char line[96];
+		int n = snprintf(line, sizeof(line), "{\"message\":\"history %d\"}", i);
+		loki_push_entry(&pb, now - 120000000000LL + (int64_t)i * 50000000LL, line, (size_t)n);
+	}
+	loki_push_end(&pb);
+	struct sinkrec r = { 0 };
+	static struct pushjob dummy;
+	memset(&dummy, 0, sizeof(dummy));
+	assert_non_null(loki_push(pusher, pb.body.buf, pb.body.len, push_ack, &dummy));
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(dummy.acked, 1);
+	loki_push_buf_release(&pb);
+
+	char q[128];
+	snprintf(q, sizeof(q), "{job=\"tailtest\",run=\"%s\"}", run);
+	struct loki_tail_config tc = { .query = q, .start_ns = now - 300000000000LL,
+				       .sweep_ms = 1000 };
+	struct source_sink sink = { .ud = &r, .line = sink_line, .status = sink_status };
+	struct source *s = loki_tail_source_new(&loop, pusher, &tc, &sink);
+	assert_int_equal(source_start(s), 0);
+	live_src = s;
+	struct want w0 = { s, &r, 1500, 1 };
+	run_until(reached, &w0, 10000);
+	static struct pushjob j;
+	push_start(&j, run, 1, 10, 100);
+	struct want w = { s, &r, 1510, 1 };
+	run_until(reached, &w, 10000);
+	if (r.n != 1510 || r.dups)
+		fail_msg("lines %zu dups %d status:\n%s", r.n, r.dups, sbuf_str(&r.status));
+	/* history first, oldest first */
+	assert_non_null(strstr(r.lines[0], "history 0\""));
+	assert_non_null(strstr(r.lines[1499], "history 1499\""));
+	finish_tail(s, &j);
+	sink_release(&r);
+}
+
 /* Loki reports dropped_entries (client too slow): counted as known lost
  * and said in the status; the lines themselves still arrive once. */
 static void
@@ -481,6 +536,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tail_poll_recovery, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail_back_to_websocket, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail_dropped_entries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tail_history, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
