@@ -1407,6 +1407,7 @@ struct tail {
 	int64_t last_ts;
 	int64_t first_ts;            /* the tail's start: never read before it */
 	uint64_t next_ws_try;        /* polling: loop time of the next upgrade probe */
+	bool history_started;
 	bool ws_impossible;          /* https: the websocket client cannot */
 	long backoff;
 	int conn_failures;
@@ -1632,6 +1633,8 @@ tail_history_done(void *ud, const struct res_error *err, struct result *res)
 	}
 	if (t->mode == T_WS && t->cfg.sweep_ms > 0)
 		tail_schedule(t, t->cfg.sweep_ms);
+	else if (t->mode == T_POLL)
+		tail_schedule(t, t->cfg.poll_ms);
 }
 
 /*
@@ -1642,6 +1645,7 @@ tail_history_done(void *ud, const struct res_error *err, struct result *res)
 static void
 tail_start_history(struct tail *t)
 {
+	t->history_started = true;
 	t->backfilling = true;
 	if (!t->pending)
 		t->pending = result_new(RES_STREAMS);
@@ -1744,7 +1748,11 @@ tail_timer_cb(uv_timer_t *h)
 			t->next_ws_try = uv_now(t->loop) + (uint64_t)t->cfg.ws_retry_ms;
 			tail_ws_connect(t);          /* a probe: polling goes on meanwhile */
 		}
-		if (!t->req) {
+		if (!t->history_started && !t->had_ws && tail_wants_history(t)) {
+			tail_start_history(t);   /* newest lines first, as over the websocket */
+			return;
+		}
+		if (!t->req && !t->backfilling) {
 			t->req = tail_range(t, tail_poll_done, t->cfg.poll_overlap_ms);
 			if (!t->req)
 				tail_schedule(t, t->cfg.poll_ms);
@@ -1780,13 +1788,14 @@ tail_ws_open(void *ud)
 	tail_desc(t);
 	if (from_poll) {
 		tail_status(t, SRC_INFO, "websocket available again; live tail over websocket (was polling)");
-		tail_start_backfill(t);
+		if (!t->backfilling)         /* a running history load covers the gap */
+			tail_start_backfill(t);
 	} else if (t->had_ws) {
 		tail_status(t, SRC_INFO, "websocket back; backfilling from the last line seen");
 		tail_start_backfill(t);
 	} else {
 		tail_status(t, SRC_INFO, "live tail over websocket");
-		if (tail_wants_history(t) && !t->st.lines)
+		if (tail_wants_history(t) && !t->st.lines && !t->history_started)
 			tail_start_history(t);
 		else if (t->cfg.sweep_ms > 0)
 			tail_schedule(t, t->cfg.sweep_ms);
