@@ -626,6 +626,13 @@ req_new(struct loki *lk, enum req_kind kind, const char *what, loki_done_fn cb, 
 static void
 finish(struct loki_req *r, const struct res_error *err, struct result *res)
 {
+	struct res_error scrubbed;
+	if (err) {
+		/* server text may echo our request headers */
+		scrubbed = *err;
+		http_auth_scrub(&r->lk->auth, scrubbed.msg, sizeof(scrubbed.msg));
+		err = &scrubbed;
+	}
 	loki_done_fn cb = r->cb;
 	void *ud = r->ud;
 	if (res && r->acc == res)

@@ -488,6 +488,7 @@ static void
 on_http(void *ud, const struct http_resp *resp)
 {
 	struct prom_req *r = ud;
+	struct prom *p = r->p;
 	struct res_error err = { 0 };
 	struct result *res = NULL;
 	struct prom_status *st = NULL;
@@ -502,6 +503,7 @@ on_http(void *ud, const struct http_resp *resp)
 	int rc = 0;
 	if (resp->err) {
 		prom_error_from_http(resp, what, &err);
+		http_auth_scrub(&p->auth, err.msg, sizeof(err.msg));
 		rc = err.code;
 	} else if (kind == P_READY) {
 		res = result_new(RES_NONE);

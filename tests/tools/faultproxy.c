@@ -14,6 +14,7 @@
  * Local answers (keep-alive, no upstream):
  *   /metrics               a static Prometheus exposition (scrape target)
  *   /echo...               200, body = the request head + "body-bytes: N"
+ *                          ("status=NNN" anywhere in the path: answer NNN)
  *   /ka                    200, body "conn=C req=R" (keep-alive check)
  *   /status/NNN            answers NNN with a short text body
  *   /gzip                  200, gzip-encoded body ("gzip works " x 100)
@@ -528,7 +529,10 @@ serve_local(struct conn *c, const char *path, const char *head, size_t hl,
 		struct sbuf b = SBUF_INIT;
 		sbuf_add(&b, head, hl);
 		sbuf_addf(&b, "body-bytes: %zu\n", clen);
-		answer(c, 200, "OK", "Content-Type: text/plain\r\n", b.buf, b.len, keep);
+		const char *st = strstr(path, "status=");
+		int code = st ? atoi(st + 7) : 200;
+		answer(c, code, code == 200 ? "OK" : "Echo", "Content-Type: text/plain\r\n",
+		       b.buf, b.len, keep);
 		sbuf_release(&b);
 	} else if (!strcmp(path, "/ka")) {
 		char b[64];
