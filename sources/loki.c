@@ -1499,6 +1499,7 @@ tail_status(struct tail *t, enum source_status_level lvl, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	http_auth_scrub(&t->lk->auth, msg, sizeof(msg));
 	t->sink.status(t->sink.ud, lvl, msg);
 }
 
