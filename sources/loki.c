@@ -1894,11 +1894,12 @@ tail_ws_connect(struct tail *t)
 	if (!probe)
 		t->mode = T_CONNECTING;
 	t->ws = ws_open(t->loop, &wc, &cb);
+	const char *why = t->ws ? NULL : ws_unsupported(wc.url);
 	sbuf_release(&u);
 	if (!t->ws) {
 		t->ws_impossible = true;
 		if (!probe)
-			tail_go_polling(t, "the websocket client speaks plain http only");
+			tail_go_polling(t, why ? why : "cannot open the websocket");
 	}
 }
 

@@ -716,10 +716,73 @@ add_auth(struct sbuf *r, const struct http_auth *a)
 		sbuf_addf(r, "%s\r\n", *h);
 }
 
+static const char *
+env2(const char *a, const char *b)
+{
+	const char *v = getenv(a);
+	if (!v || !*v)
+		v = getenv(b);
+	return v && *v ? v : NULL;
+}
+
+/* no_proxy: "*", or comma-separated hosts/domains (".example.com" or
+ * "example.com" also match subdomains), as curl reads it. */
+static bool
+no_proxy_matches(const char *host)
+{
+	const char *np = env2("no_proxy", "NO_PROXY");
+	if (!np)
+		return false;
+	size_t hl = strlen(host);
+	const char *p = np;
+	while (*p) {
+		p += strspn(p, " ,");
+		size_t n = strcspn(p, ",");
+		size_t m = n;
+		while (m && p[m - 1] == ' ')
+			m--;
+		const char *e = p;
+		if (m == 1 && *e == '*')
+			return true;
+		if (m && *e == '.') {
+			e++;
+			m--;
+		}
+		if (m && hl >= m && !strncasecmp(host + hl - m, e, m) &&
+		    (hl == m || host[hl - m - 1] == '.'))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+const char *
+ws_unsupported(const char *url)
+{
+	if (!url)
+		return "no URL";
+	if (!strncmp(url, "https://", 8) || !strncmp(url, "wss://", 6))
+		return "the websocket client speaks plain http only (TLS goes through curl)";
+	if (strncmp(url, "http://", 7) && strncmp(url, "ws://", 5))
+		return "not an http:// URL";
+	struct ws tmp = { 0 };
+	bool ok = parse_url(&tmp, url);
+	const char *why = NULL;
+	if (!ok)
+		why = "bad URL";
+	else if (env2("http_proxy", "all_proxy") || getenv("ALL_PROXY"))
+		if (!no_proxy_matches(tmp.host))
+			why = "an HTTP proxy is configured (http_proxy/all_proxy)";
+	free(tmp.host);
+	free(tmp.hostport);
+	free(tmp.path);
+	return why;
+}
+
 struct ws *
 ws_open(uv_loop_t *loop, const struct ws_config *cfg, const struct ws_callbacks *cb)
 {
-	if (!loop || !cfg || !cfg->url || !cb)
+	if (!loop || !cfg || !cfg->url || !cb || ws_unsupported(cfg->url))
 		return NULL;
 	struct ws *w = xcalloc(1, sizeof(*w));
 	if (!parse_url(w, cfg->url)) {

@@ -486,6 +486,33 @@ test_tail_dropped_entries(void **state)
 	sink_release(&r);
 }
 
+/* An HTTP proxy in the environment: no direct websocket; polling through
+ * curl, which goes via the proxy (here the fault proxy, which serves
+ * absolute-form requests from its upstream, the real Loki). */
+static void
+test_tail_via_http_proxy(void **state)
+{
+	(void)state;
+	if (!loki_addr || !fp_addr)
+		skip();
+	char run[64];
+	run_id(run, sizeof(run), "viaproxy");
+	setenv("http_proxy", fp_addr, 1);
+	unsetenv("no_proxy");
+	unsetenv("NO_PROXY");
+	struct sinkrec r = { 0 };
+	struct source *s = tail_new(pusher, run, &r, false);
+	static struct pushjob j;
+	push_start(&j, run, 2, 10, 200);
+	struct want w = { s, &r, 20, 0 };
+	run_until(reached, &w, 10000);
+	unsetenv("http_proxy");
+	if (r.n != 20 || r.dups || !strstr(sbuf_str(&r.status), "an HTTP proxy is configured"))
+		fail_msg("lines %zu dups %d status:\n%s", r.n, r.dups, sbuf_str(&r.status));
+	finish_tail(s, &j);
+	sink_release(&r);
+}
+
 /* Upgrades refused for a while: polling, then back to the websocket
  * without losing or repeating lines. */
 static void
@@ -556,6 +583,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tail_back_to_websocket, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail_dropped_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail_history, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tail_via_http_proxy, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

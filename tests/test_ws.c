@@ -223,6 +223,29 @@ test_loki_tail_handshake(void **state)
 	assert_int_equal(r.closed, 0);          /* silenced by ws_close */
 }
 
+static void
+test_unsupported(void **state)
+{
+	(void)state;
+	unsetenv("http_proxy");
+	unsetenv("all_proxy");
+	unsetenv("ALL_PROXY");
+	unsetenv("no_proxy");
+	unsetenv("NO_PROXY");
+	assert_null(ws_unsupported("http://loki.example:3100/x"));
+	assert_non_null(strstr(ws_unsupported("https://loki.example/x"), "plain http only"));
+	setenv("http_proxy", "http://proxy:3128", 1);
+	assert_non_null(strstr(ws_unsupported("http://loki.example:3100/x"), "HTTP proxy"));
+	setenv("no_proxy", "localhost, .example", 1);
+	assert_null(ws_unsupported("http://loki.example:3100/x"));
+	assert_null(ws_unsupported("http://a.b.example/x"));
+	assert_non_null(ws_unsupported("http://notexample/x"));
+	setenv("no_proxy", "*", 1);
+	assert_null(ws_unsupported("http://anything/x"));
+	unsetenv("http_proxy");
+	unsetenv("no_proxy");
+}
+
 int
 main(void)
 {
@@ -231,6 +254,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_accept_key),
 		cmocka_unit_test(test_frames),
+		cmocka_unit_test(test_unsupported),
 		cmocka_unit_test_setup_teardown(test_script, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failures, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loki_tail_handshake, setup, teardown),
