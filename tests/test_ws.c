@@ -176,6 +176,38 @@ test_script(void **state)
 	sbuf_release(&r.all);
 }
 
+/* The upgrade request carries the auth headers (basic, bearer from a file
+ * wins over none, org id, custom). */
+static void
+test_auth_headers(void **state)
+{
+	(void)state;
+	if (!fp)
+		skip();
+	const char *hdrs[] = { "X-Custom: 1", NULL };
+	struct http_auth a = { .username = "alice", .password = "pw", .org_id = "a|b",
+			       .bearer_token = "tok-1", .headers = hdrs };
+	char url[256];
+	snprintf(url, sizeof(url), "%s/wsecho", fp);
+	struct rec r = { 0 };
+	struct ws_config cfg = { .url = url, .auth = &a };
+	struct ws_callbacks cb = { .ud = &r, .on_open = on_open, .on_message = on_message,
+				   .on_close = on_close };
+	r.w = ws_open(&loop, &cfg, &cb);
+	assert_non_null(r.w);
+	for (int i = 0; i < 400 && r.messages < 1 && !r.closed; i++)
+		uv_run(&loop, UV_RUN_ONCE);
+	const char *m = sbuf_str(&r.all);
+	assert_non_null(strstr(m, "GET /wsecho HTTP/1.1\r\n"));
+	assert_non_null(strstr(m, "Authorization: Basic YWxpY2U6cHc=\r\n"));
+	assert_non_null(strstr(m, "Authorization: Bearer tok-1\r\n"));
+	assert_non_null(strstr(m, "X-Scope-OrgID: a|b\r\n"));
+	assert_non_null(strstr(m, "X-Custom: 1\r\n"));
+	assert_non_null(strstr(m, "Sec-WebSocket-Version: 13\r\n"));
+	ws_close(r.w);
+	sbuf_release(&r.all);
+}
+
 static void
 test_failures(void **state)
 {
@@ -257,6 +289,7 @@ main(void)
 		cmocka_unit_test(test_unsupported),
 		cmocka_unit_test_setup_teardown(test_script, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failures, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_auth_headers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loki_tail_handshake, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

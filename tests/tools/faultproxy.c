@@ -18,6 +18,8 @@
  *   /ka                    200, body "conn=C req=R" (keep-alive check)
  *   /status/NNN            answers NNN with a short text body
  *   /gzip                  200, gzip-encoded body ("gzip works " x 100)
+ *   /wsecho                a websocket server whose first message is the
+ *                          upgrade request head it received
  *   /wsscript              a websocket server that sends a ping, a message
  *                          fragmented in 3 frames with a ping between them,
  *                          a 70000-byte message, then "pongs-ok" once both
@@ -430,7 +432,8 @@ is_local(const char *path)
 {
 	return !strcmp(path, "/metrics") || !strncmp(path, "/echo", 5) ||
 	       !strcmp(path, "/ka") || !strncmp(path, "/status/", 8) ||
-	       !strcmp(path, "/gzip") || !strcmp(path, "/wsscript");
+	       !strcmp(path, "/gzip") || !strcmp(path, "/wsscript") ||
+	       !strcmp(path, "/wsecho");
 }
 
 static void
@@ -443,7 +446,7 @@ ws_send(struct conn *c, enum ws_opcode op, bool fin, const char *p, size_t n)
 }
 
 static void
-ws_script_start(struct conn *c, const char *head)
+ws_script_start(struct conn *c, const char *head, bool script)
 {
 	const char *k = NULL;
 	for (const char *p = head; *p && !k; p++)
@@ -459,6 +462,8 @@ ws_script_start(struct conn *c, const char *head)
 	send_cli(c, b.buf, b.len, A_NONE);
 	sbuf_release(&b);
 	c->ws_server = true;
+	if (!script)
+		return;
 	ws_send(c, WS_PING, true, "p1", 2);
 	ws_send(c, WS_TEXT, false, "frag-", 5);
 	ws_send(c, WS_PING, true, "p2", 2);
@@ -520,8 +525,11 @@ serve_local(struct conn *c, const char *path, const char *head, size_t hl,
 	memmove(c->in.buf, c->in.buf + have, c->in.len - have);
 	c->in.len -= have;
 	c->body_skip = clen - have;
-	if (!strcmp(path, "/wsscript")) {
-		ws_script_start(c, head);
+	if (!strcmp(path, "/wsecho")) {
+		ws_script_start(c, head, false);
+		ws_send(c, WS_TEXT, true, head, hl);
+	} else if (!strcmp(path, "/wsscript")) {
+		ws_script_start(c, head, true);
 	} else if (!strcmp(path, "/metrics")) {
 		answer(c, 200, "OK", "Content-Type: text/plain; version=0.0.4\r\n",
 		       metrics_body, sizeof(metrics_body) - 1, keep);
