@@ -675,20 +675,14 @@ parse_url(struct ws *w, const char *url)
 	return true;
 }
 
+/* The same headers curl sends for http.c: a bearer token (or a custom
+ * Authorization header) wins over basic auth, as curl does not add its
+ * own Authorization header when one is given. */
 static void
 add_auth(struct sbuf *r, const struct http_auth *a)
 {
 	if (!a)
 		return;
-	if (a->username && *a->username) {
-		struct sbuf up = SBUF_INIT;
-		sbuf_addf(&up, "%s:%s", a->username, a->password ? a->password : "");
-		sbuf_adds(r, "Authorization: Basic ");
-		ws_base64(r, (const unsigned char *)up.buf, up.len);
-		sbuf_adds(r, "\r\n");
-		memset(up.buf, 0, up.len);
-		sbuf_release(&up);
-	}
 	char *tok = NULL;
 	if (a->bearer_token_file && *a->bearer_token_file) {
 		FILE *f = fopen(a->bearer_token_file, "r");
@@ -704,8 +698,21 @@ add_auth(struct sbuf *r, const struct http_auth *a)
 		}
 	}
 	const char *t = tok ? tok : a->bearer_token;
-	if (t && *t)
+	bool custom_auth = false;
+	for (const char *const *h = a->headers; h && *h; h++)
+		if (!strncasecmp(*h, "Authorization:", 14))
+			custom_auth = true;
+	if (t && *t && !custom_auth)
 		sbuf_addf(r, "Authorization: Bearer %s\r\n", t);
+	else if (a->username && *a->username && !custom_auth) {
+		struct sbuf up = SBUF_INIT;
+		sbuf_addf(&up, "%s:%s", a->username, a->password ? a->password : "");
+		sbuf_adds(r, "Authorization: Basic ");
+		ws_base64(r, (const unsigned char *)up.buf, up.len);
+		sbuf_adds(r, "\r\n");
+		memset(up.buf, 0, up.len);
+		sbuf_release(&up);
+	}
 	if (tok) {
 		memset(tok, 0, strlen(tok));
 		free(tok);
