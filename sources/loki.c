@@ -1041,6 +1041,13 @@ merge_page(struct loki_req *r, struct result *page)
 	return true;
 }
 
+static int
+sample_cmp(const void *a, const void *b)
+{
+	int64_t x = ((const struct res_sample *)a)->ts_ms, y = ((const struct res_sample *)b)->ts_ms;
+	return x < y ? -1 : x > y;
+}
+
 static void
 merge_matrix(struct result *acc, struct result *page)
 {
@@ -1053,9 +1060,22 @@ merge_matrix(struct result *acc, struct result *page)
 			}
 		if (!as)
 			as = result_series(acc, &ps->labels);
-		for (size_t k = 0; k < ps->n; k++)
-			if (!as->n || as->v[as->n - 1].ts_ms < ps->v[k].ts_ms)
-				res_series_add(as, ps->v[k].ts_ms, ps->v[k].v);
+		bool sorted = true;
+		for (size_t k = 0; k < ps->n; k++) {
+			if (as->n && as->v[as->n - 1].ts_ms >= ps->v[k].ts_ms)
+				sorted = false;
+			res_series_add(as, ps->v[k].ts_ms, ps->v[k].v);
+		}
+		if (sorted)
+			continue;
+		/* chunks came newest first, or overlap at a boundary: sort, and
+		 * keep one sample per timestamp */
+		qsort(as->v, as->n, sizeof(as->v[0]), sample_cmp);
+		size_t w = 0;
+		for (size_t k = 0; k < as->n; k++)
+			if (!w || as->v[w - 1].ts_ms != as->v[k].ts_ms)
+				as->v[w++] = as->v[k];
+		as->n = w;
 	}
 }
 
@@ -1074,6 +1094,12 @@ static void
 split_window(struct loki_req *r)
 {
 	int64_t mid = r->ws + (r->we - r->ws) / 2;
+	if (r->step > 0) {
+		/* keep metric evaluation points on the original step grid */
+		int64_t st = (int64_t)(r->step * 1e9);
+		if (st > 0 && mid - r->q_start > st)
+			mid = r->q_start + (mid - r->q_start) / st * st;
+	}
 	struct chunk a = { r->ws, mid }, b = { mid, r->we };
 	r->chunks = xrealloc(r->chunks, (r->nchunks + 1) * sizeof(r->chunks[0]));
 	memmove(&r->chunks[r->cur + 2], &r->chunks[r->cur + 1],
@@ -1155,7 +1181,7 @@ range_done(struct loki_req *r, const struct http_resp *resp)
 		}
 		/* timeouts cost a whole timeout each: at most 3 halvings */
 		bool tmo = resp->err == LX_ETIMEDOUT || resp->status == 504;
-		if (r->acc->type != RES_MATRIX && splittable(resp, &err) &&
+		if (splittable(resp, &err) &&
 		    r->splits < LOKI_MAX_SPLITS && (!tmo || r->timeout_splits < 3) &&
 		    r->we - r->ws >= 2 * LOKI_MIN_SPLIT_NS) {
 			if (tmo)
@@ -1251,17 +1277,20 @@ loki_query_range(struct loki *lk, const struct loki_query *q, loki_done_fn cb, v
 	r->q_end = end;
 	r->acc = result_new(RES_STREAMS);
 	int64_t span = q->split_ns > 0 ? q->split_ns : end - start;
+	if (q->split_ns > 0 && q->step_s > 0) {
+		/* metric chunks start on the step grid: start + k * step */
+		int64_t st = (int64_t)(q->step_s * 1e9);
+		if (st > 0)
+			span = (span + st - 1) / st * st;
+	}
 	size_t n = (size_t)((end - start + span - 1) / span);
 	r->chunks = xcalloc(n, sizeof(r->chunks[0]));
 	r->nchunks = n;
 	for (size_t i = 0; i < n; i++) {
-		/* in query direction: oldest chunk first when forward */
-		int64_t s = q->forward ? start + (int64_t)i * span : end - (int64_t)(i + 1) * span;
-		int64_t e = s + span;
-		if (s < start)
-			s = start;
-		if (e > end)
-			e = end;
+		/* cut from `start`; run oldest first when forward, else newest first */
+		size_t k = q->forward ? i : n - 1 - i;
+		int64_t s = start + (int64_t)k * span;
+		int64_t e = s + span > end ? end : s + span;
 		r->chunks[i].s = s;
 		r->chunks[i].e = e;
 	}

@@ -26,7 +26,8 @@
  * range is exhausted.  A server "max entries limit" answer lowers the page
  * size and retries.  When the result is cut, result->limit says by whom.
  * A range the server rejects as too long or too slow is split in halves
- * and run piece by piece (log queries only).
+ * and run piece by piece; metric (matrix) pieces are cut on the step grid
+ * and their samples merged in time order.
  */
 #ifndef LX_SOURCES_LOKI_H
 #define LX_SOURCES_LOKI_H

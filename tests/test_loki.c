@@ -632,6 +632,22 @@ test_live_metric_and_instant(void **state)
 	assert_int_equal(m.res->type, RES_MATRIX);
 	assert_int_equal(m.res->nseries, 1);
 	assert_true(m.res->series[0].n >= 1);
+
+	/* the same metric range in 7-minute chunks gives the same samples */
+	struct got c = { 0 };
+	mq.split_ns = 7 * 60 * 1000000000LL;
+	assert_non_null(loki_query_range(LK, &mq, got_cb, &c));
+	run();
+	if (c.failed)
+		fail_msg("%s", c.err.msg);
+	assert_true(c.res->pages >= 3);
+	assert_int_equal(c.res->nseries, m.res->nseries);
+	assert_int_equal(c.res->series[0].n, m.res->series[0].n);
+	for (size_t k = 0; k < m.res->series[0].n; k++) {
+		assert_true(c.res->series[0].v[k].ts_ms == m.res->series[0].v[k].ts_ms);
+		assert_true(c.res->series[0].v[k].v == m.res->series[0].v[k].v);
+	}
+	result_free(c.res);
 	result_free(m.res);
 
 	/* instant log query */
