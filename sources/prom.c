@@ -252,6 +252,9 @@ prom_error_from_http(const struct http_resp *resp, const char *what, struct res_
 	else if (st == 404)
 		snprintf(err->msg, sizeof(err->msg), "this Prometheus has no %s endpoint (HTTP 404)",
 			 what);
+	else if (st == 429)
+		snprintf(err->msg, sizeof(err->msg), "Prometheus is rate limiting (HTTP 429)%s%s",
+			 sep, sm);
 	else if (st == 503 && strstr(sm, "not ready"))
 		snprintf(err->msg, sizeof(err->msg), "Prometheus is starting up (HTTP 503)%s%s",
 			 sep, sm);
