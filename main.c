@@ -28,6 +28,7 @@
 #include "sources/local_query.h"
 #include "sources/loki.h"
 #include "sources/demo_push.h"
+#include "sources/check.h"
 
 #define VERSION "0.1.0"
 
@@ -48,6 +49,9 @@ usage(FILE *f)
 		"       iftop-logs query 'LOGQL' [--since 1h|--from T --to T] [--limit N] [--instant]\n"
 		"                  [--step D] [--forward] [-o default|raw|jsonl|json] [source]\n"
 		"                                               run a LogQL query (locally when no Loki is set)\n"
+		"       iftop-logs check [--addr URL] [--prom-addr URL] [--files GLOBS]\n"
+		"                                               is the logging stack healthy? exit 0 ok,\n"
+		"                                               1 degraded, 2 unreachable\n"
 		"       iftop-logs logql check 'QUERY' [--format|--pretty]\n"
 		"                                               explain a LogQL query, propose a fix\n"
 		"                                               write the demo stream as agent log files\n"
@@ -83,7 +87,7 @@ struct opts {
 	const char *explore_query;   /* --query: open Explore with it */
 	int rows, cols;
 	int64_t now_ns, duration_ns, since_ns;
-	bool styles, demo, stdin_src, follow, print_config, ascii, json;
+	bool styles, demo, stdin_src, follow, print_config, ascii, json, check;
 	const char *trace_cmd;   /* `iftop-logs trace ID` */
 	const char *query_cmd;   /* `iftop-logs query LOGQL` */
 	int64_t from_ns, to_ns, step_ns;
@@ -255,6 +259,8 @@ parse_args(int argc, char **argv, struct opts *o, struct config *cfg, struct sbu
 				sbuf_addf(err, "%s: bad value '%s'; expected default, raw, jsonl or json\n", a, val);
 				return 2;
 			}
+		} else if (!strcmp(a, "check") && !o->check && o->nfiles == 0 && !o->demo) {
+			o->check = true;
 		} else if (!strcmp(a, "demo") && !o->demo && o->nfiles == 0) {
 			o->demo = true;
 		} else if (!strcmp(a, "-")) {
@@ -509,6 +515,16 @@ main(int argc, char **argv)
 
 	uv_loop_t loop;
 	uv_loop_init(&loop);
+	if (o.check) {
+		struct loki_config lc = { .url = cfg.loki_addr, .auth = loki_auth(&cfg), .timeout_ms = 5000, .max_retries = 1 };
+		struct prom_config pc = { .url = cfg.prom_addr, .timeout_ms = 5000, .max_retries = 1 };
+		struct sbuf out = SBUF_INIT;
+		rc = stack_check(&loop, *cfg.loki_addr ? &lc : NULL, *cfg.prom_addr ? &pc : NULL, cfg.files, &out);
+		fputs(sbuf_str(&out), stdout);
+		sbuf_release(&out);
+		uv_run(&loop, UV_RUN_DEFAULT);
+		goto loop_out;
+	}
 	if (o.demo && o.push_url) {
 		struct loki_config lc = { .url = o.push_url, .auth = loki_auth(&cfg) };
 		loki_http = http_new(&loop);
