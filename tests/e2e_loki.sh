@@ -25,7 +25,7 @@ out=$(LOKI_ADDR=$LOKI_TEST_ADDR $BIN --snapshot errors --size 160x20 --loki-hist
 echo "$out" | grep -q "all errors" || { echo "FAIL: errors view on Loki"; echo "$out" | head -5; exit 1; }
 # Headless commands against Loki: query (jsonl parses and matches what was
 # pushed), labels, label values, series.
-out=$(LOKI_ADDR=$LOKI_TEST_ADDR $BIN query '{job="infrafabric", level="ERROR"}' --since 10m --limit 5000 -o jsonl 2>&1) ||
+out=$(LOKI_ADDR=$LOKI_TEST_ADDR $BIN query '{job="infrafabric", level="ERROR"} |= "if://log/"' --since 10m --limit 5000 -o jsonl 2>&1) ||
 	{ echo "FAIL: query on Loki"; echo "$out" | head -3; exit 1; }
 echo "$out" | python3 -c '
 import json, sys
