@@ -51,6 +51,8 @@ usage(FILE *f)
 		"                                               run a LogQL query (locally when no Loki is set)\n"
 		"       iftop-logs labels [NAME] | series 'SELECTOR'  [--since 1h] [source]\n"
 		"                                               label names, values of NAME, or streams\n"
+		"       iftop-logs tail 'LOGQL' [--since 10s] [-o default|raw|jsonl]\n"
+		"                                               follow a query on Loki until interrupted\n"
 		"       iftop-logs check [--addr URL] [--prom-addr URL] [--files GLOBS]\n"
 		"                                               is the logging stack healthy? exit 0 ok,\n"
 		"                                               1 degraded, 2 unreachable\n"
@@ -93,6 +95,7 @@ struct opts {
 	const char *trace_cmd;   /* `iftop-logs trace ID` */
 	const char *query_cmd;   /* `iftop-logs query LOGQL` */
 	const char *series_cmd;  /* `iftop-logs series SELECTOR` */
+	const char *tail_cmd;    /* `iftop-logs tail LOGQL` (Loki) */
 	const char *labels_name; /* `iftop-logs labels [NAME]`: "" for names */
 	bool labels_cmd;
 	int64_t from_ns, to_ns, step_ns;
@@ -275,6 +278,12 @@ parse_args(int argc, char **argv, struct opts *o, struct config *cfg, struct sbu
 				return 2;
 			}
 			o->series_cmd = argv[++i];
+		} else if (!strcmp(a, "tail") && !o->tail_cmd && o->nfiles == 0 && !o->demo && !o->query_cmd) {
+			if (i + 1 >= argc) {
+				sbuf_addf(err, "tail: needs a LogQL log query (iftop-logs tail '{job=\"infrafabric\"}')\n");
+				return 2;
+			}
+			o->tail_cmd = argv[++i];
 		} else if (!strcmp(a, "check") && !o->check && o->nfiles == 0 && !o->demo) {
 			o->check = true;
 		} else if (!strcmp(a, "demo") && !o->demo && o->nfiles == 0) {
@@ -577,6 +586,104 @@ run_loki_cmd(uv_loop_t *loop, const struct opts *o, const struct config *cfg)
 	return rc;
 }
 
+/* `iftop-logs tail`: Loki's live tail printed line by line until SIGINT. */
+struct tail_out {
+	int output;
+	bool utc, broken;
+	uv_loop_t *loop;
+};
+
+static void
+tail_line(void *ud, const char *text, size_t len, size_t full_len, const char *origin, int64_t ts_ns)
+{
+	struct tail_out *t = ud;
+	(void)full_len;
+	struct sbuf sb = SBUF_INIT;
+	if (t->output == QO_RAW) {
+		sbuf_add(&sb, text, len);
+	} else if (t->output == QO_JSONL || t->output == QO_JSON) {
+		sbuf_addf(&sb, "{\"timestamp_ns\":\"%lld\",\"stream\":", (long long)ts_ns);
+		sbuf_add_json_str(&sb, origin ? origin : "", origin ? strlen(origin) : 0);
+		sbuf_adds(&sb, ",\"line\":");
+		sbuf_add_json_str(&sb, text, len);
+		sbuf_addc(&sb, '}');
+	} else {
+		char tb[64];
+		time_t s = (time_t)(ts_ns / 1000000000LL);
+		struct tm tm;
+		if (t->utc)
+			gmtime_r(&s, &tm);
+		else
+			localtime_r(&s, &tm);
+		strftime(tb, sizeof(tb), "%Y-%m-%dT%H:%M:%S", &tm);
+		sbuf_addf(&sb, "%s.%03d %s ", tb, (int)(ts_ns % 1000000000LL / 1000000), origin ? origin : "");
+		/* The terminal gets control characters escaped, as on screen. */
+		for (size_t i = 0; i < len; i++) {
+			unsigned char c = (unsigned char)text[i];
+			if (c < 0x20 || c == 0x7f)
+				sbuf_addf(&sb, "^%c", c == 0x7f ? '?' : c + 64);
+			else
+				sbuf_addc(&sb, (char)c);
+		}
+	}
+	sbuf_addc(&sb, '\n');
+	if (fwrite(sb.buf, 1, sb.len, stdout) != sb.len || fflush(stdout)) {
+		t->broken = true;   /* | head: stop quietly */
+		uv_stop(t->loop);
+	}
+	sbuf_release(&sb);
+}
+
+static void
+tail_status(void *ud, enum source_status_level lvl, const char *msg)
+{
+	(void)ud;
+	if (lvl != SRC_INFO)
+		fprintf(stderr, "iftop-logs: %s\n", msg);
+}
+
+static void
+tail_sigint(uv_signal_t *h, int sig)
+{
+	(void)sig;
+	uv_stop(h->loop);
+}
+
+static int
+run_loki_tail(uv_loop_t *loop, const struct opts *o, const struct config *cfg)
+{
+	struct loki_config lc = { .url = cfg->loki_addr, .auth = loki_auth(cfg) };
+	struct http *http = http_new(loop);
+	struct loki *lk = loki_new(http, &lc);
+	struct tail_out to = { .output = o->output, .utc = cfg->utc_on, .loop = loop };
+	struct source_sink sink = { .ud = &to, .line = tail_line, .status = tail_status };
+	struct loki_tail_config tc = {
+		.query = o->tail_cmd,
+		.start_ns = loki_now_ns() - (o->since_ns ? o->since_ns : 10LL * 1000000000LL),
+	};
+	struct source *src = lk ? loki_tail_source_new(loop, lk, &tc, &sink) : NULL;
+	int rc = 0;
+	if (!src || source_start(src)) {
+		fprintf(stderr, "iftop-logs: cannot tail '%s' on %s\n", o->tail_cmd, cfg->loki_addr);
+		rc = 2;
+	} else {
+		uv_signal_t sigint, sigterm;
+		uv_signal_init(loop, &sigint);
+		uv_signal_init(loop, &sigterm);
+		uv_signal_start(&sigint, tail_sigint, SIGINT);
+		uv_signal_start(&sigterm, tail_sigint, SIGTERM);
+		uv_run(loop, UV_RUN_DEFAULT);
+		source_stop(src);
+		uv_close((uv_handle_t *)&sigint, NULL);
+		uv_close((uv_handle_t *)&sigterm, NULL);
+	}
+	source_free(src);
+	loki_free(lk);
+	http_free(http);
+	uv_run(loop, UV_RUN_DEFAULT);
+	return rc;
+}
+
 /* labels / series over the local source: from the lines held. */
 static int
 run_local_labels(struct app *app, const struct opts *o)
@@ -685,6 +792,16 @@ main(int argc, char **argv)
 	if (*cfg.loki_addr && (o.query_cmd || o.labels_cmd || o.series_cmd) && !o.demo && !o.stdin_src && o.nfiles == 0) {
 		rc = run_loki_cmd(&loop, &o, &cfg);
 		uv_run(&loop, UV_RUN_DEFAULT);
+		goto loop_out;
+	}
+	if (o.tail_cmd) {
+		if (!*cfg.loki_addr) {
+			fprintf(stderr, "iftop-logs: tail follows a query on Loki: set LOKI_ADDR or --addr "
+				"(for local files, run iftop-logs FILES)\n");
+			rc = 2;
+		} else {
+			rc = run_loki_tail(&loop, &o, &cfg);
+		}
 		goto loop_out;
 	}
 	if (o.check) {
