@@ -29,6 +29,7 @@
 #include "sources/loki.h"
 #include "sources/demo_push.h"
 #include "sources/check.h"
+#include "sources/reqwait.h"
 
 #define VERSION "0.1.0"
 
@@ -493,25 +494,6 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Waits on the loop for one Loki answer. */
-struct loki_wait {
-	bool done;
-	struct res_error err;
-	bool failed;
-	struct result *res;
-};
-
-static void
-loki_wait_cb(void *ud, const struct res_error *err, struct result *res)
-{
-	struct loki_wait *w = ud;
-	w->done = true;
-	w->failed = err != NULL;
-	if (err)
-		w->err = *err;
-	w->res = res;
-}
-
 static void
 print_strings(const struct result *r)
 {
@@ -537,7 +519,7 @@ run_loki_cmd(uv_loop_t *loop, const struct opts *o, const struct config *cfg)
 	struct loki_config lc = { .url = cfg->loki_addr, .auth = loki_auth(cfg) };
 	struct http *http = http_new(loop);
 	struct loki *lk = loki_new(http, &lc);
-	struct loki_wait w = { 0 };
+	struct req_wait w = { .loop = loop };
 	int64_t end = o->to_ns ? o->to_ns : loki_now_ns();
 	int64_t start = o->from_ns ? o->from_ns : end - (o->since_ns ? o->since_ns : 3600LL * 1000000000LL);
 	struct loki_req *req;
@@ -547,20 +529,19 @@ run_loki_cmd(uv_loop_t *loop, const struct opts *o, const struct config *cfg)
 		.step_s = (double)o->step_ns / 1e9, .count_total = true,
 	};
 	if (o->query_cmd)
-		req = o->instant ? loki_query(lk, &q, loki_wait_cb, &w) : loki_query_range(lk, &q, loki_wait_cb, &w);
+		req = o->instant ? loki_query(lk, &q, req_wait_result, &w) : loki_query_range(lk, &q, req_wait_result, &w);
 	else if (o->series_cmd)
-		req = loki_series(lk, o->series_cmd, start, end, loki_wait_cb, &w);
+		req = loki_series(lk, o->series_cmd, start, end, req_wait_result, &w);
 	else if (*o->labels_name)
-		req = loki_label_values(lk, o->labels_name, NULL, start, end, loki_wait_cb, &w);
+		req = loki_label_values(lk, o->labels_name, NULL, start, end, req_wait_result, &w);
 	else
-		req = loki_labels(lk, start, end, loki_wait_cb, &w);
+		req = loki_labels(lk, start, end, req_wait_result, &w);
 	int rc = 0;
 	if (!req) {
 		fprintf(stderr, "iftop-logs: cannot send the request to %s\n", cfg->loki_addr);
 		rc = 2;
 	} else {
-		while (!w.done)
-			uv_run(loop, UV_RUN_ONCE);
+		req_wait_run(&w, true);
 		if (w.failed) {
 			fprintf(stderr, "iftop-logs: %s\n", w.err.msg);
 			rc = w.err.http_status >= 400 && w.err.http_status < 500 ? 2 : 1;
@@ -618,13 +599,7 @@ tail_line(void *ud, const char *text, size_t len, size_t full_len, const char *o
 		strftime(tb, sizeof(tb), "%Y-%m-%dT%H:%M:%S", &tm);
 		sbuf_addf(&sb, "%s.%03d %s ", tb, (int)(ts_ns % 1000000000LL / 1000000), origin ? origin : "");
 		/* The terminal gets control characters escaped, as on screen. */
-		for (size_t i = 0; i < len; i++) {
-			unsigned char c = (unsigned char)text[i];
-			if (c < 0x20 || c == 0x7f)
-				sbuf_addf(&sb, "^%c", c == 0x7f ? '?' : c + 64);
-			else
-				sbuf_addc(&sb, (char)c);
-		}
+		sbuf_add_visible(&sb, text, len);
 	}
 	sbuf_addc(&sb, '\n');
 	if (fwrite(sb.buf, 1, sb.len, stdout) != sb.len || fflush(stdout)) {
