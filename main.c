@@ -385,6 +385,8 @@ add_sources(struct app *app, uv_loop_t *loop, struct opts *o, struct config *cfg
 		loki_client = loki_new(loki_http, &lc);
 		struct loki_tail_config tc = { .query = cfg->loki_query, .start_ns = app_now(app) - back };
 		app_expect_history(app);
+		app->loki = loki_client;
+		app->loki_selector = cfg->loki_query;
 		struct source *s = loki_client ? loki_tail_source_new(loop, loki_client, &tc, &sink) : NULL;
 		if (!s) {
 			sbuf_addf(err, "--loki-query: cannot tail '%s' on %s\n", cfg->loki_query, cfg->loki_addr);

@@ -45,6 +45,12 @@ echo "$out" | grep -q 'level="FATAL"' || { echo "FAIL: Loki series"; echo "$out"
 out=$(LOKI_ADDR=$LOKI_TEST_ADDR $BIN query '{job="infrafabric"} | json duration_ms > 100' 2>&1); rc=$?
 [ "$rc" = 2 ] || { echo "FAIL: a bad query to Loki exits $rc, want 2"; echo "$out"; exit 1; }
 echo "$out" | grep -qi "parse error" || { echo "FAIL: Loki's parse error not shown"; echo "$out"; exit 1; }
+# A trace of a request older than the tailed window is fetched from Loki.
+id=$(curl -s -G "$LOKI_TEST_ADDR/loki/api/v1/query_range" --data-urlencode 'query={job="infrafabric", component="api_gateway"} |= "Response sent"' \
+	--data-urlencode "start=$(( $(date +%s) - 600 ))000000000" --data-urlencode 'limit=1' |
+	python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(json.loads(r[0]["values"][0][1])["correlation_id"])')
+out=$(LOKI_ADDR=$LOKI_TEST_ADDR $BIN --snapshot trace --size 160x24 --loki-history 2s --loki-query '{job="infrafabric"}' --trace "$id" 2>&1)
+echo "$out" | sed -n 2p | grep -q "$id  total .* spans [1-9]" || { echo "FAIL: trace of $id not fetched from Loki"; echo "$out"; exit 1; }
 # tail: follows Loki live; history from --since; Ctrl-C (SIGINT) ends it; | head ends quietly.
 T=$(mktemp)
 LOKI_ADDR=$LOKI_TEST_ADDR $BIN tail '{job="infrafabric", service="infrafabric"}' --since 5s -o jsonl > "$T" 2>"$T.err" &

@@ -21,6 +21,14 @@
 #include "tui/keys.h"
 #include "tui/term.h"
 
+/* A Loki fetch of one request's lines (app_fetch_corr). */
+struct corr_fetch {
+	struct app *a;
+	struct loki_req *req;
+	char corr[128];
+	int64_t window;
+};
+
 #define MIN_ROWS 3
 #define MIN_COLS 10
 
@@ -181,6 +189,11 @@ app_release(struct app *a)
 		source_stop(a->sources[i]);
 		source_free(a->sources[i]);
 	}
+	for (int i = 0; i < 8; i++)
+		if (a->fetches[i]) {
+			loki_cancel(a->fetches[i]->req);
+			free(a->fetches[i]);
+		}
 	alerts_release(&a->alerts);
 	stack_free(a->stack);
 	store_free(a->store);
@@ -229,6 +242,100 @@ frame_cb(uv_timer_t *t)
 	app_render(a);
 	term_draw(a->term, a->grid);
 	a->last_frame_ns = mono_ns();
+}
+
+static void
+fetch_end(struct app *a, struct corr_fetch *f)
+{
+	for (int i = 0; i < 8; i++)
+		if (a->fetches[i] == f)
+			a->fetches[i] = NULL;
+	a->fetching--;
+	free(f);
+}
+
+static void fetch_window(struct app *a, struct corr_fetch *f);
+
+/* True when the store already holds this exact line of the request. */
+static bool
+held(const struct store *st, uint32_t id, int64_t ts, const char *line, size_t len)
+{
+	const uint64_t *seqs;
+	size_t n = id ? store_index(st, DIM_CORR, id, &seqs) : 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct log_rec *r = store_get(st, seqs[i]);
+		if (r && r->ts_ns == ts && r->len == len && !memcmp(r->text, line, len))
+			return true;
+	}
+	return false;
+}
+
+static void
+fetch_done(void *ud, const struct res_error *err, struct result *res)
+{
+	struct corr_fetch *f = ud;
+	struct app *a = f->a;
+	size_t added = 0, found = 0;
+	f->req = NULL;
+	if (err) {
+		app_message(a, 2, "trace %s: %s", f->corr, err->msg);
+	} else {
+		uint32_t id = store_lookup(a->store, DIM_CORR, f->corr, strlen(f->corr));
+		for (size_t i = 0; i < res->nstreams; i++)
+			for (size_t j = 0; j < res->streams[i].n; j++) {
+				const struct res_entry *e = &res->streams[i].v[j];
+				found++;
+				if (held(a->store, id, e->ts_ns, e->line, e->len))
+					continue;
+				store_push(a->store, e->line, e->len, e->len, "loki", e->ts_ns, app_now(a));
+				added++;
+				id = store_lookup(a->store, DIM_CORR, f->corr, strlen(f->corr));
+			}
+	}
+	result_free(res);
+	if (!err && found == 0 && f->window < 7 * 86400LL * 1000000000LL) {
+		f->window *= f->window < 86400LL * 1000000000LL ? 24 : 7;
+		fetch_window(a, f);
+		return;
+	}
+	if (!err)
+		app_message(a, 0, "trace %s: %zu lines from Loki, %zu new", f->corr, found, added);
+	fetch_end(a, f);
+	app_dirty(a);
+}
+
+static void
+fetch_window(struct app *a, struct corr_fetch *f)
+{
+	char q[512];
+	snprintf(q, sizeof(q), "%s |= \"%s\"", a->loki_selector, f->corr);
+	int64_t now = app_now(a);
+	struct loki_query lq = { .query = q, .start_ns = now - f->window, .end_ns = now, .limit = 5000, .forward = true };
+	f->req = loki_query_range(a->loki, &lq, fetch_done, f);
+	if (!f->req) {
+		app_message(a, 2, "trace %s: cannot ask Loki", f->corr);
+		fetch_end(a, f);
+	}
+}
+
+void
+app_fetch_corr(struct app *a, const char *corr)
+{
+	/* Only ids that are plain words: they go into a LogQL string. */
+	if (!a->loki || !*corr || strpbrk(corr, "\"\\\n"))
+		return;
+	int slot = 0;
+	while (slot < 8 && a->fetches[slot])
+		slot++;
+	if (slot == 8)
+		return;   /* enough in flight; the lines held still show */
+	struct corr_fetch *f = xcalloc(1, sizeof(*f));
+	a->fetches[slot] = f;
+	f->a = a;
+	snprintf(f->corr, sizeof(f->corr), "%s", corr);
+	f->window = 3600LL * 1000000000LL;
+	a->fetching++;
+	fetch_window(a, f);
 }
 
 static void
@@ -934,7 +1041,7 @@ settle_cb(uv_timer_t *t)
 	/* Also wait for the first answer of Loki/Prometheus readiness. */
 	const struct stack_status *ss = s->a->stack ? stack_status(s->a->stack) : NULL;
 	bool checking = (ss && (ss->loki == STACK_CHECKING || ss->prom == STACK_CHECKING)) ||
-			s->a->hist_waiting > 0;
+			s->a->hist_waiting > 0 || s->a->fetching > 0;
 	if ((s->quiet_ms >= s->settle_ms && !checking) || s->waited_ms >= s->max_ms)
 		uv_stop(t->loop);
 }

@@ -22,6 +22,7 @@
 #include "core/sbuf.h"
 #include "core/store.h"
 #include "sources/alerts.h"
+#include "sources/loki.h"
 #include "sources/source.h"
 #include "sources/stack.h"
 #include "tui/config.h"
@@ -42,6 +43,8 @@ struct app_tab {
 	struct view *stack[APP_MAX_STACK];
 	int depth;
 };
+
+struct corr_fetch;
 
 struct app {
 	uv_loop_t *loop;
@@ -76,6 +79,10 @@ struct app {
 	int hist_waiting;               /* sources whose history is not in yet */
 
 	struct health_thresholds health; /* the health rules' limits (config) */
+	struct loki *loki;               /* when Loki is the source: for fetches */
+	const char *loki_selector;       /* the stream selector the tail follows */
+	int fetching;                    /* Loki fetches in flight */
+	struct corr_fetch *fetches[8];   /* the same, to cancel at release */
 	struct stack *stack;             /* Loki/Prometheus readiness; NULL: none set */
 	struct alerts alerts;            /* local rules, evaluated every 5 s */
 	int64_t alerts_next;
@@ -112,6 +119,14 @@ void app_source_desc(const struct app *a, char *buf, size_t size);
 
 /** Starts polling Loki/Prometheus readiness for the views (either may be NULL). */
 void app_watch_stack(struct app *a, const struct loki_config *loki, const struct prom_config *prom);
+/**
+ * Makes sure every line of correlation id `corr` is held: on Loki, asks
+ * for `{selector} |= "corr"` over the last hour, widening to a day and a
+ * week while nothing is found, and stores the lines not held yet.  On
+ * local sources the store already has all it can.  Views notice the new
+ * lines on their next draw.
+ */
+void app_fetch_corr(struct app *a, const char *corr);
 /** Evaluates the alert rules now (the clock does it every 5 s). */
 void app_eval_alerts(struct app *a);
 /** Marks the screen for redraw (rendered at most fps times a second). */

@@ -204,6 +204,8 @@ open_corr(struct view *v, const char *corr)
 	t->ncollapsed = 0;
 	t->tr.n = 0;
 	rebuild(v);
+	/* On Loki, lines outside the tailed window are fetched and stored. */
+	app_fetch_corr(v->app, corr);
 }
 
 /* The slowest request that started in the last 5 minutes (or ever). */
