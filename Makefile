@@ -50,6 +50,13 @@ $(BUILD)/gen/builtin_theme.h: themes/dark.theme
 	@mkdir -p $(dir $@)
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
 
+$(BUILD)/gen/builtin_dash.h: dashboards/default.dash
+	@mkdir -p $(dir $@)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+
+$(BUILD)/views/dashboard.o: $(BUILD)/gen/builtin_dash.h
+$(BUILD)/views/dashboard.o: CFLAGS += -I$(BUILD)/gen
+
 $(BUILD)/tui/theme.o: $(BUILD)/gen/builtin_theme.h
 $(BUILD)/tui/theme.o: CFLAGS += -I$(BUILD)/gen -DTHEME_DIR='"$(PREFIX)/share/iftop-logs/themes"'
 
@@ -98,6 +105,24 @@ layering:
 	@! grep -l '#include <n\?curses' views/*.[ch] sources/*.[ch] logql/*.[ch] core/*.[ch] 2>/dev/null | grep .
 	@! grep -l '#include <\(uv\|curl/curl\)\.h>' logql/*.[ch] core/*.[ch] 2>/dev/null | grep .
 
+# libFuzzer target for the LogQL parser, printers, highlighter, completer
+# and doctor, seeded from the conformance corpus.  FUZZ_SECONDS=600 make fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_SRC      = $(wildcard logql/*.c) core/arena.c core/sbuf.c core/xalloc.c core/err.c
+fuzz: build-fuzz/fuzz_lq_parse
+	@sh tests/fuzz/seed.sh build-fuzz/seeds
+	@mkdir -p build-fuzz/corpus
+	build-fuzz/fuzz_lq_parse -max_total_time=$(FUZZ_SECONDS) -max_len=2048 \
+	  -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=build-fuzz/ \
+	  build-fuzz/corpus build-fuzz/seeds
+
+build-fuzz/fuzz_lq_parse: tests/fuzz/fuzz_lq_parse.c $(FUZZ_SRC) logql/lq.h logql/lq_internal.h
+	@mkdir -p build-fuzz
+	$(FUZZ_CC) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=undefined -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	  -I. -o $@ tests/fuzz/fuzz_lq_parse.c $(FUZZ_SRC) -lm
+
 # Not part of `make test`: generates bench/data/ once (again when gen
 # changes), then runs every case beside grep, jq and lnav.
 bench: deps-bench all $(BENCH_BIN)
@@ -109,6 +134,8 @@ install: all
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/iftop-logs
 	install -m 644 docs/iftop-logs.1 $(DESTDIR)$(PREFIX)/share/man/man1/iftop-logs.1
 	install -m 644 themes/*.theme $(DESTDIR)$(PREFIX)/share/iftop-logs/themes/
+	install -d $(DESTDIR)$(PREFIX)/share/iftop-logs/dashboards
+	install -m 644 dashboards/*.dash $(DESTDIR)$(PREFIX)/share/iftop-logs/dashboards/
 
 clean:
 	rm -rf build build-asan build-fuzz iftop-logs

@@ -16,12 +16,18 @@
 
 #include "core/scan.h"
 #include "core/sbuf.h"
+#include "logql/lq.h"
 #include "sources/demo.h"
 #include "sources/file.h"
 #include "sources/stdin_src.h"
 #include "tui/app.h"
 #include "tui/config.h"
 #include "tui/keymap.h"
+#include "views/query_text.h"
+#include "views/trace_text.h"
+#include "sources/local_query.h"
+#include "sources/loki.h"
+#include "sources/demo_push.h"
 
 #define VERSION "0.1.0"
 
@@ -35,6 +41,15 @@ usage(FILE *f)
 		"       iftop-logs [options] -                  read lines from standard input\n"
 		"       iftop-logs [options] demo               run on the built-in demo swarm\n"
 		"       iftop-logs demo --write DIR [--duration 10m] [--follow]\n"
+		"       iftop-logs demo --push LOKI_URL [--duration 10m] [--follow]\n"
+		"                                               push the demo stream into a Loki\n"
+		"       iftop-logs trace ID [--ascii] [--json] [source]\n"
+		"                                               print a request's waterfall\n"
+		"       iftop-logs query 'LOGQL' [--since 1h|--from T --to T] [--limit N] [--instant]\n"
+		"                  [--step D] [--forward] [-o default|raw|jsonl|json] [source]\n"
+		"                                               run a LogQL query (locally when no Loki is set)\n"
+		"       iftop-logs logql check 'QUERY' [--format|--pretty]\n"
+		"                                               explain a LogQL query, propose a fix\n"
 		"                                               write the demo stream as agent log files\n"
 		"\n"
 		"With no source named, iftop-logs reads /var/log/infrafabric/agents/*.log when\n"
@@ -43,11 +58,14 @@ usage(FILE *f)
 		"Display and testing:\n"
 		"  --since DURATION             file history from this long ago (like 10m, 2h)\n"
 		"  --trace ID                   open the waterfall of a correlation id (req-..., task-...)\n"
+		"  --query 'LOGQL'              open Explore with this query run\n"
 		"  --snapshot VIEW              render one frame of VIEW (tail, trace, detail) as text and exit\n"
 		"  --size COLSxROWS             snapshot size (default 120x40)\n"
 		"  --keys KEYS                  keys to press before the snapshot (j, <Enter>, <C-f>...)\n"
 		"  --now TIME                   freeze the clock (RFC 3339), for reproducible output\n"
 		"  --styles                     add a style row under each snapshot row\n"
+		"  --ascii                      ASCII only: no block or box characters\n"
+		"  --json                       trace: the spans as JSON\n"
 		"  --config FILE                config file (default $XDG_CONFIG_HOME/iftop-logs/config)\n"
 		"  --print-config               print the effective settings (secrets masked) and exit\n"
 		"  --help, --version, --help-keys (the key table as text)\n"
@@ -61,10 +79,17 @@ usage(FILE *f)
 }
 
 struct opts {
-	const char *snapshot, *keys, *config_path, *write_dir, *trace;
+	const char *snapshot, *keys, *config_path, *write_dir, *trace, *push_url;
+	const char *explore_query;   /* --query: open Explore with it */
 	int rows, cols;
 	int64_t now_ns, duration_ns, since_ns;
-	bool styles, demo, stdin_src, follow, print_config;
+	bool styles, demo, stdin_src, follow, print_config, ascii, json;
+	const char *trace_cmd;   /* `iftop-logs trace ID` */
+	const char *query_cmd;   /* `iftop-logs query LOGQL` */
+	int64_t from_ns, to_ns, step_ns;
+	long limit;
+	bool instant, forward;
+	int output;
 	const char *files[64];
 	int nfiles;
 };
@@ -118,8 +143,9 @@ parse_args(int argc, char **argv, struct opts *o, struct config *cfg, struct sbu
 			exit(0);
 		} else if (!strcmp(a, "--help-keys")) {
 			struct sbuf sb = SBUF_INIT;
-			static const char *const maps[] = { "tail", "trace", "detail" };
-			for (size_t k = 0; k < 3; k++) {
+			static const char *const maps[] = { "tail", "trace", "errors", "health", "alerts",
+							    "dashboard", "explore", "detail" };
+			for (size_t k = 0; k < sizeof(maps) / sizeof(maps[0]); k++) {
 				sbuf_addf(&sb, "%s# %s view\n\n", k ? "\n" : "", maps[k]);
 				keymap_help(maps[k], &sb);
 			}
@@ -142,6 +168,9 @@ parse_args(int argc, char **argv, struct opts *o, struct config *cfg, struct sbu
 		} else if (!strcmp(a, "--trace")) {
 			NEED_VALUE();
 			o->trace = val;
+		} else if (!strcmp(a, "--query")) {
+			NEED_VALUE();
+			o->explore_query = val;
 		} else if (!strcmp(a, "--keys")) {
 			NEED_VALUE();
 			o->keys = val;
@@ -163,6 +192,9 @@ parse_args(int argc, char **argv, struct opts *o, struct config *cfg, struct sbu
 				sbuf_addf(err, "--since: bad value '%s'; expected like 90s, 10m, 2h\n", val);
 				return 2;
 			}
+		} else if (!strcmp(a, "--push")) {
+			NEED_VALUE();
+			o->push_url = val;
 		} else if (!strcmp(a, "--write")) {
 			NEED_VALUE();
 			o->write_dir = val;
@@ -175,11 +207,63 @@ parse_args(int argc, char **argv, struct opts *o, struct config *cfg, struct sbu
 			o->follow = true;
 		} else if (!strcmp(a, "--print-config")) {
 			o->print_config = true;
+		} else if (!strcmp(a, "--ascii")) {
+			o->ascii = true;
+		} else if (!strcmp(a, "--json")) {
+			o->json = true;
+		} else if (!strcmp(a, "trace") && !o->trace_cmd && o->nfiles == 0 && !o->demo) {
+			if (i + 1 >= argc) {
+				sbuf_addf(err, "trace: needs a correlation id (iftop-logs trace req-...)\n");
+				return 2;
+			}
+			o->trace_cmd = argv[++i];
+		} else if (!strcmp(a, "query") && !o->query_cmd && !o->trace_cmd && o->nfiles == 0 && !o->demo) {
+			if (i + 1 >= argc) {
+				sbuf_addf(err, "query: needs a LogQL query (iftop-logs query '{level=\"ERROR\"}')\n");
+				return 2;
+			}
+			o->query_cmd = argv[++i];
+		} else if (!strcmp(a, "--from") || !strcmp(a, "--to")) {
+			NEED_VALUE();
+			int64_t *dst = a[2] == 'f' ? &o->from_ns : &o->to_ns;
+			if (scan_time(val, strlen(val), dst)) {
+				sbuf_addf(err, "%s: bad value '%s'; expected RFC 3339 like 2026-01-01T00:00:00Z\n", a, val);
+				return 2;
+			}
+		} else if (!strcmp(a, "--step")) {
+			NEED_VALUE();
+			if (parse_duration(val, &o->step_ns) || o->step_ns <= 0) {
+				sbuf_addf(err, "--step: bad value '%s'; expected like 15s, 1m\n", val);
+				return 2;
+			}
+		} else if (!strcmp(a, "--limit")) {
+			NEED_VALUE();
+			char *end;
+			o->limit = strtol(val, &end, 10);
+			if (*end || o->limit <= 0) {
+				sbuf_addf(err, "--limit: bad value '%s'; expected a positive number\n", val);
+				return 2;
+			}
+		} else if (!strcmp(a, "--instant")) {
+			o->instant = true;
+		} else if (!strcmp(a, "--forward")) {
+			o->forward = true;
+		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+			NEED_VALUE();
+			o->output = query_output_parse(val);
+			if (o->output < 0) {
+				sbuf_addf(err, "%s: bad value '%s'; expected default, raw, jsonl or json\n", a, val);
+				return 2;
+			}
 		} else if (!strcmp(a, "demo") && !o->demo && o->nfiles == 0) {
 			o->demo = true;
 		} else if (!strcmp(a, "-")) {
 			o->stdin_src = true;
 		} else if (!strncmp(a, "--", 2)) {
+			if (!config_flag_known(a)) {
+				sbuf_addf(err, "%s: unknown option (see iftop-logs --help)\n", a);
+				return 2;
+			}
 			if (config_flag_is_bool(a) && !val) {
 				val = "true";
 			} else {
@@ -232,12 +316,50 @@ line_ts(void *ud, const char *text, size_t len)
 	return (r.flags & SCAN_F_TS) ? r.ts_ns : 0;
 }
 
-/* Picks the sources: stdin with "-", named files, the default glob when
- * it matches, else the demo swarm. */
+/* Loki client for the live tail; lives as long as the app. */
+static struct http *loki_http;
+static struct loki *loki_client;
+
+static struct http_auth
+loki_auth(const struct config *cfg)
+{
+	return (struct http_auth){
+		.username = *cfg->loki_username ? cfg->loki_username : NULL,
+		.password = *cfg->loki_password ? cfg->loki_password : NULL,
+		.bearer_token = *cfg->loki_bearer_token ? cfg->loki_bearer_token : NULL,
+		.bearer_token_file = *cfg->loki_bearer_token_file ? cfg->loki_bearer_token_file : NULL,
+		.org_id = *cfg->loki_org_id ? cfg->loki_org_id : NULL,
+		.ca_file = *cfg->loki_ca_cert ? cfg->loki_ca_cert : NULL,
+		.cert_file = *cfg->loki_client_cert ? cfg->loki_client_cert : NULL,
+		.key_file = *cfg->loki_client_key ? cfg->loki_client_key : NULL,
+		.insecure_skip_verify = cfg->tls_skip,
+	};
+}
+
+/* Picks the sources: stdin with "-", named files, Loki when an address is
+ * set, the default glob when it matches, else the demo swarm. */
 static int
 add_sources(struct app *app, uv_loop_t *loop, struct opts *o, struct config *cfg, struct sbuf *err)
 {
 	struct source_sink sink = app_sink(app);
+	if (*cfg->loki_addr && !o->demo && !o->stdin_src && o->nfiles == 0) {
+		int64_t back = 0;
+		if (parse_duration(cfg->loki_history, &back)) {
+			sbuf_addf(err, "--loki-history: bad value '%s'; expected like 5m, 1h\n", cfg->loki_history);
+			return LX_EINVAL;
+		}
+		struct loki_config lc = { .url = cfg->loki_addr, .auth = loki_auth(cfg) };
+		loki_http = http_new(loop);
+		loki_client = loki_new(loki_http, &lc);
+		struct loki_tail_config tc = { .query = cfg->loki_query, .start_ns = app_now(app) - back };
+		app_expect_history(app, false);
+		struct source *s = loki_client ? loki_tail_source_new(loop, loki_client, &tc, &sink) : NULL;
+		if (!s) {
+			sbuf_addf(err, "--loki-query: cannot tail '%s' on %s\n", cfg->loki_query, cfg->loki_addr);
+			return LX_EINVAL;
+		}
+		return app_add_source(app, s, err);
+	}
 	if (o->stdin_src) {
 		struct source *s = stdin_source_new(loop, 0, &sink);
 		if (!s) {
@@ -271,7 +393,7 @@ add_sources(struct app *app, uv_loop_t *loop, struct opts *o, struct config *cfg
 			.since_ns = o->since_ns ? app_now(app) - o->since_ns : 0,
 			.line_ts = line_ts,
 		};
-		app_expect_history(app);
+		app_expect_history(app, true);
 		struct source *s = file_source_new(loop, &fo, &sink);
 		free(copy);
 		if (!s) {
@@ -282,20 +404,68 @@ add_sources(struct app *app, uv_loop_t *loop, struct opts *o, struct config *cfg
 	}
 	if (o->stdin_src)
 		return 0;
+	/* Five minutes of history, but not more than ~200k lines at start. */
+	int64_t hist = 300 * 1000000000LL;
+	if (cfg->rate_lps > 0 && hist / 1000000000LL * cfg->rate_lps > 200000)
+		hist = 200000LL * 1000000000LL / cfg->rate_lps;
 	struct demo_opts d = {
 		.seed = (uint64_t)cfg->seed_val,
 		.rate = cfg->rate_lps,
-		.history_ns = o->duration_ns ? o->duration_ns : 300 * 1000000000LL,
+		.history_ns = o->duration_ns ? o->duration_ns : hist,
 		.now_ns = o->now_ns,
-		.live = o->snapshot == NULL,
+		.live = o->snapshot == NULL && o->trace_cmd == NULL && o->query_cmd == NULL,
 	};
 	return app_add_source(app, demo_source_new(loop, &d, &sink), err);
+}
+
+/* `iftop-logs query`: the local evaluator over the chosen source. */
+static int
+run_query(struct app *app, const struct opts *o, const struct config *cfg)
+{
+	app_settle(app, 150, 60000);
+	int64_t end = o->to_ns ? o->to_ns : app_now(app);
+	int64_t start = o->from_ns ? o->from_ns : end - (o->since_ns ? o->since_ns : 3600LL * 1000000000LL);
+	struct lq_eval_params p = {
+		.start_ns = start,
+		.end_ns = end,
+		.instant = o->instant,
+		.limit = o->limit > 0 ? (unsigned)o->limit : 30,
+		.direction = o->forward ? LQ_FORWARD : LQ_BACKWARD,
+	};
+	/* Step as logcli/Grafana pick it: about 250 points over the range. */
+	p.step_ns = o->step_ns ? o->step_ns : ((end - start) / 250 / 1000000000LL + 1) * 1000000000LL;
+	struct lq_result *res = NULL;
+	struct lq_error e;
+	if (local_query(app->store, o->query_cmd, &p, &res, &e)) {
+		char buf[1024];
+		lq_error_format(&e, o->query_cmd, buf, sizeof(buf));
+		fprintf(stderr, "iftop-logs: query: %s\n(iftop-logs logql check 'QUERY' explains and proposes a fix)\n", buf);
+		return e.code == LX_EPARSE || e.offset || e.len ? 2 : 1;
+	}
+	struct result *r = local_result(res);
+	lq_result_free(res);
+	struct sbuf out = SBUF_INIT;
+	query_text(r, (enum query_output)o->output, o->forward, cfg->utc_on, &out);
+	result_free(r);
+	size_t w = fwrite(out.buf ? out.buf : "", 1, out.len, stdout);
+	int ok = w == out.len && fflush(stdout) == 0;
+	sbuf_release(&out);
+	/* A closed pipe (| head) ends quietly. */
+	(void)ok;
+	return 0;
 }
 
 int
 main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
+	if (argc >= 2 && !strcmp(argv[1], "logql")) {
+		if (argc < 3) {
+			fprintf(stderr, "usage: iftop-logs logql check 'QUERY' [--format|--pretty]\n");
+			return 2;
+		}
+		return lq_cmd_main(argc - 2, argv + 2);
+	}
 	/* Store chunks (1 MiB) are mmapped and go back to the system when
 	 * evicted; a fixed threshold stops glibc from raising it. */
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
@@ -337,17 +507,43 @@ main(int argc, char **argv)
 
 	uv_loop_t loop;
 	uv_loop_init(&loop);
+	if (o.demo && o.push_url) {
+		struct loki_config lc = { .url = o.push_url, .auth = loki_auth(&cfg) };
+		loki_http = http_new(&loop);
+		loki_client = loki_new(loki_http, &lc);
+		int64_t hist = o.duration_ns ? o.duration_ns : 600 * 1000000000LL;
+		rc = !loki_client || demo_push(&loop, loki_client, (uint64_t)cfg.seed_val, cfg.rate_lps, hist, o.follow) ? 1 : 0;
+		loki_free(loki_client);
+		http_free(loki_http);
+		uv_run(&loop, UV_RUN_DEFAULT);
+		goto loop_out;
+	}
 	struct app app;
 	if (app_init(&app, &loop, &cfg, &err)) {
 		rc = 2;
 		goto loop_out;
 	}
-	app.fixed_now = o.snapshot ? o.now_ns : 0;
+	app.fixed_now = (o.snapshot || o.trace_cmd || o.query_cmd) ? o.now_ns : 0;
+	if (*cfg.loki_addr || *cfg.prom_addr) {
+		struct loki_config lc = { .url = cfg.loki_addr, .auth = loki_auth(&cfg), .timeout_ms = 5000, .max_retries = -1 };
+		struct prom_config pc = { .url = cfg.prom_addr, .timeout_ms = 5000, .max_retries = -1 };
+		if (!o.trace_cmd && !o.query_cmd)
+			app_watch_stack(&app, *cfg.loki_addr ? &lc : NULL, *cfg.prom_addr ? &pc : NULL);
+	}
+	tui_ascii = o.ascii;
 	if (add_sources(&app, &loop, &o, &cfg, &err)) {
 		rc = 1;
 		goto app_out;
 	}
-	if (o.snapshot) {
+	if (o.query_cmd) {
+		rc = run_query(&app, &o, &cfg);
+	} else if (o.trace_cmd) {
+		struct sbuf out = SBUF_INIT;
+		app_settle(&app, 150, 30000);
+		rc = trace_text(app.store, o.trace_cmd, o.ascii, o.json, cfg.utc_on, 60, &out) ? 1 : 0;
+		fwrite(out.buf, 1, out.len, rc ? stderr : stdout);
+		sbuf_release(&out);
+	} else if (o.snapshot) {
 		if (!view_find(o.snapshot)) {
 			sbuf_addf(&err, "--snapshot: unknown view '%s' (views: tail, trace, detail)\n", o.snapshot);
 			rc = 2;
@@ -356,6 +552,8 @@ main(int argc, char **argv)
 		struct sbuf out = SBUF_INIT;
 		if (o.trace)
 			app_switch_to(&app, "trace", &(struct view_args){ .corr = o.trace });
+		else if (o.explore_query)
+			app_switch_to(&app, "explore", &(struct view_args){ .query = o.explore_query });
 		else if (strcmp(o.snapshot, "tail"))
 			app_switch_to(&app, o.snapshot, NULL);
 		app_snapshot(&app, o.rows, o.cols, o.keys, 150, 5000, o.styles, &out);
@@ -364,10 +562,14 @@ main(int argc, char **argv)
 	} else {
 		if (o.trace)
 			app_switch_to(&app, "trace", &(struct view_args){ .corr = o.trace });
+		else if (o.explore_query)
+			app_switch_to(&app, "explore", &(struct view_args){ .query = o.explore_query });
 		rc = app_run_tui(&app, &err) ? 1 : 0;
 	}
 app_out:
 	app_release(&app);
+	loki_free(loki_client);
+	http_free(loki_http);
 	uv_run(&loop, UV_RUN_NOWAIT);
 loop_out:
 	uv_loop_close(&loop);

@@ -7,6 +7,7 @@
  * "context".  It does not validate numbers or literals beyond what it needs.
  */
 #include "core/scan.h"
+#include "core/utf8.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -486,20 +487,6 @@ hexval(int c)
 	return -1;
 }
 
-static size_t
-put_utf8(char *o, uint32_t cp)
-{
-	if (cp < 0x80) { o[0] = (char)cp; return 1; }
-	if (cp < 0x800) { o[0] = (char)(0xc0 | cp >> 6); o[1] = (char)(0x80 | (cp & 63)); return 2; }
-	if (cp < 0x10000) {
-		o[0] = (char)(0xe0 | cp >> 12); o[1] = (char)(0x80 | ((cp >> 6) & 63));
-		o[2] = (char)(0x80 | (cp & 63)); return 3;
-	}
-	o[0] = (char)(0xf0 | cp >> 18); o[1] = (char)(0x80 | ((cp >> 12) & 63));
-	o[2] = (char)(0x80 | ((cp >> 6) & 63)); o[3] = (char)(0x80 | (cp & 63));
-	return 4;
-}
-
 static long
 read_u4(const char *s, size_t i, size_t len)
 {
@@ -552,7 +539,7 @@ scan_unescape(const char *s, size_t len, char *out, size_t cap)
 			} else if ((cp >= 0xdc00 && cp <= 0xdfff) || cp == 0) {
 				cp = 0xfffd;
 			}
-			o += put_utf8(out + o, (uint32_t)cp);
+			o += utf8_encode((uint32_t)cp, out + o);
 			continue;
 		}
 		default:

@@ -148,6 +148,17 @@ peek(struct parser *p, struct lq__tok *t)
 	p->lx = save;
 }
 
+/* Strings kept without a length in the tree may not contain NUL. */
+static bool
+no_nul(struct parser *p)
+{
+	if (p->tok.t == T_STRING && memchr(p->tok.s, 0, p->tok.slen)) {
+		fail(p, p->tok.off, p->tok.len, "NUL bytes are not supported in this string");
+		return false;
+	}
+	return true;
+}
+
 static bool
 is_kw(const struct lq__tok *t, const char *kw)
 {
@@ -437,6 +448,8 @@ parse_lf_primary(struct parser *p)
 			return NULL;
 		if (p->tok.t != T_STRING)
 			return unexpected(p, "a quoted address, range or CIDR");
+		if (!no_nul(p))
+			return NULL;
 		f->kind = LQ_LF_IP;
 		f->str = p->tok.s;
 		f->ipm = lq__ip_compile(p->a, p->tok.s, p->tok.slen);
@@ -554,6 +567,8 @@ parse_line_alt(struct parser *p, struct lq_line_alt *alt, enum lq_line_op op)
 			return false;
 		if (p->tok.t != T_STRING)
 			return unexpected(p, "a quoted address, range or CIDR"), false;
+		if (!no_nul(p))
+			return false;
 		alt->ip = true;
 		alt->s = p->tok.s;
 		alt->len = p->tok.slen;
@@ -604,6 +619,8 @@ parse_extracts(struct parser *p, struct lq_stage *st, const char *what)
 				return fail(p, p->tok.off, p->tok.len ? p->tok.len : 1,
 					    "%s extraction path must be a quoted string, like name=\"a.b\"",
 					    what), false;
+			if (!no_nul(p))
+				return false;
 			x->path = p->tok.s;
 			next(p);
 		}
@@ -830,6 +847,8 @@ parse_pipeline(struct parser *p, struct lq_expr *e, size_t *cap)
 			if (p->tok.t != T_STRING)
 				return unexpected(p, re ? "a quoted regular expression" :
 						  "a quoted pattern like \"<ip> - <_>\""), false;
+			if (!no_nul(p))
+				return false;
 			st.str = p->tok.s;
 			if (re) {
 				char eb[120];
@@ -870,6 +889,8 @@ parse_pipeline(struct parser *p, struct lq_expr *e, size_t *cap)
 			if (p->tok.t != T_STRING)
 				return fail(p, p->tok.off, p->tok.len ? p->tok.len : 1,
 					    "line_format needs a quoted template, like line_format \"{{.msg}}\""), false;
+			if (!no_nul(p))
+				return false;
 			st.str = p->tok.s;
 			if (!check_template(p, st.str, p->tok.off, p->tok.len))
 				return false;
@@ -899,6 +920,8 @@ parse_pipeline(struct parser *p, struct lq_expr *e, size_t *cap)
 				if (p->tok.t == T_IDENT) {
 					f->src = p->tok.s;
 				} else if (p->tok.t == T_STRING) {
+					if (!no_nul(p))
+						return false;
 					f->src = p->tok.s;
 					f->is_template = true;
 					if (!check_template(p, f->src, p->tok.off, p->tok.len))
@@ -1173,6 +1196,8 @@ parse_call(struct parser *p)
 				return NULL;
 			if (p->tok.t != T_STRING)
 				return unexpected(p, "a quoted string argument");
+			if (!no_nul(p))
+				return NULL;
 			*slots[i] = p->tok.s;
 			reoff = p->tok.off;
 			relen = p->tok.len;

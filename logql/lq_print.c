@@ -8,6 +8,7 @@
  */
 #include "logql/lq_internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -200,9 +201,24 @@ add_bytes(struct sbuf *sb, uint64_t b)
 	sbuf_addf(sb, "%lluB", (unsigned long long)b);
 }
 
+/* Non-finite numbers print as text that parses back to them. */
+static bool
+add_nonfinite(struct sbuf *sb, double v)
+{
+	if (isnan(v))
+		sbuf_adds(sb, "(0 / 0)");
+	else if (isinf(v))
+		sbuf_adds(sb, v > 0 ? "1e999" : "-1e999");
+	else
+		return false;
+	return true;
+}
+
 static void
 add_float_f(struct sbuf *sb, double v)
 {
+	if (add_nonfinite(sb, v))
+		return;
 	char buf[400];
 	lq__fmt_float_f(v, buf, sizeof(buf));
 	sbuf_adds(sb, buf);
@@ -211,6 +227,8 @@ add_float_f(struct sbuf *sb, double v)
 static void
 add_float_v(struct sbuf *sb, double v)
 {
+	if (add_nonfinite(sb, v))
+		return;
 	char buf[400];
 	lq__fmt_float_v(v, buf, sizeof(buf));
 	sbuf_adds(sb, buf);

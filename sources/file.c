@@ -8,6 +8,8 @@
  * Shape: every event (fs event, timer tick, start) only sets flags and
  * starts the pump (a uv_idle); the pump does the work, one bounded slice
  * per loop turn, and stops itself when no file has data waiting.
+ * since_ns, the merged history and compressed files live in file_hist.c
+ * (shared structures: file_internal.h).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE     /* memrchr */
@@ -27,92 +29,24 @@
 
 #include "core/err.h"
 #include "core/xalloc.h"
+#include "sources/file_internal.h"
 #include "sources/linebuf.h"
 
 #define FILE_DEFAULT_POLL_MS 1000u
 #define FILE_DEFAULT_CHUNK ((size_t)256 << 10)
 #define FILE_MIN_GRACE_MS 1000u
 
-/* One open file. */
-struct tfile {
-	struct tfile *next;
-	struct file_src *fs;
-	char *path;             /* origin: the name it matched under */
-	int fd;
-	dev_t dev;
-	ino_t ino;
-	uint64_t off;           /* next byte to read */
-	uint64_t scan_pos;      /* history: bytes before this are unscanned */
-	uint64_t min_off;       /* history: never start before this (since) */
-	long scan_left;         /* history: newlines still to find */
-	bool scanning;          /* looking backwards for the history start */
-	bool eof;               /* nothing left to read until a change */
-	bool need_fstat;        /* an event said it changed */
-	bool retired;           /* its path names another file (or none) now */
-	bool deleted;           /* link count reached 0 */
-	bool in_history;        /* opened at the first scan, history not read */
-	uint64_t retired_at;    /* uv_now() when retired */
-	struct tfile *wait_for; /* rotated predecessor, read to its end first */
-	struct linebuf lb;
-};
-
-struct dirwatch {
-	char *dir;
-	uv_fs_event_t *ev;      /* NULL when not watching (yet) */
-	int err;                /* why uv_fs_event_start failed, 0 if it did not */
-	bool warned;            /* said so */
-};
-
-/* A file that could not be opened: warned about once. */
-struct failed {
-	dev_t dev;
-	ino_t ino;
-};
-
-struct file_src {
-	struct source *src;
-	char **pats;
-	size_t npats;
-	long history;
-	size_t max_line;
-	unsigned poll_ms;
-	size_t chunk;
-	bool no_events;
-	int64_t since_ns;
-	int64_t (*line_ts)(void *ud, const char *text, size_t len);
-	void *line_ts_ud;
-	char *rbuf;             /* the read buffer, `chunk` bytes */
-	struct tfile *files;
-	size_t nactive_said;    /* count in the last "following N files" */
-	uint64_t history_lines; /* lines handed out from history so far */
-	bool history_said;      /* "history: ..." was said */
-	size_t history_files;   /* files whose history is read */
-	struct failed *failed;
-	size_t nfailed, failed_cap;
-	struct dirwatch *dirs;
-	size_t ndirs;
-	uv_idle_t *pump;
-	uv_timer_t *tick;
-	size_t rr;              /* round-robin start for the next pump turn */
-	bool started, stopped;
-	bool need_rescan;
-	bool count_due;         /* report_count() may speak */
-	bool initial;           /* the next rescan is the first one */
-};
-
-static void pump_start(struct file_src *fs);
-
 /* ---- small helpers --------------------------------------------------- */
 
-static const char *
-base_name(const char *path)
+const char *
+file__base_name(const char *path)
 {
 	const char *s = strrchr(path, '/');
 	return s ? s + 1 : path;
 }
 
-static void LX_PRINTF(3, 4)
-say(struct file_src *fs, enum source_status_level lvl, const char *fmt, ...)
+void
+file__say(struct file_src *fs, enum source_status_level lvl, const char *fmt, ...)
 {
 	if (fs->stopped || !fs->src->sink.status)
 		return;
@@ -159,7 +93,7 @@ report_count(struct file_src *fs)
 		return;
 	fs->nactive_said = n;
 	update_desc(fs, n);
-	say(fs, SRC_INFO, "following %zu file%s", n, n == 1 ? "" : "s");
+	file__say(fs, SRC_INFO, "following %zu file%s", n, n == 1 ? "" : "s");
 }
 
 /* Says, once each: why a directory is polled instead of watched, and that
@@ -171,17 +105,17 @@ report_misc(struct file_src *fs)
 		struct dirwatch *d = &fs->dirs[i];
 		if (d->err && d->err != UV_ENOENT && !d->warned) {
 			d->warned = true;
-			say(fs, SRC_INFO, "%s: no fs events (%s); polling every %u ms",
+			file__say(fs, SRC_INFO, "%s: no fs events (%s); polling every %u ms",
 			    d->dir, uv_strerror(d->err), fs->poll_ms);
 		}
 	}
-	if (fs->history_said || fs->initial)
+	if (fs->history_said || fs->initial || file__gz_pending(fs))
 		return;
 	for (const struct tfile *tf = fs->files; tf; tf = tf->next)
 		if (tf->in_history)
 			return;
 	fs->history_said = true;
-	say(fs, SRC_INFO, "history: %llu line%s from %zu file%s",
+	file__say(fs, SRC_INFO, "history: %llu line%s from %zu file%s",
 	    (unsigned long long)fs->history_lines, fs->history_lines == 1 ? "" : "s",
 	    fs->history_files, fs->history_files == 1 ? "" : "s");
 	if (!fs->stopped && fs->src->sink.history_done)
@@ -190,8 +124,8 @@ report_misc(struct file_src *fs)
 
 /* ---- reading --------------------------------------------------------- */
 
-static int
-on_line(void *ud, const char *text, size_t len, size_t full_len)
+int
+file__on_line(void *ud, const char *text, size_t len, size_t full_len)
 {
 	struct tfile *tf = ud;
 	struct file_src *fs = tf->fs;
@@ -247,6 +181,24 @@ scan_slice(struct tfile *tf, size_t max)
 	return blk;
 }
 
+/* The name of the compression format `b[0..n)` starts with, or NULL. */
+static const char *
+compressed_magic(const char *b, size_t n)
+{
+	static const struct { const char *name; unsigned char magic[6]; size_t n; } fmt[] = {
+		{ "gzip", { 0x1f, 0x8b }, 2 },
+		{ "xz", { 0xfd, '7', 'z', 'X', 'Z', 0 }, 6 },
+		{ "zstd", { 0x28, 0xb5, 0x2f, 0xfd }, 4 },
+		{ "bzip2", { 'B', 'Z', 'h' }, 3 },
+	};
+	for (size_t i = 0; i < LX_ARRAY_LEN(fmt); i++)
+		if (n >= fmt[i].n && memcmp(b, fmt[i].magic, fmt[i].n) == 0)
+			return fmt[i].name;
+	return NULL;
+}
+
+static bool note_failed(struct file_src *fs, dev_t dev, ino_t ino);
+
 /* One read of up to `max` bytes, split into lines.  A short read means
  * "at the end for now": the next fs event or poll tick wakes it up.
  * Returns bytes consumed. */
@@ -258,15 +210,22 @@ read_slice(struct tfile *tf, size_t max)
 	if (n < 0) {
 		if (errno == EINTR || errno == EAGAIN)
 			return 0;
-		say(fs, SRC_WARN, "%s: read: %s", base_name(tf->path), strerror(errno));
+		file__say(fs, SRC_WARN, "%s: read: %s", file__base_name(tf->path), strerror(errno));
 		tf->eof = true;
+		return 0;
+	}
+	const char *z = tf->off == 0 && n > 0 ? compressed_magic(fs->rbuf, (size_t)n) : NULL;
+	if (z) {        /* empty at open, then compressed data (logrotate) */
+		if (note_failed(fs, tf->dev, tf->ino))
+			file__say(fs, SRC_INFO, "%s: %s-compressed; skipped", file__base_name(tf->path), z);
+		tf->skipped = tf->retired = tf->eof = true;
 		return 0;
 	}
 	tf->off += (uint64_t)n;
 	if ((size_t)n < max)
 		tf->eof = true;
 	if (n > 0)
-		linebuf_feed(&tf->lb, fs->rbuf, (size_t)n, on_line, tf);
+		linebuf_feed(&tf->lb, fs->rbuf, (size_t)n, file__on_line, tf);
 	if (tf->eof && tf->in_history) {
 		tf->in_history = false;
 		fs->history_files++;
@@ -277,7 +236,9 @@ read_slice(struct tfile *tf, size_t max)
 static bool
 has_work(const struct tfile *tf)
 {
-	return tf->scanning || !tf->eof;
+	if (tf->skipped)
+		return false;
+	return tf->merging || tf->scanning || !tf->eof;
 }
 
 static void check_fd(struct file_src *fs, struct tfile *tf);
@@ -294,6 +255,10 @@ may_read(struct tfile *tf)
 		if (!has_work(tf->wait_for))
 			tf->wait_for = NULL;
 	}
+	if (tf->merging && !tf->scanning)
+		return false;           /* the merge reads it */
+	if (tf->in_history && !tf->scanning && file__gz_pending(tf->fs))
+		return false;           /* older, compressed lines first */
 	return has_work(tf) && !tf->wait_for;
 }
 
@@ -305,6 +270,7 @@ tfile_free(struct tfile *tf)
 	if (tf->fd >= 0)
 		close(tf->fd);
 	linebuf_release(&tf->lb);
+	sbuf_release(&tf->mq);
 	free(tf->path);
 	free(tf);
 }
@@ -314,7 +280,7 @@ tfile_free(struct tfile *tf)
 static void
 tfile_close(struct file_src *fs, struct tfile *tf)
 {
-	linebuf_flush(&tf->lb, on_line, tf);
+	linebuf_flush(&tf->lb, file__on_line, tf);
 	struct tfile **pp = &fs->files;
 	while (*pp && *pp != tf)
 		pp = &(*pp)->next;
@@ -344,20 +310,22 @@ check_fd(struct file_src *fs, struct tfile *tf)
 	if (st.st_nlink == 0 && !tf->deleted) {
 		tf->deleted = true;
 		tf->eof = false;
-		say(fs, SRC_INFO, "%s deleted", base_name(tf->path));
+		file__say(fs, SRC_INFO, "%s deleted", file__base_name(tf->path));
 	}
+	if (tf->merging)
+		return;                 /* looked at again once its history is out */
 	uint64_t size = (uint64_t)st.st_size;
 	if (tf->scanning) {
 		if (size < tf->scan_pos) {      /* truncated while scanning */
 			tf->scanning = false;
-			tf->off = 0;
+			tf->off = tf->min_off = 0;
 			tf->eof = false;
 		}
 		return;
 	}
 	if (size < tf->off) {
-		say(fs, SRC_INFO, "%s truncated; reading from start", base_name(tf->path));
-		linebuf_flush(&tf->lb, on_line, tf);
+		file__say(fs, SRC_INFO, "%s truncated; reading from start", file__base_name(tf->path));
+		linebuf_flush(&tf->lb, file__on_line, tf);
 		tf->off = 0;
 		tf->eof = false;
 	} else if (size > tf->off) {
@@ -376,7 +344,7 @@ check_path(struct file_src *fs, struct tfile *tf)
 		return;
 	retire(fs, tf);
 	if (!tf->deleted)
-		say(fs, SRC_INFO, "%s rotated", base_name(tf->path));
+		file__say(fs, SRC_INFO, "%s rotated", file__base_name(tf->path));
 }
 
 static struct tfile *
@@ -388,95 +356,13 @@ find_inode(struct file_src *fs, dev_t dev, ino_t ino)
 	return NULL;
 }
 
-/* The timestamp of the first line starting in `buf[0..n)` at or after
- * `*pos` that has one; advances `*pos` to that line's start.  Returns 0
- * when no complete line with a timestamp starts there. */
-static int64_t
-ts_at(struct file_src *fs, const char *buf, size_t n, size_t *pos)
+/* The name of the compression format `fd` starts with, or NULL. */
+static const char *
+compressed(int fd)
 {
-	size_t i = *pos;
-	while (i < n) {
-		const char *nl = memchr(buf + i, '\n', n - i);
-		size_t len = nl ? (size_t)(nl - (buf + i)) : n - i;
-		if (!nl && i > 0)
-			return 0;               /* cut line: not trusted */
-		int64_t ts = fs->line_ts(fs->line_ts_ud, buf + i, len);
-		if (ts) {
-			*pos = i;
-			return ts;
-		}
-		if (!nl)
-			return 0;
-		i += len + 1;
-	}
-	return 0;
-}
-
-#define SINCE_BLK ((size_t)64 << 10)
-#define SINCE_WALK_MAX ((uint64_t)4 << 20)
-
-/* Where the lines at or after `since_ns` begin in a file in time order:
- * binary search on line timestamps, one 64 KiB pread per step, then a
- * walk through the last block.  Example: lines at t=1..100 and since t=50
- * give the offset of the line at t=50.  A read error gives 0 (all). */
-static uint64_t
-since_offset(struct file_src *fs, int fd, uint64_t size)
-{
-	char *buf = fs->rbuf;
-	size_t cap = fs->chunk < SINCE_BLK ? fs->chunk : SINCE_BLK;
-	uint64_t lo = 0, hi = size;     /* the answer is a line start in [lo, hi] */
-	while (hi - lo > cap) {
-		uint64_t mid = lo + (hi - lo) / 2;
-		ssize_t n = pread(fd, buf, cap, (off_t)mid);
-		if (n <= 0)
-			return lo;
-		const char *nl = memchr(buf, '\n', (size_t)n);
-		if (!nl) {              /* one huge line: give up narrowing */
-			break;
-		}
-		size_t pos = (size_t)(nl - buf) + 1;
-		int64_t ts = ts_at(fs, buf, (size_t)n, &pos);
-		if (ts && ts < fs->since_ns)
-			lo = mid + pos;         /* that line is too old */
-		else
-			hi = mid;
-	}
-	/* walk line by line from lo: the first line start >= lo with ts >= since;
-	 * bounded, for files with long stretches of lines without time */
-	uint64_t at = lo, stop = hi + SINCE_WALK_MAX;
-	while (at < size && at < stop) {
-		ssize_t n = pread(fd, buf, cap, (off_t)at);
-		if (n <= 0)
-			return at;
-		size_t i = 0;
-		if (at > 0) {           /* `at` may sit inside a line */
-			char prev;
-			if (pread(fd, &prev, 1, (off_t)at - 1) == 1 && prev != '\n') {
-				const char *nl = memchr(buf, '\n', (size_t)n);
-				if (!nl) {
-					at += (uint64_t)n;
-					continue;
-				}
-				i = (size_t)(nl - buf) + 1;
-			}
-		}
-		while (i < (size_t)n) {
-			const char *nl = memchr(buf + i, '\n', (size_t)n - i);
-			if (!nl && i > 0)
-				break;          /* re-read from this line's start */
-			size_t len = nl ? (size_t)(nl - (buf + i)) : (size_t)n - i;
-			int64_t ts = fs->line_ts(fs->line_ts_ud, buf + i, len);
-			if (ts >= fs->since_ns)
-				return at + i;
-			if (!nl) {
-				i = (size_t)n;  /* a line longer than the block */
-				break;
-			}
-			i += len + 1;
-		}
-		at += i;
-	}
-	return at < size ? at : size;
+	char b[6];
+	ssize_t n = pread(fd, b, sizeof(b), 0);
+	return n > 0 ? compressed_magic(b, (size_t)n) : NULL;
 }
 
 /* Remembers that a file could not be opened; true if it was new. */
@@ -506,11 +392,23 @@ tfile_open(struct file_src *fs, const char *path, const struct stat *pst,
 	if (fd < 0) {
 		int e = errno;
 		if (note_failed(fs, pst->st_dev, pst->st_ino))
-			say(fs, SRC_WARN, "%s: %s", path, strerror(e));
+			file__say(fs, SRC_WARN, "%s: %s", path, strerror(e));
 		return NULL;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
+		return NULL;
+	}
+	const char *z = compressed(fd);
+	if (z) {                        /* rotated and compressed */
+		close(fd);
+		if (!note_failed(fs, st.st_dev, st.st_ino))
+			return NULL;
+		int64_t mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+		if (!initial)
+			file__say(fs, SRC_INFO, "%s: %s-compressed; read at start only", file__base_name(path), z);
+		else if ((fs->history != 0 || fs->since_ns) && mtime >= fs->since_ns)
+			file__gz_queue(fs, path, z, mtime);
 		return NULL;
 	}
 #ifdef POSIX_FADV_SEQUENTIAL
@@ -523,14 +421,18 @@ tfile_open(struct file_src *fs, const char *path, const struct stat *pst,
 	tf->dev = st.st_dev;
 	tf->ino = st.st_ino;
 	linebuf_init(&tf->lb, fs->max_line);
+	sbuf_init(&tf->mq);
 	uint64_t size = (uint64_t)st.st_size;
 	tf->in_history = initial;
+	tf->order = fs->nopened++;
+	tf->hist_end = size;
+	tf->merging = initial && fs->merge;
 	if (initial && fs->since_ns) {
 		int64_t mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
 		if (mtime < fs->since_ns)
 			tf->min_off = size;
 		else if (fs->line_ts)
-			tf->min_off = since_offset(fs, fd, size);
+			tf->min_off = file__since_offset(fs, fd, size);
 		tf->off = tf->min_off;
 		if (fs->history > 0 && tf->min_off < size) {
 			tf->scanning = true;
@@ -562,8 +464,13 @@ static void
 consider(struct file_src *fs, const char *path, bool initial)
 {
 	struct stat st;
-	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+	if (stat(path, &st) < 0 || S_ISDIR(st.st_mode))
 		return;
+	if (!S_ISREG(st.st_mode)) {     /* FIFO, device, socket */
+		if (note_failed(fs, st.st_dev, st.st_ino))
+			file__say(fs, SRC_WARN, "%s: not a regular file; skipped", path);
+		return;
+	}
 	struct tfile *tf = find_inode(fs, st.st_dev, st.st_ino);
 	if (tf) {
 		if (tf->retired && !tf->deleted) {
@@ -577,7 +484,7 @@ consider(struct file_src *fs, const char *path, bool initial)
 	for (tf = fs->files; tf; tf = tf->next) {
 		if (!tf->retired && strcmp(tf->path, path) == 0) {
 			retire(fs, tf);         /* replaced before we noticed */
-			say(fs, SRC_INFO, "%s rotated", base_name(tf->path));
+			file__say(fs, SRC_INFO, "%s rotated", file__base_name(tf->path));
 		}
 	}
 	bool replaces = false;
@@ -585,14 +492,24 @@ consider(struct file_src *fs, const char *path, bool initial)
 		replaces |= tf->retired && strcmp(tf->path, path) == 0;
 	tf = tfile_open(fs, path, &st, initial);
 	if (tf && !initial && !replaces)
-		say(fs, SRC_INFO, "new file %s", base_name(path));
+		file__say(fs, SRC_INFO, "new file %s", file__base_name(path));
 }
+
+static void rescan_globs(struct file_src *fs, bool initial);
 
 static void
 rescan(struct file_src *fs)
 {
 	bool initial = fs->initial;
 	fs->initial = false;
+	rescan_globs(fs, initial);
+	if (initial)
+		file__gz_begin(fs);
+}
+
+static void
+rescan_globs(struct file_src *fs, bool initial)
+{
 	for (size_t i = 0; i < fs->npats; i++) {
 		glob_t g;
 		memset(&g, 0, sizeof(g));
@@ -601,7 +518,7 @@ rescan(struct file_src *fs)
 			for (size_t j = 0; j < g.gl_pathc && !fs->stopped; j++)
 				consider(fs, g.gl_pathv[j], initial);
 		} else if (initial) {
-			say(fs, SRC_WARN, "no file matches %s yet; waiting", fs->pats[i]);
+			file__say(fs, SRC_WARN, "no file matches %s yet; waiting", fs->pats[i]);
 		}
 		globfree(&g);
 	}
@@ -621,7 +538,7 @@ reap(struct file_src *fs)
 		next = tf->next;
 		if (has_work(tf) || !(tf->deleted || tf->retired))
 			continue;
-		if (tf->deleted || now - tf->retired_at >= grace)
+		if (tf->skipped || tf->deleted || now - tf->retired_at >= grace)
 			tfile_close(fs, tf);
 	}
 }
@@ -654,6 +571,8 @@ pump_cb(uv_idle_t *h)
 	for (struct tfile *tf = fs->files; tf; tf = tf->next)
 		n++;
 	size_t budget = fs->chunk;
+	if (fs->merge && fs->mstate != MERGE_DONE && !fs->initial && !fs->stopped)
+		budget = file__merge_step(fs, budget);
 	size_t start = n ? fs->rr % n : 0, i = 0;
 	struct tfile *tf = fs->files;
 	for (; tf && i < start; tf = tf->next)
@@ -677,15 +596,17 @@ pump_cb(uv_idle_t *h)
 		return;
 	report_count(fs);
 	report_misc(fs);
-	bool more = fs->need_rescan;
+	/* a merge waiting for compressed files is woken by their end */
+	bool more = fs->need_rescan ||
+		    (fs->merge && fs->mstate != MERGE_DONE && !file__gz_pending(fs));
 	for (tf = fs->files; tf && !more; tf = tf->next)
 		more = may_read(tf) || tf->need_fstat;
 	if (!more && !fs->stopped)
 		uv_idle_stop(fs->pump);
 }
 
-static void
-pump_start(struct file_src *fs)
+void
+file__pump_start(struct file_src *fs)
 {
 	if (!fs->stopped && fs->pump)
 		uv_idle_start(fs->pump, pump_cb);
@@ -711,18 +632,29 @@ fs_event_cb(uv_fs_event_t *ev, const char *name, int events, int status)
 		/* a change to a file here: wake the files of that name (in any
 		 * directory: a spare fstat is cheaper than matching spellings) */
 		for (struct tfile *tf = fs->files; tf; tf = tf->next)
-			if (strcmp(base_name(tf->path), name) == 0)
+			if (strcmp(file__base_name(tf->path), name) == 0)
 				tf->need_fstat = true;
 	}
-	pump_start(fs);
+	file__pump_start(fs);
 }
 
 /* Starts the watcher of one directory if it is not running; a directory
- * that does not exist yet is tried again at the next tick. */
+ * that does not exist yet is tried again at the next tick, and one that
+ * was removed or replaced since (its watch is dead) is watched anew. */
 static void
 dir_watch(struct file_src *fs, struct dirwatch *d)
 {
-	if (d->ev || fs->no_events || fs->stopped)
+	if (fs->no_events || fs->stopped)
+		return;
+	struct stat st;
+	bool here = stat(d->dir, &st) == 0;
+	if (d->ev) {
+		if (here && st.st_dev == d->dev && st.st_ino == d->ino)
+			return;
+		uv_close((uv_handle_t *)d->ev, free_handle_cb);
+		d->ev = NULL;
+	}
+	if (!here)
 		return;
 	uv_fs_event_t *ev = xcalloc(1, sizeof(*ev));
 	uv_fs_event_init(fs->src->loop, ev);
@@ -735,6 +667,8 @@ dir_watch(struct file_src *fs, struct dirwatch *d)
 	}
 	d->err = 0;
 	d->ev = ev;
+	d->dev = st.st_dev;
+	d->ino = st.st_ino;
 }
 
 static void
@@ -747,7 +681,7 @@ tick_cb(uv_timer_t *t)
 		dir_watch(fs, &fs->dirs[i]);
 	fs->need_rescan = true;
 	fs->count_due = true;
-	pump_start(fs);
+	file__pump_start(fs);
 }
 
 /* The directory part of a pattern, when it has no wildcard; else NULL. */
@@ -784,7 +718,7 @@ file_start(struct source *s)
 	fs->initial = true;
 	fs->need_rescan = true;
 	fs->count_due = true;
-	pump_start(fs);
+	file__pump_start(fs);
 	return 0;
 }
 
@@ -795,6 +729,8 @@ file_stop(struct source *s)
 	if (fs->stopped)
 		return;
 	fs->stopped = true;
+	gzread_stop(fs->gz);
+	fs->gz = NULL;
 	if (fs->pump)
 		uv_close((uv_handle_t *)fs->pump, free_handle_cb);
 	if (fs->tick)
@@ -827,6 +763,11 @@ file_free(struct source *s)
 		free(fs->dirs[i].dir);
 	free(fs->dirs);
 	free(fs->failed);
+	free(fs->heap);
+	for (size_t i = 0; i < fs->ngzq; i++)
+		free(fs->gzq[i].path);
+	free(fs->gzq);
+	free(fs->gz_path);
 	free(fs->rbuf);
 	free(fs);
 	s->priv = NULL;
@@ -864,6 +805,7 @@ file_source_new(uv_loop_t *loop, const struct file_source_opts *opts,
 	fs->since_ns = opts->since_ns;
 	fs->line_ts = opts->line_ts;
 	fs->line_ts_ud = opts->line_ts_ud;
+	fs->merge = opts->merge_history && opts->line_ts;
 	fs->rbuf = xmalloc(fs->chunk);
 	fs->nactive_said = SIZE_MAX;
 	for (size_t i = 0; i < fs->npats; i++) {

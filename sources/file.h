@@ -24,7 +24,15 @@
  *     `max_line` bytes are cut (sink gets full_len > len), bytes are never
  *     altered (invalid UTF-8 passes through): see sources/linebuf.h.
  *   - every file is opened once even when several patterns or names match
- *     it (identity is device + inode).
+ *     it (identity is device + inode);
+ *   - compressed files (gzip, xz, zstd, bzip2 by their magic bytes, e.g.
+ *     rotated x.log.2.gz matched by x.log*) found at start are history:
+ *     read one at a time, oldest (mtime) first, through the system's
+ *     `gzip -dc` (xz, zstd, bzip2) in a child process (sources/gzread.h),
+ *     with history_lines (last N: decompressed twice) and since_ns (a
+ *     filter on line_ts); the plain files' history (and the merge) waits
+ *     for them.  Compressed files that appear later are not read (they
+ *     hold lines already read under their old name).
  *
  * How it watches: one uv_fs_event per directory named by a pattern whose
  * directory part has no wildcard (changes, creations, renames), plus one
@@ -46,9 +54,25 @@
  * bytes each: fine on local disks and the page cache; a hung network file
  * system would stall the loop (as it would stall `tail`).
  *
- * Ordering: lines of one file come in file order; lines of different files
- * are interleaved by chunk (history is not merged by time; the store sorts
- * by timestamp if it wants to).
+ * Ordering: lines of one file come in file order.  History of several
+ * files is interleaved by chunk, or merged by time with `merge_history`
+ * (needs `line_ts`); followed lines come as they are read.
+ *
+ * Status messages (sink->status; names are base names unless noted):
+ *   SRC_INFO  "following N files"      after the first scan and when the
+ *                                      count changed at a poll tick
+ *   SRC_INFO  "history: N lines from M files"   once, history all read
+ *   SRC_INFO  "x.log rotated" / "x.log truncated; reading from start" /
+ *             "x.log deleted" / "new file x.log"
+ *   SRC_INFO  "DIR: no fs events (REASON); polling every N ms"   once
+ *   SRC_INFO  "x.log.2.gz: gzip-compressed; read at start only"   once,
+ *             for one that appears later ("...; skipped" if it was
+ *             first seen empty)
+ *   SRC_WARN  "x.log.2.gz: gzip -dc failed (REASON); skipped"
+ *   SRC_WARN  "no file matches PATTERN yet; waiting"   first scan only
+ *   SRC_WARN  "PATH: REASON" (cannot open; once per file),
+ *             "PATH: not a regular file; skipped" (once per file),
+ *             "x.log: read: REASON"
  *
  * Ownership: file_source_new() copies everything it needs from `opts` and
  * `sink` (the sink's `ud` is kept as is).  The `origin` passed to
@@ -63,6 +87,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <uv.h>
 
 #include "sources/source.h"
@@ -94,12 +119,19 @@ struct file_source_opts {
 	/**
 	 * Returns a line's own timestamp in ns, or 0 when it has none (the
 	 * app's scanner).  `text[0..len)` is borrowed for the call; it may be
-	 * only the first KiBs of a long line.  Called only while the
-	 * files found by the first scan are opened (from a loop callback),
-	 * never for followed lines.
+	 * only the first KiBs of a long line.  Called from loop
+	 * callbacks for history only (to find since_ns, and for every history
+	 * line with merge_history), never for followed lines.
 	 */
 	int64_t (*line_ts)(void *ud, const char *text, size_t len);
 	void *line_ts_ud;
+	/**
+	 * With `line_ts`: hand out the history of all the files found at
+	 * start merged in time order (ties: the order files were found;
+	 * a line without a time goes with the line before it), instead of
+	 * file by file.  Lines appended during the merge follow it.
+	 */
+	bool merge_history;
 };
 
 /**

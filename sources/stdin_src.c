@@ -27,7 +27,8 @@ struct stdin_src {
 	int saved_flags;        /* file status flags before libuv touched them */
 	size_t max_line;
 	uv_stream_t *stream;    /* pipe/socket mode */
-	uv_idle_t *pump;        /* plain read(2) mode */
+	uv_idle_t *pump;        /* plain read(2) mode; stream mode: resumes reading */
+	size_t turn_bytes;      /* stream mode: bytes since reading (re)started */
 	char *rbuf;
 	struct linebuf lb;
 	uint64_t lines;
@@ -108,6 +109,22 @@ alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 	*buf = uv_buf_init(ss->rbuf, (unsigned)STDIN_CHUNK);
 }
 
+static void read_cb(uv_stream_t *st, ssize_t n, const uv_buf_t *buf);
+
+/* Next loop turn after a pause: read again. */
+static void
+resume_cb(uv_idle_t *h)
+{
+	struct stdin_src *ss = h->data;
+	uv_idle_stop(h);
+	ss->turn_bytes = 0;
+	if (!ss->stopped && !ss->done && ss->stream)
+		uv_read_start(ss->stream, alloc_cb, read_cb);
+}
+
+/* libuv reads a readable pipe up to 32 times in one go; after a chunk's
+ * worth, pause until the next loop turn so keys and timers get their
+ * turn while a fast writer floods the pipe. */
 static void
 read_cb(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
 {
@@ -115,9 +132,14 @@ read_cb(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
 	(void)buf;
 	if (ss->stopped || ss->done)
 		return;
-	if (n > 0)
+	if (n > 0) {
 		linebuf_feed(&ss->lb, ss->rbuf, (size_t)n, on_line, ss);
-	else if (n == UV_EOF)
+		ss->turn_bytes += (size_t)n;
+		if (ss->turn_bytes >= STDIN_CHUNK && !ss->stopped) {
+			uv_read_stop(ss->stream);
+			uv_idle_start(ss->pump, resume_cb);
+		}
+	} else if (n == UV_EOF)
 		finish(ss, 0);
 	else if (n < 0)
 		finish(ss, (int)n);
@@ -169,6 +191,9 @@ stdin_start(struct source *s)
 			ss->stream = (uv_stream_t *)p;
 		}
 		ss->stream->data = ss;
+		ss->pump = xcalloc(1, sizeof(*ss->pump));
+		uv_idle_init(s->loop, ss->pump);
+		ss->pump->data = ss;
 		if (rc == 0)
 			rc = uv_read_start(ss->stream, alloc_cb, read_cb);
 		if (rc != 0) {

@@ -3,10 +3,11 @@
  * descriptor (`some-command | iftop-logs -`).
  *
  * The source works on a dup() of `fd`; the caller keeps `fd` (and closes it
- * when it likes).  A pipe or socket is read with a libuv stream; a regular
- * file (or another non-pollable descriptor, e.g. `< x.log`, /dev/null) is
- * read with read(2) in chunks of 256 KiB, one chunk per loop turn, so a
- * big file does not freeze the keys.  A terminal is refused (start returns
+ * when it likes).  A pipe or socket is read with a libuv stream, pausing
+ * until the next loop turn after each 256 KiB; a regular file (or another
+ * non-pollable descriptor, e.g. `< x.log`, /dev/null) is read with
+ * read(2) in chunks of 256 KiB, one chunk per loop turn; either way a
+ * fast writer or a big file does not freeze the keys.  A terminal is refused (start returns
  * LX_EINVAL): the keyboard is the app's business (it reads /dev/tty).
  *
  * Lines follow sources/linebuf.h: '\n' ends a line, a CR before it is

@@ -23,7 +23,9 @@ tmux capture-pane -p -t "$S" | grep -q "TIME (local)" || fail "no column header"
 # Idle CPU: the demo is live, so just check the frame keeps coming.
 tmux send-keys -t "$S" "?"
 wait_for "Keys (Esc closes" 2 || fail "help overlay did not open"
-wait_for "Pause / resume following" 1 || fail "help lacks the tail keys"
+wait_for "Move down one line" 1 || fail "help lacks the navigation keys"
+tmux send-keys -t "$S" PgDn PgDn
+wait_for "Pause / resume following" 2 || fail "help does not scroll to the tail keys"
 tmux send-keys -t "$S" Escape
 sleep 0.3
 tmux capture-pane -p -t "$S" | grep -q "Keys (Esc closes" && fail "Esc did not close help"
@@ -53,7 +55,13 @@ wait_for "TIME (local)" 2 || fail "Esc did not walk back to the tail"
 tmux send-keys -t "$S" 2
 wait_for "critical path" 2 || fail "key 2 did not switch to the trace tab"
 tmux send-keys -t "$S" Tab
-wait_for "TIME (local)" 2 || fail "Tab did not switch views"
+wait_for "SERIES" 2 || fail "Tab did not switch to the errors view"
+tmux send-keys -t "$S" Tab
+wait_for "Prometheus:" 2 || fail "Tab did not switch to the health view"
+tmux send-keys -t "$S" BTab
+wait_for "SERIES" 2 || fail "Shift-Tab did not go back to the errors view"
+tmux send-keys -t "$S" 1
+wait_for "TIME (local)" 2 || fail "key 1 did not switch to the tail"
 tmux send-keys -t "$S" F
 tmux resize-window -t "$S" -x 10 -y 3
 wait_for "too small" 3 || fail "no 'too small' notice at 10x3"

@@ -1,6 +1,6 @@
 /*
- * tests/test_file_source.c: the file source (sources/file.c) and the line
- * splitter it shares with stdin (sources/linebuf.c).
+ * tests/test_file_source.c: the file source (sources/file.c, file_hist.c,
+ * gzread.c) and the line splitter it shares with stdin (linebuf.c).
  *
  * Each loop test runs in its own mkdtemp directory with its own uv loop:
  * a script of steps (an action, then "wait until N lines / a status")
@@ -11,7 +11,12 @@
  * IFTOP_BENCH_MB=400 build/tests/test_file_source also measures history
  * reading throughput over a 400 MiB file and follow throughput behind a
  * writer process appending 100 MiB (skipped otherwise);
- * IFTOP_BENCH_COLD=1 first evicts the history file from the page cache.
+ * IFTOP_BENCH_COLD=1 first evicts the history file from the page cache;
+ * IFTOP_BENCH_FILES=40 spreads the history over 40 files (line i in file
+ * i % 40) and IFTOP_BENCH_MERGE=1 merges it by time; IFTOP_BENCH_WRITE=1
+ * makes the follow writer use one write(2) per line and IFTOP_BENCH_IDLE=200
+ * adds idle matched files.  IFTOP_BENCH_SOAK=30 (IFTOP_BENCH_RATE=50000)
+ * runs the rotation soak.  Bench cases are skipped in `make check`.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -357,7 +363,7 @@ appends(const char *path, const char *s)
 static void
 append_seq(const char *path, const char *tag, int from, int to)
 {
-	size_t cap = (size_t)(to - from) * 32 + 1, n = 0;
+	size_t cap = (size_t)(to - from) * (strlen(tag) + 24) + 1, n = 0;
 	char *buf = xmalloc(cap);
 	for (int i = from; i < to; i++)
 		n += (size_t)snprintf(buf + n, cap - n, "%s%d\n", tag, i);
@@ -395,6 +401,12 @@ assert_seq(const struct ctx *c, const char *tag, int n)
 }
 
 /* ---- history and follow --------------------------------------------------- */
+
+static void
+act_follow_x(struct ctx *c)
+{
+	append_seq(ctx_path(c, "x.log"), "X", 5, 6);
+}
 
 static void
 act_history_append(struct ctx *c)
@@ -534,6 +546,98 @@ test_history_since(void **state)
 	run_since(0, 200000, true, false, 0, NULL, 0);       /* all older */
 	run_since(0, 77777, false, false, 100000, "t=0 payload", 0); /* no line_ts */
 	run_since(0, 77777, false, true, 0, NULL, 0);        /* mtime older */
+}
+
+/* merge_history: three files with interleaved times (file k holds the
+ * times t = k, k+3, k+6, ...), a line without time in each, one long line
+ * (cut), an unfinished last line completed after the merge. */
+static void
+act_merge_append(struct ctx *c)
+{
+	appends(ctx_path(c, "m1.log"), "99 done\n");
+	appends(ctx_path(c, "m0.log"), "t=900000 follow\n");
+}
+
+static void
+run_merge(long history, size_t chunk, size_t want_hist)
+{
+	struct ctx c;
+	ctx_init(&c);
+	const int per = 3000;
+	for (int k = 0; k < 3; k++) {
+		char name[16];
+		snprintf(name, sizeof(name), "m%d.log", k);
+		size_t cap = (size_t)per * 48 + 4096, n = 0;
+		char *buf = xmalloc(cap);
+		for (int i = 0; i < per; i++) {
+			int t = 3 * i + k;
+			n += (size_t)snprintf(buf + n, cap - n, "t=%d f%d\n", t, k);
+			if (i == per / 2)
+				n += (size_t)snprintf(buf + n, cap - n, "untimed f%d after t=%d\n", k, t);
+			if (k == 2 && i == 100) {
+				n += (size_t)snprintf(buf + n, cap - n, "t=%d long ", t);
+				memset(buf + n, 'L', 3000);
+				n += 3000;
+				buf[n++] = '\n';
+			}
+		}
+		if (k == 1)
+			n += (size_t)snprintf(buf + n, cap - n, "t=%d unfinished ", 3 * per + 1);
+		append(ctx_path(&c, name), buf, n);
+		free(buf);
+	}
+	const char *pats[1] = { ctx_path(&c, "m*.log") };
+	struct file_source_opts o = {
+		.paths = pats, .npaths = 1, .history_lines = history, .poll_ms = 50,
+		.line_ts = ts_of, .merge_history = true, .read_chunk = chunk,
+		.max_line = 1024,
+	};
+	struct source_sink sink = { .ud = &c, .line = sink_line, .status = sink_status };
+	c.src = file_source_new(&c.loop, &o, &sink);
+	const struct step steps[] = {
+		{ NULL, want_hist, "history:", 0 },
+		{ act_merge_append, want_hist + 2, NULL, 0 },
+	};
+	ctx_run(&c, steps, LX_ARRAY_LEN(steps), 5000);
+	assert_int_equal(c.nlines, want_hist + 2);
+	/* history in time order; untimed lines right after their file's
+	 * previous line */
+	int64_t last = -1;
+	for (size_t i = 0; i < want_hist; i++) {
+		const char *t = c.lines[i].text;
+		if (strncmp(t, "untimed", 7) == 0) {
+			int k = t[9] - '0', after = atoi(strstr(t, "t=") + 2);
+			assert_int_equal(after % 3, k);
+			assert_int_equal(after, last);
+			continue;
+		}
+		int64_t ts = ts_of(NULL, t, strlen(t));
+		if (last >= 0 && ts < last * 1000000000)
+			fail_msg("line %zu '%.40s' after t=%lld", i, t, (long long)last);
+		last = ts / 1000000000;
+		if (strstr(t, " long ")) {
+			assert_int_equal(c.lines[i].len, 1024);
+			assert_true(c.lines[i].full > 3000);
+		}
+	}
+	char want[64];
+	snprintf(want, sizeof(want), "t=%d unfinished 99 done", 3 * per + 1);
+	bool seen_unfinished = false, seen_follow = false;
+	for (size_t i = want_hist; i < c.nlines; i++) {
+		seen_unfinished |= strcmp(c.lines[i].text, want) == 0;
+		seen_follow |= strcmp(c.lines[i].text, "t=900000 follow") == 0;
+	}
+	assert_true(seen_unfinished && seen_follow);
+	ctx_release(&c);
+}
+
+static void
+test_history_merged(void **state)
+{
+	(void)state;
+	run_merge(-1, 0, 3 * 3000 + 3 + 1);
+	run_merge(-1, 4096, 3 * 3000 + 3 + 1);
+	run_merge(10, 0, 30);           /* last 10 of each: no untimed there */
 }
 
 static void
@@ -938,6 +1042,239 @@ test_file_created_later(void **state)
 	ctx_release(&c);
 }
 
+/* A directory that does not exist at start: polled until it does, then
+ * watched; a FIFO that matches is skipped with one warning (never opened:
+ * that would block); gzip files that appear later are not read (they
+ * are rotated copies of lines already read), also one that was empty
+ * when first seen. */
+static void
+act_mkdir_later(struct ctx *c)
+{
+	assert_int_equal(mkdir(ctx_path(c, "sub"), 0755), 0);
+	assert_int_equal(mkfifo(ctx_path(c, "sub/fifo.log"), 0644), 0);
+	append_seq(ctx_path(c, "sub/a.log"), "S", 0, 2);
+	appends(ctx_path(c, "sub/empty.log.gz"), "");
+}
+
+static void
+act_gz(struct ctx *c)
+{
+	/* gzip of "hello\n" (gzip -n) */
+	static const unsigned char gz[] = {
+		0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xcb, 0x48,
+		0xcd, 0xc9, 0xc9, 0xe7, 0x02, 0x00, 0x20, 0x30, 0x3a, 0x36, 0x06, 0x00,
+		0x00, 0x00,
+	};
+	append(ctx_path(c, "sub/old.log.gz"), gz, sizeof(gz));     /* new, full */
+	append(ctx_path(c, "sub/empty.log.gz"), gz, sizeof(gz));   /* was empty */
+}
+
+static void
+act_mkdir_later2(struct ctx *c)
+{
+	append_seq(ctx_path(c, "sub/a.log"), "S", 2, 4);
+}
+
+static void
+test_dir_created_later(void **state)
+{
+	(void)state;
+	struct ctx c;
+	ctx_init(&c);
+	c.src = ctx_file_source(&c, "sub/*.log*", 10, 0, false);
+	const struct step steps[] = {
+		{ NULL, 0, "no file matches", 0 },
+		{ act_mkdir_later, 2, "following 2 files", 0 },
+		{ act_gz, 2, "old.log.gz: gzip-compressed; read at start only", 0 },
+		{ NULL, 2, "empty.log.gz: gzip-compressed; skipped", 0 },
+		{ NULL, 2, "following 1 file", 0 },
+		{ act_mkdir_later2, 4, NULL, 120 },
+	};
+	ctx_run(&c, steps, LX_ARRAY_LEN(steps), 3000);
+	assert_int_equal(c.nlines, 4);
+	assert_seq(&c, "S", 4);
+	size_t warned = 0;
+	for (size_t i = 0; i < c.nstatus; i++)
+		warned += strstr(c.status[i], "not a regular file") != NULL;
+	assert_int_equal(warned, 1);
+	unlink(ctx_path(&c, "sub/fifo.log"));
+	unlink(ctx_path(&c, "sub/a.log"));
+	unlink(ctx_path(&c, "sub/old.log.gz"));
+	unlink(ctx_path(&c, "sub/empty.log.gz"));
+	rmdir(ctx_path(&c, "sub"));
+	ctx_release(&c);
+}
+
+/* The directory is removed and made again: its files are found again
+ * (the dead watch is replaced at the next tick). */
+static void
+act_rmdir(struct ctx *c)
+{
+	assert_int_equal(unlink(ctx_path(c, "sub/a.log")), 0);
+	assert_int_equal(rmdir(ctx_path(c, "sub")), 0);
+}
+
+static void
+act_remkdir(struct ctx *c)
+{
+	assert_int_equal(mkdir(ctx_path(c, "sub"), 0755), 0);
+	append_seq(ctx_path(c, "sub/b.log"), "B", 0, 2);
+}
+
+static void
+act_reappend(struct ctx *c)
+{
+	append_seq(ctx_path(c, "sub/b.log"), "B", 2, 4);
+}
+
+static void
+test_dir_recreated(void **state)
+{
+	(void)state;
+	struct ctx c;
+	ctx_init(&c);
+	assert_int_equal(mkdir(ctx_path(&c, "sub"), 0755), 0);
+	append_seq(ctx_path(&c, "sub/a.log"), "A", 0, 2);
+	c.src = ctx_file_source(&c, "sub/*.log", -1, 0, false);
+	const struct step steps[] = {
+		{ NULL, 2, "following 1 file", 0 },
+		{ act_rmdir, 2, "following 0 files", 0 },
+		{ act_remkdir, 4, "new file b.log", 120 },
+		{ act_reappend, 6, NULL, 0 },
+	};
+	ctx_run(&c, steps, LX_ARRAY_LEN(steps), 3000);
+	assert_int_equal(c.nlines, 6);
+	assert_seq(&c, "A", 2);
+	assert_seq(&c, "B", 4);
+	unlink(ctx_path(&c, "sub/b.log"));
+	rmdir(ctx_path(&c, "sub"));
+	ctx_release(&c);
+}
+
+/* Compressed rotated files found at start: read (through gzip -dc, xz
+ * -dc) oldest first, before the plain files' history; last N lines of
+ * each; since_ns; a broken one is skipped with a warning. */
+static void
+sh(const char *fmt, ...) LX_PRINTF(1, 2);
+
+static void
+sh(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if (system(cmd) != 0)
+		fail_msg("command failed: %s", cmd);
+}
+
+static void
+set_mtime(const char *path, time_t t)
+{
+	struct timespec ts[2] = { { t, 0 }, { t, 0 } };
+	assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+}
+
+static void
+make_rotated(struct ctx *c)
+{
+	/* x.log.3.gz: t=0..99 (oldest), x.log.2.xz: t=100..199,
+	 * x.log.1.gz: t=200..299 with CRLF, x.log: t=300..309 */
+	const char *names[] = { "x.log.3", "x.log.2", "x.log.1" };
+	for (int k = 0; k < 3; k++) {
+		size_t cap = 100 * 32, n = 0;
+		char *buf = xmalloc(cap);
+		for (int i = 0; i < 100; i++)
+			n += (size_t)snprintf(buf + n, cap - n, "t=%d z%s\n", k * 100 + i,
+					      k == 2 ? "\r" : "");
+		append(ctx_path(c, names[k]), buf, n);
+		free(buf);
+	}
+	sh("cd %s && gzip -n x.log.3 && xz x.log.2 && gzip -n x.log.1", c->dir);
+	set_mtime(ctx_path(c, "x.log.3.gz"), 1000);
+	set_mtime(ctx_path(c, "x.log.2.xz"), 2000);
+	set_mtime(ctx_path(c, "x.log.1.gz"), 3000);
+	for (int i = 300; i < 310; i++) {
+		char l[32];
+		snprintf(l, sizeof(l), "t=%d plain\n", i);
+		appends(ctx_path(c, "x.log"), l);
+	}
+}
+
+static void
+run_rotated(long history, int64_t since_s, bool merge, size_t want, int first_t)
+{
+	struct ctx c;
+	ctx_init(&c);
+	make_rotated(&c);
+	/* not compressed data behind a .gz name, and a broken gzip file */
+	appends(ctx_path(&c, "x.log.9.gz"), "\x1f\x8b garbage\n");
+	set_mtime(ctx_path(&c, "x.log.9.gz"), 500);
+	const char *pats[1] = { ctx_path(&c, "x.log*") };
+	struct file_source_opts o = {
+		.paths = pats, .npaths = 1, .history_lines = history, .poll_ms = 50,
+		.since_ns = since_s * 1000000000, .line_ts = ts_of, .merge_history = merge,
+	};
+	struct source_sink sink = { .ud = &c, .line = sink_line, .status = sink_status };
+	c.src = file_source_new(&c.loop, &o, &sink);
+	const struct step steps[] = { { NULL, want, "history:", 50 } };
+	ctx_run(&c, steps, LX_ARRAY_LEN(steps), 5000);
+	if (c.nlines != want)
+		fail_msg("history %ld since %lld: %zu lines, want %zu", history,
+			 (long long)since_s, c.nlines, want);
+	int last = -1;
+	for (size_t i = 0; i < c.nlines; i++) {
+		int t = atoi(c.lines[i].text + 2);
+		if (i == 0)
+			assert_int_equal(t, first_t);
+		if (t <= last)
+			fail_msg("line %zu: t=%d after t=%d", i, t, last);
+		last = t;
+		const char *o = strrchr(c.lines[i].origin, '/') + 1;
+		const char *want_o = t < 100 ? "x.log.3.gz" : t < 200 ? "x.log.2.xz" :
+				     t < 300 ? "x.log.1.gz" : "x.log";
+		assert_string_equal(o, want_o);
+		assert_null(strchr(c.lines[i].text, '\r'));
+	}
+	assert_true(has_status(&c, "x.log.9.gz: gzip -dc failed"));
+	ctx_release(&c);
+}
+
+static void
+test_compressed_history(void **state)
+{
+	(void)state;
+	run_rotated(-1, 0, false, 310, 0);
+	run_rotated(-1, 0, true, 310, 0);
+	run_rotated(5, 0, false, 20, 95);       /* last 5 of each */
+	run_rotated(-1, 150, false, 160, 150);  /* since t=150 */
+}
+
+/* Stopped in the middle of a compressed file: the decompressor is killed
+ * and reaped (no zombie), nothing more arrives, the loop closes. */
+static void
+test_compressed_stop(void **state)
+{
+	(void)state;
+	struct ctx c;
+	ctx_init(&c);
+	append_seq(ctx_path(&c, "big.log.1"), "line-with-some-padding-to-be-longer-", 0, 400000);
+	sh("cd %s && gzip -n -1 big.log.1", c.dir);
+	appends(ctx_path(&c, "big.log"), "");
+	c.src = ctx_file_source(&c, "big.log*", -1, 0, false);
+	c.stop_after = 5;
+	const struct step steps[] = { { NULL, 5, NULL, 100 } };
+	ctx_run(&c, steps, LX_ARRAY_LEN(steps), 3000);
+	assert_int_equal(c.nlines, 5);
+	assert_int_equal(c.lines_after_stop, 0);
+	int st;
+	pid_t z = waitpid(-1, &st, WNOHANG);
+	if (z > 0)
+		fail_msg("child %d left unreaped", (int)z);
+	ctx_release(&c);
+}
+
 static int
 count_fds(void)
 {
@@ -1075,6 +1412,56 @@ test_stop_from_sink(void **state)
 	ctx_release(&c);
 }
 
+/* One file named by two patterns (and a hard link): opened once. */
+static void
+test_same_file_twice(void **state)
+{
+	(void)state;
+	struct ctx c;
+	ctx_init(&c);
+	append_seq(ctx_path(&c, "x.log"), "X", 0, 5);
+	assert_int_equal(link(ctx_path(&c, "x.log"), ctx_path(&c, "y.log")), 0);
+	const char *pats[2] = { ctx_path(&c, "x.log"), ctx_path(&c, "*.log") };
+	struct file_source_opts o = {
+		.paths = pats, .npaths = 2, .history_lines = -1, .poll_ms = 50,
+	};
+	struct source_sink sink = { .ud = &c, .line = sink_line, .status = sink_status };
+	c.src = file_source_new(&c.loop, &o, &sink);
+	assert_non_null(strstr(c.src->desc, "x.log"));
+	const struct step steps[] = { { act_follow_x, 6, "following 1 file", 150 } };
+	ctx_run(&c, steps, LX_ARRAY_LEN(steps), 3000);
+	assert_int_equal(c.nlines, 6);
+	assert_seq(&c, "X", 6);
+	for (size_t i = 0; i < c.nlines; i++)
+		assert_string_equal(c.lines[i].origin, ctx_path(&c, "x.log"));
+	ctx_release(&c);
+}
+
+/* source_free() right after source_stop(), before the loop has run the
+ * close callbacks, in the middle of a history read: no use after free
+ * (ASan), and the loop closes. */
+static void
+test_free_before_close_cbs(void **state)
+{
+	(void)state;
+	struct ctx c;
+	ctx_init(&c);
+	append_seq(ctx_path(&c, "a.log"), "A", 0, 200000);
+	c.src = ctx_file_source(&c, "*.log", -1, 0, false);
+	assert_int_equal(source_start(c.src), 0);
+	for (int i = 0; i < 5; i++)
+		uv_run(&c.loop, UV_RUN_NOWAIT);
+	assert_true(c.nlines > 0 && c.nlines < 200000);
+	source_stop(c.src);
+	source_free(c.src);
+	c.src = NULL;
+	size_t n = c.nlines;
+	uv_run(&c.loop, UV_RUN_DEFAULT);
+	assert_int_equal(c.nlines, n);
+	assert_int_equal(uv_loop_close(&c.loop), 0);
+	ctx_release(&c);
+}
+
 static void
 test_desc_and_bad_opts(void **state)
 {
@@ -1115,13 +1502,28 @@ bench_line(void *ud, const char *text, size_t len, size_t full, const char *orig
 
 /* A 1 ms timer: the longest gap between its calls is the worst time a
  * key would have waited. */
+static uint64_t bench_last_cpu, bench_max_cpu_gap;
+
+static uint64_t
+thread_cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Also the longest stretch of our own CPU time between two calls: wall
+ * gaps include time the OS ran something else (a loaded machine). */
 static void
 bench_tick(uv_timer_t *t)
 {
-	uint64_t now = uv_hrtime();
+	uint64_t now = uv_hrtime(), cpu = thread_cpu_ns();
 	if (bench_last_tick && now - bench_last_tick > bench_max_gap)
 		bench_max_gap = now - bench_last_tick;
+	if (bench_last_cpu && cpu - bench_last_cpu > bench_max_cpu_gap)
+		bench_max_cpu_gap = cpu - bench_last_cpu;
 	bench_last_tick = now;
+	bench_last_cpu = cpu;
 	(void)t;
 }
 
@@ -1129,50 +1531,106 @@ static size_t
 bench_fill(char *buf, size_t i)
 {
 	return (size_t)sprintf(buf,
-		"{\"timestamp\":\"2026-11-25T17:00:00.%06zuZ\",\"level\":\"INFO\","
+		"{\"timestamp\":\"2026-11-25T17:00:%02zu.%06zuZ\",\"level\":\"INFO\","
 		"\"agent_id\":\"A%zu-haiku-001\",\"component\":\"redis_bus\","
 		"\"message\":\"processed task task-%08zx in %zu ms\"}\n",
-		i % 1000000, i % 40, i, i % 997);
+		(i / 1000000) % 60, i % 1000000, i % 40, i, i % 997);
 }
 
-/* Writes lines until `want` bytes, in `wchunk`-byte writes; returns lines. */
-static size_t
-bench_write(const char *path, size_t want, size_t wchunk, bool cold)
+/* The bench lines' time, read at its fixed place (a stand-in for the
+ * app's scanner). */
+static int64_t
+bench_ts(void *ud, const char *t, size_t len)
 {
-	char *buf = xmalloc(wchunk + 256);
-	size_t n = 0, total = 0, i = 0;
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
-	assert_true(fd >= 0);
+	(void)ud;
+	if (len < 40)
+		return 0;
+	int64_t sec = (t[31] - '0') * 10 + (t[32] - '0'), frac = 0;
+	for (int i = 34; i < 40; i++)
+		frac = frac * 10 + (t[i] - '0');
+	return sec * 1000000000 + frac * 1000;
+}
+
+/* Writes lines until `want` bytes, in `wchunk`-byte writes, line i to file
+ * i % nfiles ("bench.log" or "bench<k>.log"); returns lines. */
+static size_t
+bench_write_n(struct ctx *c, size_t want, size_t wchunk, bool cold, int nfiles)
+{
+	char **buf = xcalloc((size_t)nfiles, sizeof(*buf));
+	size_t *n = xcalloc((size_t)nfiles, sizeof(*n));
+	int *fd = xcalloc((size_t)nfiles, sizeof(*fd));
+	size_t total = 0, i = 0;
+	for (int k = 0; k < nfiles; k++) {
+		char name[32];
+		if (nfiles == 1)
+			snprintf(name, sizeof(name), "bench.log");
+		else
+			snprintf(name, sizeof(name), "bench%d.log", k);
+		buf[k] = xmalloc(wchunk + 256);
+		fd[k] = open(ctx_path(c, name), O_WRONLY | O_CREAT | O_APPEND, 0644);
+		assert_true(fd[k] >= 0);
+	}
 	while (total < want) {
-		size_t l = bench_fill(buf + n, i++);
-		n += l;
+		int k = (int)(i % (size_t)nfiles);
+		size_t l = bench_fill(buf[k] + n[k], i++);
+		n[k] += l;
 		total += l;
-		if (n >= wchunk || total >= want) {
-			assert_int_equal(write(fd, buf, n), (ssize_t)n);
-			n = 0;
+		if (n[k] >= wchunk) {
+			assert_int_equal(write(fd[k], buf[k], n[k]), (ssize_t)n[k]);
+			n[k] = 0;
 		}
 	}
-	if (cold) {                     /* evict this file's pages */
-		fsync(fd);
-		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	for (int k = 0; k < nfiles; k++) {
+		assert_int_equal(write(fd[k], buf[k], n[k]), (ssize_t)n[k]);
+		if (cold) {             /* evict this file's pages */
+			fsync(fd[k]);
+			posix_fadvise(fd[k], 0, 0, POSIX_FADV_DONTNEED);
+		}
+		close(fd[k]);
+		free(buf[k]);
 	}
-	close(fd);
 	free(buf);
+	free(n);
+	free(fd);
 	return i;
+}
+
+static size_t
+bench_write(struct ctx *c, size_t want, size_t wchunk, bool cold)
+{
+	return bench_write_n(c, want, wchunk, cold, 1);
+}
+
+static bool bench_merge;
+static int64_t bench_last_ts;
+static size_t bench_disorder;
+
+static void
+bench_line_merged(void *ud, const char *text, size_t len, size_t full,
+		  const char *origin, int64_t ts)
+{
+	int64_t t = bench_ts(NULL, text, len);
+	bench_disorder += t < bench_last_ts;
+	bench_last_ts = t;
+	bench_line(ud, text, len, full, origin, ts);
 }
 
 static double
 bench_run(struct ctx *c, long history, const char *pattern)
 {
 	const char *pats[1] = { ctx_path(c, pattern) };
-	struct file_source_opts o = { .paths = pats, .npaths = 1, .history_lines = history };
-	struct source_sink sink = { .ud = &c->loop, .line = bench_line };
+	struct file_source_opts o = { .paths = pats, .npaths = 1, .history_lines = history,
+				      .line_ts = bench_merge ? bench_ts : NULL,
+				      .merge_history = bench_merge };
+	struct source_sink sink = { .ud = &c->loop, .line = bench_line_merged };
 	c->src = file_source_new(&c->loop, &o, &sink);
+	bench_last_ts = 0;
+	bench_disorder = 0;
 	uv_timer_t tick;
 	uv_timer_init(&c->loop, &tick);
 	uv_timer_start(&tick, bench_tick, 1, 1);
 	bench_lines = bench_bytes = 0;
-	bench_last_tick = bench_max_gap = 0;
+	bench_last_tick = bench_max_gap = bench_last_cpu = bench_max_cpu_gap = 0;
 	struct timespec t0, t1, c0, c1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
@@ -1199,18 +1657,22 @@ test_bench_history(void **state)
 	struct ctx c;
 	ctx_init(&c);
 	bench_want = (size_t)atol(mb) << 20;
-	size_t lines = bench_write(ctx_path(&c, "bench.log"), bench_want, (size_t)4 << 20,
-				   getenv("IFTOP_BENCH_COLD") != NULL);
+	int nfiles = getenv("IFTOP_BENCH_FILES") ? atoi(getenv("IFTOP_BENCH_FILES")) : 1;
+	bench_merge = getenv("IFTOP_BENCH_MERGE") != NULL;
+	size_t lines = bench_write_n(&c, bench_want, (size_t)1 << 20,
+				     getenv("IFTOP_BENCH_COLD") != NULL, nfiles);
 	bench_want = 0;
 	for (size_t i = 0; i < lines; i++) {
 		char b[256];
 		bench_want += bench_fill(b, i);
 	}
-	double s = bench_run(&c, -1, "bench.log");
-	printf("file history: %zu lines, %.1f MB in %.3f s: %.0f lines/s, %.0f MB/s; "
-	       "longest loop stall %.2f ms\n",
+	double s = bench_run(&c, -1, nfiles == 1 ? "bench.log" : "bench*.log");
+	printf("file history (%d file%s%s): %zu lines, %.1f MB in %.3f s: %.0f lines/s, "
+	       "%.0f MB/s; %zu lines out of time order; longest loop stall %.2f ms (%.2f ms of own cpu)\n",
+	       nfiles, nfiles == 1 ? "" : "s", bench_merge ? ", merged" : "",
 	       bench_lines, (double)bench_bytes / 1e6, s, (double)bench_lines / s,
-	       (double)bench_bytes / 1e6 / s, (double)bench_max_gap / 1e6);
+	       (double)bench_bytes / 1e6 / s, bench_disorder, (double)bench_max_gap / 1e6,
+	       (double)bench_max_cpu_gap / 1e6);
 	assert_int_equal(bench_lines, lines);
 	assert_int_equal(uv_loop_close(&c.loop), 0);
 	ctx_release(&c);
@@ -1249,7 +1711,7 @@ test_bench_follow(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		usleep(100000);         /* let the source start */
-		bench_write(ctx_path(&c, "bench.log"), want, wchunk, false);
+		bench_write(&c, want, wchunk, false);
 		_exit(0);
 	}
 	double s = bench_run(&c, 0, idle ? "*.log" : "bench.log");
@@ -1257,12 +1719,156 @@ test_bench_follow(void **state)
 	waitpid(pid, &st, 0);
 	s -= 0.1;
 	printf("file follow (%zu-byte writes, %d idle files): %zu lines, %.1f MB in %.3f s: "
-	       "%.0f lines/s, %.0f MB/s; reader cpu %.3f s; longest loop stall %.2f ms\n",
+	       "%.0f lines/s, %.0f MB/s; reader cpu %.3f s; longest loop stall %.2f ms (%.2f ms of own cpu)\n",
 	       wchunk, idle, bench_lines, (double)bench_bytes / 1e6, s,
 	       (double)bench_lines / s, (double)bench_bytes / 1e6 / s, bench_cpu,
-	       (double)bench_max_gap / 1e6);
+	       (double)bench_max_gap / 1e6, (double)bench_max_cpu_gap / 1e6);
 	assert_int_equal(bench_lines, lines);
 	assert_int_equal(uv_loop_close(&c.loop), 0);
+	ctx_release(&c);
+}
+
+/* Soak (by hand): IFTOP_BENCH_SOAK=30 [IFTOP_BENCH_RATE=50000]: a child
+ * process writes RATE lines/s, one write(2) per line, for that many
+ * seconds, and rotates the file every second (rename, one more batch to
+ * the old file, then a new file); the source follows.  Reports lost,
+ * duplicated and reordered lines, reader CPU, peak RSS and the longest
+ * loop stall. */
+static uint8_t *soak_seen;
+static size_t soak_total, soak_got, soak_dup, soak_back, soak_last;
+
+static void
+soak_line(void *ud, const char *text, size_t len, size_t full, const char *origin,
+	  int64_t ts)
+{
+	uv_loop_t *loop = ud;
+	(void)full, (void)origin, (void)ts;
+	if (len < 2 || text[0] != 'S')
+		return;
+	size_t seq = (size_t)strtoull(text + 1, NULL, 10);
+	if (seq >= soak_total)
+		return;
+	if (soak_seen[seq])
+		soak_dup++;
+	soak_seen[seq] = 1;
+	soak_back += seq < soak_last;
+	soak_last = seq;
+	if (++soak_got >= soak_total)
+		uv_stop(loop);
+}
+
+static void
+soak_status(void *ud, enum source_status_level lvl, const char *msg)
+{
+	(void)ud, (void)lvl;
+	if (getenv("IFTOP_BENCH_VERBOSE"))
+		fprintf(stderr, "[%zu lines] %s\n", soak_got, msg);
+}
+
+static void
+soak_writer(struct ctx *c, int secs, int rate)
+{
+	char cur[PATH_MAX], line[256], old[64];
+	snprintf(cur, sizeof(cur), "%s", ctx_path(c, "bench.log"));  /* ctx_path's buffers rotate */
+	int fd = open(cur, O_WRONLY | O_CREAT | O_APPEND, 0644);
+	size_t seq = 0;
+	int per_tick = rate / 100;
+	for (int t = 0; t < secs * 100; t++) {
+		for (int i = 0; i < per_tick; i++) {
+			int n = snprintf(line, sizeof(line),
+				"S%08zu {\"timestamp\":\"2026-11-25T18:00:00Z\",\"level\":\"INFO\","
+				"\"agent_id\":\"A7-sonnet-003\",\"message\":\"soak line\"}\n", seq++);
+			if (write(fd, line, (size_t)n) != n)
+				_exit(2);
+		}
+		if (t % 100 == 99) {            /* rotate every second */
+			snprintf(old, sizeof(old), "bench.log.%d", t / 100);
+			rename(cur, ctx_path(c, old));
+			for (int i = 0; i < per_tick; i++) {
+				int n = snprintf(line, sizeof(line), "S%08zu late\n", seq++);
+				if (write(fd, line, (size_t)n) != n)
+					_exit(2);
+			}
+			close(fd);
+			fd = open(cur, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		}
+		usleep(10000);
+	}
+	close(fd);
+}
+
+static void
+soak_deadline(uv_timer_t *t)
+{
+	uv_stop(t->loop);
+}
+
+static void
+test_bench_soak(void **state)
+{
+	(void)state;
+	const char *secs_s = getenv("IFTOP_BENCH_SOAK");
+	if (!secs_s)
+		skip();
+	int secs = atoi(secs_s);
+	int rate = getenv("IFTOP_BENCH_RATE") ? atoi(getenv("IFTOP_BENCH_RATE")) : 50000;
+	struct ctx c;
+	ctx_init(&c);
+	int per_tick = rate / 100;
+	soak_total = (size_t)secs * 100 * (size_t)per_tick + (size_t)secs * (size_t)per_tick;
+	soak_seen = xcalloc(soak_total, 1);
+	appends(ctx_path(&c, "bench.log"), "");
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		usleep(100000);
+		soak_writer(&c, secs, rate);
+		_exit(0);
+	}
+	const char *pats[1] = { ctx_path(&c, "bench.log") };
+	struct file_source_opts o = { .paths = pats, .npaths = 1, .history_lines = 0 };
+	struct source_sink sink = { .ud = &c.loop, .line = soak_line, .status = soak_status };
+	c.src = file_source_new(&c.loop, &o, &sink);
+	uv_timer_t tick, dl;
+	uv_timer_init(&c.loop, &tick);
+	uv_timer_start(&tick, bench_tick, 1, 1);
+	uv_timer_init(&c.loop, &dl);
+	uv_timer_start(&dl, soak_deadline, (uint64_t)(2 * secs + 5) * 1000, 0);
+	bench_last_tick = bench_max_gap = bench_last_cpu = bench_max_cpu_gap = 0;
+	struct timespec c0, c1;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
+	assert_int_equal(source_start(c.src), 0);
+	uv_run(&c.loop, UV_RUN_DEFAULT);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+	int st;
+	waitpid(pid, &st, 0);
+	double cpu = (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) / 1e9;
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	size_t missing = 0;
+	for (size_t i = 0; i < soak_total; i++)
+		missing += !soak_seen[i];
+	printf("file soak: %d s at %d lines/s, %d rotations: %zu/%zu lines, %zu missing, "
+	       "%zu duplicated, %zu out of order; reader cpu %.2f s (%.1f%%), peak RSS %ld MB, "
+	       "longest loop stall %.2f ms (%.2f ms of own cpu)\n",
+	       secs, rate, secs, soak_got, soak_total, missing, soak_dup, soak_back, cpu,
+	       100.0 * cpu / secs, ru.ru_maxrss / 1024, (double)bench_max_gap / 1e6,
+	       (double)bench_max_cpu_gap / 1e6);
+	source_stop(c.src);
+	uv_close((uv_handle_t *)&tick, NULL);
+	uv_close((uv_handle_t *)&dl, NULL);
+	uv_run(&c.loop, UV_RUN_DEFAULT);
+	source_free(c.src);
+	assert_int_equal(uv_loop_close(&c.loop), 0);
+	free(soak_seen);
+	if (missing) {
+		char cmd[700];
+		snprintf(cmd, sizeof(cmd), "cd %s && ls | head -3; cat bench.log* | wc -l; ls | wc -l", c.dir);
+		if (system(cmd) != 0)
+			print_error("system failed\n");
+	}
+	assert_int_equal(missing, 0);
+	assert_int_equal(soak_dup, 0);
 	ctx_release(&c);
 }
 
@@ -1273,10 +1879,13 @@ main(void)
 		cmocka_unit_test(test_linebuf_cases),
 		cmocka_unit_test(test_linebuf_flush),
 		cmocka_unit_test(test_desc_and_bad_opts),
+		cmocka_unit_test(test_same_file_twice),
+		cmocka_unit_test(test_free_before_close_cbs),
 		cmocka_unit_test(test_history_last_n),
 		cmocka_unit_test(test_history_all_and_none),
 		cmocka_unit_test(test_history_big),
 		cmocka_unit_test(test_history_since),
+		cmocka_unit_test(test_history_merged),
 		cmocka_unit_test(test_follow_appends),
 		cmocka_unit_test(test_partial_line),
 		cmocka_unit_test(test_crlf),
@@ -1288,12 +1897,17 @@ main(void)
 		cmocka_unit_test(test_rotation_stress),
 		cmocka_unit_test(test_copytruncate),
 		cmocka_unit_test(test_file_created_later),
+		cmocka_unit_test(test_dir_created_later),
+		cmocka_unit_test(test_dir_recreated),
+		cmocka_unit_test(test_compressed_history),
+		cmocka_unit_test(test_compressed_stop),
 		cmocka_unit_test(test_deleted_file),
 		cmocka_unit_test(test_deleted_closes_fd),
 		cmocka_unit_test(test_many_files),
 		cmocka_unit_test(test_stop_from_sink),
 		cmocka_unit_test(test_bench_history),
 		cmocka_unit_test(test_bench_follow),
+		cmocka_unit_test(test_bench_soak),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

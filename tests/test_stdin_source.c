@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -321,6 +323,118 @@ test_tty_refused(void **state)
 	close(m);
 }
 
+/* Throughput (by hand): IFTOP_BENCH_MB=400 pipes that many MiB of
+ * ~160-byte lines from a child process through the stdin source;
+ * IFTOP_BENCH_COST_NS=500 makes the sink spend that long per line. */
+static size_t bench_lines, bench_bytes;
+static uint64_t bench_cost_ns;
+
+static void
+bench_line(void *ud, const char *text, size_t len, size_t full, const char *origin,
+	   int64_t ts)
+{
+	(void)ud, (void)text, (void)full, (void)origin, (void)ts;
+	bench_lines++;
+	bench_bytes += len + 1;
+	if (bench_cost_ns) {            /* stand-in for the store's work */
+		uint64_t t0 = uv_hrtime();
+		while (uv_hrtime() - t0 < bench_cost_ns)
+			;
+	}
+}
+
+static uint64_t bench_last_cpu, bench_max_cpu_gap;
+
+/* A 1 ms timer: the longest stretch of our own CPU time between two of
+ * its calls is the worst a key would wait (wall time also counts other
+ * processes on a loaded machine). */
+static void
+bench_tick(uv_timer_t *t)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	uint64_t cpu = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	if (bench_last_cpu && cpu - bench_last_cpu > bench_max_cpu_gap)
+		bench_max_cpu_gap = cpu - bench_last_cpu;
+	bench_last_cpu = cpu;
+	(void)t;
+}
+
+static void
+bench_status(void *ud, enum source_status_level lvl, const char *msg)
+{
+	(void)lvl, (void)msg;
+	uv_stop(ud);
+}
+
+static void
+test_bench_pipe(void **state)
+{
+	(void)state;
+	const char *mb = getenv("IFTOP_BENCH_MB");
+	if (!mb)
+		skip();
+	size_t want = (size_t)atol(mb) << 20, lines = 0;
+	if (getenv("IFTOP_BENCH_COST_NS"))      /* sink cost per line */
+		bench_cost_ns = (uint64_t)atol(getenv("IFTOP_BENCH_COST_NS"));
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	char line[256];
+	int l = snprintf(line, sizeof(line),
+		"{\"timestamp\":\"2026-11-25T17:00:00.000000Z\",\"level\":\"INFO\","
+		"\"agent_id\":\"A7-haiku-001\",\"component\":\"redis_bus\","
+		"\"message\":\"processed task in 12 ms\"}\n");
+	lines = want / (size_t)l;
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(p[0]);
+		char *buf = xmalloc((size_t)1 << 20);
+		size_t per = ((size_t)1 << 20) / (size_t)l, left = lines;
+		for (size_t i = 0; i < per; i++)
+			memcpy(buf + i * (size_t)l, line, (size_t)l);
+		while (left) {
+			size_t n = left < per ? left : per;
+			size_t bytes = n * (size_t)l, off = 0;
+			while (off < bytes) {
+				ssize_t w = write(p[1], buf + off, bytes - off);
+				if (w <= 0)
+					_exit(2);
+				off += (size_t)w;
+			}
+			left -= n;
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	uv_loop_t loop;
+	uv_loop_init(&loop);
+	struct source_sink sink = { .ud = &loop, .line = bench_line, .status = bench_status };
+	struct source *s = stdin_source_new(&loop, p[0], &sink);
+	close(p[0]);
+	uv_timer_t tick;
+	uv_timer_init(&loop, &tick);
+	uv_timer_start(&tick, bench_tick, 1, 1);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(source_start(s), 0);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	int st;
+	waitpid(pid, &st, 0);
+	double sec = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("stdin pipe: %zu lines, %.1f MB in %.3f s: %.0f lines/s, %.0f MB/s; "
+	       "longest loop stall %.2f ms of own cpu\n",
+	       bench_lines, (double)bench_bytes / 1e6, sec, (double)bench_lines / sec,
+	       (double)bench_bytes / 1e6 / sec, (double)bench_max_cpu_gap / 1e6);
+	source_stop(s);
+	uv_close((uv_handle_t *)&tick, NULL);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	source_free(s);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	assert_int_equal(bench_lines, lines);
+}
+
 int
 main(void)
 {
@@ -331,6 +445,7 @@ main(void)
 		cmocka_unit_test(test_dev_null),
 		cmocka_unit_test(test_stop_early),
 		cmocka_unit_test(test_tty_refused),
+		cmocka_unit_test(test_bench_pipe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

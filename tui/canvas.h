@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/utf8.h"
 #include "tui/grid.h"
 
 struct tui_canvas {
@@ -69,13 +70,6 @@ void tui_box(struct tui_canvas *c, uint16_t style, const char *title);
  */
 int tui_text_width(const char *s, size_t n);
 
-/**
- * Decodes one UTF-8 sequence at s[0..n); returns its byte length (>= 1)
- * and sets *cp (U+FFFD for an invalid byte, which then counts as 1 byte).
- */
-size_t tui_utf8_decode(const char *s, size_t n, uint32_t *cp);
-/** Encodes `cp`; returns 1..4 bytes written to out. */
-size_t tui_utf8_encode(uint32_t cp, char *out);
 
 /** Global switch: ASCII-only drawing (no block or box characters). */
 extern bool tui_ascii;

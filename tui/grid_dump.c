@@ -13,7 +13,7 @@ tui_grid_dump(const struct tui_grid *g, bool styles, struct sbuf *out)
 			if (row[x].width == 0)
 				continue;
 			char b[4];
-			sbuf_add(out, b, tui_utf8_encode(row[x].cp, b));
+			sbuf_add(out, b, utf8_encode(row[x].cp, b));
 			if (row[x].cp != ' ')
 				keep = out->len;
 		}

@@ -36,7 +36,7 @@ tui_key_parse(const char *s, size_t *used)
 	}
 	uint32_t cp;
 	size_t n = strlen(s);
-	*used = tui_utf8_decode(s, n ? n : 1, &cp);
+	*used = utf8_decode(s, n ? n : 1, &cp);
 	if (cp == '\n' || cp == '\r')
 		return TUI_KEY_ENTER;
 	if (cp == '\t')
@@ -59,6 +59,6 @@ tui_key_name(int key, char *buf, size_t size)
 		return;
 	}
 	char u[5] = { 0 };
-	tui_utf8_encode((uint32_t)key, u);
+	utf8_encode((uint32_t)key, u);
 	snprintf(buf, size, "%s", u);
 }

@@ -286,7 +286,7 @@ tui_prompt_key(struct tui_prompt *p, int key)
 	}
 	if (key >= 0x20 && key < TUI_KEY_BASE && key != 0x7f) {
 		char u[4];
-		size_t n = tui_utf8_encode((uint32_t)key, u);
+		size_t n = utf8_encode((uint32_t)key, u);
 		if (p->len + n >= sizeof(p->buf))
 			return PROMPT_NONE;
 		memmove(p->buf + p->cur + n, p->buf + p->cur, p->len - p->cur + 1);

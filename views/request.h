@@ -22,9 +22,13 @@
 	REQ_(NEXT_VIEW, "Next view")                                            \
 	REQ_(PREV_VIEW, "Previous view")                                        \
 	REQ_(VIEW_1, "View 1 (tail)")                                           \
-	REQ_(VIEW_2, "View 2")                                                  \
-	REQ_(VIEW_3, "View 3")                                                  \
-	REQ_(VIEW_4, "View 4")                                                  \
+	REQ_(VIEW_2, "View 2 (trace)")                                                  \
+	REQ_(VIEW_3, "View 3 (errors)")                                                  \
+	REQ_(VIEW_4, "View 4 (health)")                                                  \
+	REQ_(VIEW_5, "View 5 (alerts)")                                                  \
+	REQ_(VIEW_6, "View 6 (dashboards)")                                                  \
+	REQ_(VIEW_7, "View 7")                                                  \
+	REQ_(VIEW_8, "View 8")                                                  \
 	REQ_(ENTER, "Open the selected line / item")                            \
 	REQ_(BACK, "Close the overlay or go back")                              \
 	REQ_(HELP, "Show this help")                                            \
@@ -58,7 +62,28 @@
 	REQ_(PREV_TRACE, "Previous request")                                    \
 	REQ_(NEXT_TRACE, "Next request")                                        \
 	REQ_(TRACE_LIST, "List of requests: slowest and failed first")          \
-	REQ_(AGENT_TAIL, "Tail of the selected agent around this time")
+	REQ_(AGENT_TAIL, "Tail of the selected agent around this time")         \
+	REQ_GROUP("Dashboards")                                                 \
+	REQ_(SORT, "Change the sort order")                                     \
+	REQ_(WINDOW, "Change the time window: 1m, 5m, 15m, 1h")                 \
+	REQ_(TOGGLE_UNHEALTHY, "Show only unhealthy agents / all agents")      \
+	REQ_(PREV_BOARD, "Previous dashboard")                                  \
+	REQ_(NEXT_BOARD, "Next dashboard")                                      \
+	REQ_GROUP("Explore")                                                    \
+	REQ_(EDIT_QUERY, "Edit the query (Esc returns to the results)")         \
+	REQ_(RUN_QUERY, "Run the query again")                                  \
+	REQ_(TIME_RANGE, "Time range: 5m, 1h, 24h, 7d or FROM,TO (RFC 3339)")   \
+	REQ_(STEP, "Step of metric queries: auto or a duration")                \
+	REQ_(TOGGLE_GRAPH, "Metric result as graph / table")                    \
+	REQ_(NEXT_SERIES, "Graph: show only the next series")                   \
+	REQ_(PREV_SERIES, "Graph: show only the previous series")               \
+	REQ_(RAISE_LIMIT, "Raise the line limit (x10) and run again")           \
+	REQ_(DOCTOR, "Query doctor: what is wrong, how to fix it, cost")        \
+	REQ_(FORMAT_QUERY, "Pretty-format the query")                           \
+	REQ_(HISTORY_SEARCH, "Search the query history")                        \
+	REQ_(SAVE_QUERY, "Save the query under a name")                         \
+	REQ_(OPEN_SAVED, "Open a saved query")                                  \
+	REQ_(LABELS, "Label browser: pick values to build a selector")
 
 enum request {
 	REQ_NONE = 0,

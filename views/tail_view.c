@@ -348,7 +348,7 @@ draw_line(struct view *v, struct tui_canvas *c, int y, const struct log_rec *r, 
 			int width = 0;
 			while (j < n) {
 				uint32_t cp;
-				size_t l = tui_utf8_decode(msg + j, n - j, &cp);
+				size_t l = utf8_decode(msg + j, n - j, &cp);
 				int cw = tui_text_width(msg + j, l);
 				if (width + cw > mw)
 					break;

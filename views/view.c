@@ -6,6 +6,11 @@
 const struct view_ops *const view_registry[] = {
 	&tail_view_ops,
 	&trace_view_ops,
+	&errors_view_ops,
+	&health_view_ops,
+	&explore_view_ops,
+	&alerts_view_ops,
+	&dashboard_view_ops,
 	&detail_view_ops,
 	NULL,
 };

@@ -33,6 +33,7 @@ struct view_args {
 	const char *agent;       /* agent to filter on */
 	uint64_t seq;            /* line to open (detail) or to put the cursor on */
 	int64_t around_ns;       /* time to jump to (0 = none) */
+	const char *query;       /* LogQL to put in the editor and run (explore) */
 };
 
 enum view_result {
@@ -59,6 +60,8 @@ struct view_ops {
 	int (*request)(struct view *v, enum request req, int key);
 	/** A search pattern was entered ("" clears); returns RES_* bits. */
 	int (*search)(struct view *v, const char *pattern, int dir);
+	/** Once a second while the view is on top (may be NULL): refresh data. */
+	void (*tick)(struct view *v);
 	/** Text for the right side of the status bar (may be NULL). */
 	void (*status)(struct view *v, char *buf, size_t size);
 	/** Min rows/cols to draw anything useful (else "terminal too small"). */
@@ -78,6 +81,11 @@ struct view {
 extern const struct view_ops tail_view_ops;
 extern const struct view_ops detail_view_ops;
 extern const struct view_ops trace_view_ops;
+extern const struct view_ops dashboard_view_ops;
+extern const struct view_ops alerts_view_ops;
+extern const struct view_ops errors_view_ops;
+extern const struct view_ops health_view_ops;
+extern const struct view_ops explore_view_ops;
 
 /** All views that can be opened by name (--snapshot, :view), NULL-terminated. */
 extern const struct view_ops *const view_registry[];

@@ -1,0 +1,145 @@
+/**
+ * logql/lq_eval.h: the local LogQL evaluator and its result types.
+ *
+ * Runs log and metric queries over any log source with Loki 2.8
+ * semantics and returns results in the shapes of Loki's query API
+ * (streams / matrix / vector / scalar), which lq_result_json() renders as
+ * the same JSON Loki sends.  The evaluator does not know the store: the
+ * caller passes a `struct lq_source` iterator.
+ *
+ * Ownership: lq_eval() returns a new `struct lq_result` that the caller
+ * frees with lq_result_free(); every string and array in it belongs to
+ * the result.  Nothing the source hands out is kept after the call that
+ * returned it.
+ */
+#ifndef LX_LOGQL_LQ_EVAL_H
+#define LX_LOGQL_LQ_EVAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "logql/lq.h"
+
+struct lq_label {
+	const char *name;
+	const char *value;
+};
+
+/** One log line as a source hands it to the evaluator. */
+struct lq_entry {
+	int64_t ts_ns;
+	const struct lq_label *labels;   /* stream labels, any order */
+	size_t nlabels;
+	const char *line;
+	size_t len;
+};
+
+/**
+ * The source protocol: for each log query inside the expression the
+ * evaluator calls open() once, then next() until it returns 0, then
+ * close() (when non-NULL).  open() gets the time span the query needs
+ * ([start_ns, end_ns], inclusive) and the stream selector so a store may
+ * skip streams and time it does not need; it may ignore both, as the
+ * evaluator filters again.  next() fills *e and returns 1, returns 0 at
+ * the end, or a negative LX_E* code to abort the query.  Pointers in *e
+ * are borrowed until the next call to next() or close().  Entries may
+ * come in any order.  If open() fails, next()/close() are not called.
+ */
+struct lq_source {
+	void *ud;
+	int (*open)(void *ud, int64_t start_ns, int64_t end_ns,
+		    const struct lq_selector *sel);
+	int (*next)(void *ud, struct lq_entry *e);
+	void (*close)(void *ud);
+};
+
+enum lq_direction { LQ_BACKWARD, LQ_FORWARD };
+
+/** Query parameters, as in Loki's /query_range and /query. */
+struct lq_eval_params {
+	int64_t start_ns, end_ns;        /* range queries; end inclusive for metrics */
+	int64_t step_ns;                 /* range metric queries (> 0) */
+	bool instant;                    /* /query: evaluate at end_ns only */
+	unsigned limit;                  /* log queries: max entries (0 = 100) */
+	enum lq_direction direction;     /* log queries: default BACKWARD */
+	/*
+	 * Loki's query frontend splits ranges at multiples of this interval
+	 * and, when it did split, merges log streams in label order
+	 * descending for BACKWARD queries (ascending otherwise).  0 means
+	 * Loki 2.8's default of 30m; negative means never split.
+	 */
+	int64_t split_ns;
+};
+
+enum lq_result_type { LQ_RES_STREAMS, LQ_RES_MATRIX, LQ_RES_VECTOR, LQ_RES_SCALAR };
+
+struct lq_log_entry {
+	int64_t ts_ns;
+	const char *line;
+	size_t len;
+};
+
+struct lq_stream {
+	struct lq_label *labels;         /* sorted by name */
+	size_t nlabels;
+	struct lq_log_entry *entries;    /* in the query's direction */
+	size_t n;
+};
+
+struct lq_point {
+	int64_t t_ms;
+	double v;
+};
+
+struct lq_series {
+	struct lq_label *labels;         /* sorted by name */
+	size_t nlabels;
+	struct lq_point *points;         /* time order; one for vectors */
+	size_t n;
+};
+
+struct lq_result {
+	enum lq_result_type type;
+	struct lq_stream *streams;       /* STREAMS, sorted like Loki */
+	size_t nstreams;
+	struct lq_series *series;        /* MATRIX and VECTOR, sorted like Loki */
+	size_t nseries;
+	struct lq_point scalar;          /* SCALAR */
+	struct arena a;                  /* owns everything above */
+};
+
+/**
+ * Parses and runs `query`.  On success returns 0 and a new result in
+ * *out (free with lq_result_free()).  On failure returns a negative
+ * LX_E* code, fills `err` (parse errors with their position; runtime
+ * errors such as Loki's "pipeline error" with offset 0) and leaves *out
+ * NULL.
+ */
+int lq_eval(const char *query, const struct lq_eval_params *p,
+	    const struct lq_source *src, struct lq_result **out,
+	    struct lq_error *err);
+
+void lq_result_free(struct lq_result *r);
+
+/**
+ * Renders `r` as Loki's response body: {"status":"success","data":
+ * {"resultType":..., "result":[...]}}.  Returns a new NUL-terminated
+ * string (free with free()), or NULL when out of memory.
+ */
+char *lq_result_json(const struct lq_result *r);
+
+/**
+ * An in-memory source over an array of entries (for tests and for small
+ * local stores): `ud` must point to a `struct lq_mem_source`.
+ */
+struct lq_mem_source {
+	const struct lq_entry *entries;
+	size_t n;
+	size_t pos;
+};
+void lq_mem_source_init(struct lq_source *src, struct lq_mem_source *m,
+			const struct lq_entry *entries, size_t n);
+
+#endif

@@ -1,0 +1,580 @@
+/*
+ * logql/lq_json.c: the JSON reading the `json` and `unpack` stages need,
+ * written to keep Loki's behaviour: nested objects flatten into
+ * prefix_key labels, arrays and nulls are skipped, numbers keep their
+ * source text, keys are sanitized to label names, and names that clash
+ * with a stream label get the `_extracted` suffix.
+ *
+ * Owns: a small validating scanner over one line.  Values are unescaped
+ * into the caller's per-line arena.  Does not own: the labels builder
+ * (lq_pipeline.c).
+ */
+#include "logql/lq_pipeline.h"
+
+#include <string.h>
+
+struct jscan {
+	const char *s, *end;
+	struct arena *a;
+	int depth;
+};
+
+static void
+ws(struct jscan *j)
+{
+	while (j->s < j->end && (*j->s == ' ' || *j->s == '\t' || *j->s == '\n' ||
+	       *j->s == '\r'))
+		j->s++;
+}
+
+static int
+hex4(const char *p, uint32_t *v)
+{
+	*v = 0;
+	for (int i = 0; i < 4; i++) {
+		char c = p[i];
+		int h = c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ?
+			(c | 0x20) - 'a' + 10 : -1;
+		if (h < 0)
+			return -1;
+		*v = *v * 16 + (uint32_t)h;
+	}
+	return 0;
+}
+
+static size_t
+utf8_put(char *o, uint32_t r)
+{
+	if (r < 0x80) {
+		o[0] = (char)r;
+		return 1;
+	}
+	if (r < 0x800) {
+		o[0] = (char)(0xC0 | (r >> 6));
+		o[1] = (char)(0x80 | (r & 0x3F));
+		return 2;
+	}
+	if (r < 0x10000) {
+		o[0] = (char)(0xE0 | (r >> 12));
+		o[1] = (char)(0x80 | ((r >> 6) & 0x3F));
+		o[2] = (char)(0x80 | (r & 0x3F));
+		return 3;
+	}
+	o[0] = (char)(0xF0 | (r >> 18));
+	o[1] = (char)(0x80 | ((r >> 12) & 0x3F));
+	o[2] = (char)(0x80 | ((r >> 6) & 0x3F));
+	o[3] = (char)(0x80 | (r & 0x3F));
+	return 4;
+}
+
+/* Reads a string at j->s == '"'; returns unescaped copy (or NULL). */
+static const char *
+jstring(struct jscan *j, size_t *len)
+{
+	const char *p = j->s + 1;
+	const char *e = p;
+	bool esc = false;
+	while (e < j->end && *e != '"') {
+		if ((unsigned char)*e < 0x20)
+			return NULL;
+		if (*e == '\\') {
+			esc = true;
+			e++;
+		}
+		e++;
+	}
+	if (e >= j->end)
+		return NULL;
+	j->s = e + 1;
+	if (!esc) {
+		*len = (size_t)(e - p);
+		char *o = arena_strndup(j->a, p, *len);
+		return o;
+	}
+	char *o = arena_alloc(j->a, (size_t)(e - p) + 4);
+	if (!o)
+		return NULL;
+	size_t n = 0;
+	while (p < e) {
+		if (*p != '\\') {
+			o[n++] = *p++;
+			continue;
+		}
+		p++;
+		switch (*p) {
+		case '"': o[n++] = '"'; p++; break;
+		case '\\': o[n++] = '\\'; p++; break;
+		case '/': o[n++] = '/'; p++; break;
+		case 'b': o[n++] = '\b'; p++; break;
+		case 'f': o[n++] = '\f'; p++; break;
+		case 'n': o[n++] = '\n'; p++; break;
+		case 'r': o[n++] = '\r'; p++; break;
+		case 't': o[n++] = '\t'; p++; break;
+		case 'u': {
+			uint32_t v;
+			if (e - p < 5 || hex4(p + 1, &v) < 0)
+				return NULL;
+			p += 5;
+			if (v >= 0xD800 && v < 0xDC00 && e - p >= 6 && p[0] == '\\' && p[1] == 'u') {
+				uint32_t lo;
+				if (hex4(p + 2, &lo) == 0 && lo >= 0xDC00 && lo < 0xE000) {
+					v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00);
+					p += 6;
+				} else {
+					v = 0xFFFD;
+				}
+			} else if (v >= 0xD800 && v < 0xE000) {
+				v = 0xFFFD;
+			}
+			n += utf8_put(o + n, v);
+			break;
+		}
+		default:
+			return NULL;
+		}
+	}
+	o[n] = 0;
+	*len = n;
+	return o;
+}
+
+static bool
+jskip(struct jscan *j);
+
+static bool
+jnumber(struct jscan *j, const char **s, size_t *n)
+{
+	const char *p = j->s;
+	if (p < j->end && *p == '-')
+		p++;
+	if (p >= j->end || *p < '0' || *p > '9')
+		return false;
+	if (*p == '0')
+		p++;
+	else
+		while (p < j->end && *p >= '0' && *p <= '9')
+			p++;
+	if (p < j->end && *p == '.') {
+		p++;
+		if (p >= j->end || *p < '0' || *p > '9')
+			return false;
+		while (p < j->end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p < j->end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < j->end && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= j->end || *p < '0' || *p > '9')
+			return false;
+		while (p < j->end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	*s = j->s;
+	*n = (size_t)(p - j->s);
+	j->s = p;
+	return true;
+}
+
+static bool
+jlit(struct jscan *j, const char *w)
+{
+	size_t n = strlen(w);
+	if ((size_t)(j->end - j->s) < n || memcmp(j->s, w, n))
+		return false;
+	j->s += n;
+	return true;
+}
+
+static bool
+jskip(struct jscan *j)
+{
+	ws(j);
+	if (j->s >= j->end)
+		return false;
+	if (++j->depth > 200)
+		return false;
+	bool ok = true;
+	size_t n;
+	const char *s;
+	switch (*j->s) {
+	case '"':
+		ok = jstring(j, &n) != NULL;
+		break;
+	case '{':
+	case '[': {
+		char close = *j->s == '{' ? '}' : ']';
+		bool obj = close == '}';
+		j->s++;
+		ws(j);
+		if (j->s < j->end && *j->s == close) {
+			j->s++;
+			break;
+		}
+		for (;;) {
+			ws(j);
+			if (obj) {
+				if (j->s >= j->end || *j->s != '"' || !jstring(j, &n)) {
+					ok = false;
+					break;
+				}
+				ws(j);
+				if (j->s >= j->end || *j->s != ':') {
+					ok = false;
+					break;
+				}
+				j->s++;
+			}
+			if (!jskip(j)) {
+				ok = false;
+				break;
+			}
+			ws(j);
+			if (j->s < j->end && *j->s == ',') {
+				j->s++;
+				continue;
+			}
+			if (j->s < j->end && *j->s == close) {
+				j->s++;
+				break;
+			}
+			ok = false;
+			break;
+		}
+		break;
+	}
+	case 't': ok = jlit(j, "true"); break;
+	case 'f': ok = jlit(j, "false"); break;
+	case 'n': ok = jlit(j, "null"); break;
+	default:
+		ok = jnumber(j, &s, &n);
+	}
+	j->depth--;
+	return ok;
+}
+
+/* Sanitizes a JSON key into a label name part (Loki sanitizeLabelKey). */
+static const char *
+sanitize(struct arena *a, const char *k, size_t n, bool first)
+{
+	while (n && (*k == ' ' || *k == '\t' || *k == '\n' || *k == '\r')) {
+		k++;
+		n--;
+	}
+	while (n && (k[n - 1] == ' ' || k[n - 1] == '\t' || k[n - 1] == '\n' ||
+		     k[n - 1] == '\r'))
+		n--;
+	char *o = arena_alloc(a, n + 2);
+	if (!o)
+		return NULL;
+	size_t w = 0;
+	if (first && n && k[0] >= '0' && k[0] <= '9')
+		o[w++] = '_';
+	size_t i = 0;
+	while (i < n) {
+		unsigned char c = (unsigned char)k[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+		    (c >= '0' && c <= '9')) {
+			o[w++] = (char)c;
+			i++;
+		} else {
+			uint32_t r;
+			i += lq__utf8_decode((const unsigned char *)k + i, n - i, &r);
+			o[w++] = '_';
+		}
+	}
+	o[w] = 0;
+	return o;
+}
+
+static bool
+jobject(struct jscan *j, struct lq__lb *lb, const char *prefix)
+{
+	/* at '{' */
+	j->s++;
+	ws(j);
+	if (j->s < j->end && *j->s == '}') {
+		j->s++;
+		return true;
+	}
+	if (++j->depth > 200)
+		return false;
+	for (;;) {
+		ws(j);
+		size_t kl;
+		if (j->s >= j->end || *j->s != '"')
+			return false;
+		const char *k = jstring(j, &kl);
+		if (!k)
+			return false;
+		ws(j);
+		if (j->s >= j->end || *j->s != ':')
+			return false;
+		j->s++;
+		ws(j);
+		if (j->s >= j->end)
+			return false;
+		const char *part = sanitize(j->a, k, kl, !prefix);
+		if (!part)
+			return false;
+		const char *key = part;
+		if (prefix) {
+			size_t pl = strlen(prefix), ql = strlen(part);
+			char *b = arena_alloc(j->a, pl + ql + 2);
+			if (!b)
+				return false;
+			memcpy(b, prefix, pl);
+			b[pl] = '_';
+			memcpy(b + pl + 1, part, ql + 1);
+			key = b;
+		}
+		char c = *j->s;
+		if (c == '{') {
+			if (!jobject(j, lb, key))
+				return false;
+		} else if (c == '"' || c == '-' || (c >= '0' && c <= '9') || c == 't' ||
+			   c == 'f') {
+			const char *v;
+			size_t vl;
+			if (c == '"') {
+				v = jstring(j, &vl);
+				if (!v)
+					return false;
+			} else if (c == 't' || c == 'f') {
+				if (!jlit(j, c == 't' ? "true" : "false"))
+					return false;
+				v = c == 't' ? "true" : "false";
+			} else {
+				const char *ns;
+				if (!jnumber(j, &ns, &vl))
+					return false;
+				v = arena_strndup(j->a, ns, vl);
+				if (!v)
+					return false;
+			}
+			if (*key) {
+				const char *name = key;
+				if (lq__lb_base_has(lb, key)) {
+					size_t l = strlen(key);
+					char *b = arena_alloc(j->a, l + 11);
+					if (!b)
+						return false;
+					memcpy(b, key, l);
+					memcpy(b + l, "_extracted", 11);
+					name = b;
+				}
+				if (lq__lb_want(lb, key, name))
+					lq__lb_set(lb, name, v);
+			}
+		} else {
+			if (!jskip(j))
+				return false;
+		}
+		ws(j);
+		if (j->s < j->end && *j->s == ',') {
+			j->s++;
+			continue;
+		}
+		if (j->s < j->end && *j->s == '}') {
+			j->s++;
+			break;
+		}
+		return false;
+	}
+	j->depth--;
+	return true;
+}
+
+bool
+lq__json_flatten(struct arena *tmp, const char *line, size_t len, struct lq__lb *lb)
+{
+	struct jscan j = { line, line + len, tmp, 0 };
+	ws(&j);
+	if (j.s >= j.end || *j.s != '{')
+		return false;
+	if (!jobject(&j, lb, NULL))
+		return false;
+	ws(&j);
+	return j.s == j.end;
+}
+
+/* Walks a path like a.b[0]["c d"] and returns the value text: strings
+ * unescaped, other values as their JSON text. */
+const char *
+lq__json_path(struct arena *tmp, const char *line, size_t len, const char *path)
+{
+	struct jscan j = { line, line + len, tmp, 0 };
+	const char *p = path;
+	ws(&j);
+	while (*p) {
+		char key[256];
+		size_t kl = 0;
+		long idx = -1;
+		if (*p == '.') {
+			p++;
+			continue;
+		}
+		if (*p == '[') {
+			p++;
+			if (*p == '"' || *p == '\'') {
+				char q = *p++;
+				while (*p && *p != q && kl < sizeof(key) - 1) {
+					if (*p == '\\' && p[1])
+						p++;
+					key[kl++] = *p++;
+				}
+				if (*p != q)
+					return NULL;
+				p++;
+			} else {
+				idx = 0;
+				while (*p >= '0' && *p <= '9')
+					idx = idx * 10 + (*p++ - '0');
+			}
+			if (*p != ']')
+				return NULL;
+			p++;
+		} else {
+			while (*p && *p != '.' && *p != '[' && kl < sizeof(key) - 1)
+				key[kl++] = *p++;
+		}
+		key[kl] = 0;
+		ws(&j);
+		if (j.s >= j.end)
+			return NULL;
+		if (idx >= 0) {
+			if (*j.s != '[')
+				return NULL;
+			j.s++;
+			for (long i = 0;; i++) {
+				ws(&j);
+				if (j.s < j.end && *j.s == ']')
+					return NULL;
+				if (i == idx)
+					break;
+				if (!jskip(&j))
+					return NULL;
+				ws(&j);
+				if (j.s >= j.end || *j.s != ',')
+					return NULL;
+				j.s++;
+			}
+			continue;
+		}
+		if (*j.s != '{')
+			return NULL;
+		j.s++;
+		bool found = false;
+		for (;;) {
+			ws(&j);
+			size_t l;
+			if (j.s >= j.end || *j.s != '"')
+				return NULL;
+			const char *k = jstring(&j, &l);
+			if (!k)
+				return NULL;
+			ws(&j);
+			if (j.s >= j.end || *j.s != ':')
+				return NULL;
+			j.s++;
+			ws(&j);
+			if (l == kl && !memcmp(k, key, kl)) {
+				found = true;
+				break;
+			}
+			if (!jskip(&j))
+				return NULL;
+			ws(&j);
+			if (j.s < j.end && *j.s == ',') {
+				j.s++;
+				continue;
+			}
+			return NULL;
+		}
+		if (!found)
+			return NULL;
+	}
+	ws(&j);
+	if (j.s >= j.end)
+		return NULL;
+	if (*j.s == '"') {
+		size_t l;
+		return jstring(&j, &l);
+	}
+	const char *st = j.s;
+	if (!jskip(&j))
+		return NULL;
+	if (st[0] == 'n')
+		return NULL;
+	return arena_strndup(tmp, st, (size_t)(j.s - st));
+}
+
+/* Loki's unpack: string values of a packed object become labels, but
+ * only when the object has the `_entry` key (which replaces the line). */
+bool
+lq__json_unpack(struct arena *tmp, const char *line, size_t len, struct lq__lb *lb,
+		const char **entry, size_t *entry_len)
+{
+	struct jscan j = { line, line + len, tmp, 0 };
+	const char *names[128], *values[128];
+	size_t nb = 0;
+	ws(&j);
+	if (j.s >= j.end || *j.s != '{')
+		return false;
+	j.s++;
+	ws(&j);
+	if (j.s < j.end && *j.s == '}')
+		return true;
+	for (;;) {
+		ws(&j);
+		size_t kl, vl;
+		if (j.s >= j.end || *j.s != '"')
+			return false;
+		const char *k = jstring(&j, &kl);
+		if (!k)
+			return false;
+		ws(&j);
+		if (j.s >= j.end || *j.s != ':')
+			return false;
+		j.s++;
+		ws(&j);
+		if (j.s < j.end && *j.s == '"') {
+			const char *v = jstring(&j, &vl);
+			if (!v)
+				return false;
+			if (!strcmp(k, "_entry")) {
+				*entry = v;
+				*entry_len = vl;
+			} else if (nb < 128) {
+				names[nb] = k;
+				values[nb++] = v;
+			}
+		} else if (!jskip(&j)) {
+			return false;
+		}
+		ws(&j);
+		if (j.s < j.end && *j.s == ',') {
+			j.s++;
+			continue;
+		}
+		if (j.s < j.end && *j.s == '}')
+			break;
+		return false;
+	}
+	if (!*entry)
+		return true;
+	for (size_t i = 0; i < nb; i++) {
+		const char *name = names[i];
+		if (lq__lb_base_has(lb, name)) {
+			size_t l = strlen(name);
+			char *b = arena_alloc(tmp, l + 11);
+			if (!b)
+				return false;
+			memcpy(b, name, l);
+			memcpy(b + l, "_extracted", 11);
+			name = b;
+		}
+		lq__lb_set(lb, name, values[i]);
+	}
+	return true;
+}
