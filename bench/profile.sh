@@ -10,6 +10,9 @@
 #   open     iftop-logs --snapshot tail --history -1 FILE
 #   stdin    cat FILE | iftop-logs --snapshot tail -
 #   demo     iftop-logs --snapshot tail demo (startup)
+#   q-count  iftop-logs query 'sum(count_over_time({level="ERROR"}[1h]))'
+#   q-byagent iftop-logs query 'sum by (agent_id) (count_over_time({agent_id=~".+"}[1h]))'
+#            (the queries only when the binary has the query command)
 # For each: the top functions by own cost (self) and by inclusive cost.
 # Full outputs stay in bench/data/profile/ (callgrind_annotate them).
 set -u
@@ -64,3 +67,9 @@ prof store "'$BB/bench_store' --runs 1 '$P/100k.log'"
 prof open "'$BIN' --snapshot tail --history -1 --max-memory 1G '$P/100k.log'"
 prof stdin "'$BIN' --snapshot tail --max-memory 1G -" "$P/100k.log"
 prof demo "'$BIN' --snapshot tail demo"
+if "$BIN" --help 2>&1 | grep -q "iftop-logs query"; then
+	last_s=$(date -u -d "$(tail -n 1 "$P/100k.log" | jq -r .timestamp)" +%s)
+	to=$(date -u -d "@$((last_s + 60))" +%Y-%m-%dT%H:%M:%SZ)
+	prof q-count "'$BIN' query 'sum(count_over_time({level=\"ERROR\"}[1h]))' --instant --to $to --history -1 --max-memory 2G '$P/100k.log'"
+	prof q-byagent "'$BIN' query 'sum by (agent_id) (count_over_time({agent_id=~\".+\"}[1h]))' --instant --to $to --history -1 --max-memory 2G '$P/100k.log'"
+fi
