@@ -14,6 +14,7 @@
 #   BENCH_QUICK=1       idle CPU after 5 s instead of 60 s, fewer runs
 #   BENCH_PROFILE=1     also run bench/profile.sh (valgrind callgrind)
 #   BENCH_BIN=path      the iftop-logs binary (default $BUILD/iftop-logs)
+#   BENCH_CASES="1 4"   only these cases (default: all)
 #
 # Ratio = peer median / iftop-logs median: above 1, iftop-logs is faster.
 set -u
@@ -40,6 +41,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 say() { printf '%s\n' "$*" >&2; }
+want() { case " ${BENCH_CASES:-1 2 3 4 5 6 7} " in *" $1 "*) return 0 ;; esac; return 1; }
 have() { command -v "$1" >/dev/null 2>&1; }
 for t in jq hyperfine; do
 	have "$t" || { say "bench: $t is missing (make deps-bench installs it)"; exit 1; }
@@ -55,6 +57,7 @@ if [ ! -s "$LOG" ] || [ "$(cat "$LOG.stamp" 2>/dev/null)" != "$stamp" ]; then
 		{ say "bench: gen failed"; exit 1; }
 fi
 [ -s "$SMALL" ] && [ "$SMALL" -nt "$LOG" ] || head -n 10000 "$LOG" > "$SMALL"
+LOAD0=$(cut -d' ' -f1 /proc/loadavg)
 LINES=$(wc -l < "$LOG")
 BYTES=$(wc -c < "$LOG")
 say "bench: $LOG: $LINES lines, $BYTES bytes; runs $RUNS (jq/lnav $SLOW_RUNS)"
@@ -105,36 +108,59 @@ pty() {
 lastnum() { tr -c '0-9.\n' ' ' < "$1" | awk '{for (i = 1; i <= NF; i++) if ($i ~ /^[0-9.]+$/) v = $i} END {print v == "" ? "?" : v}'; }
 
 # ---- cases 1-3: queries ----
-# The query command: used when `iftop-logs query --help` succeeds and names
-# the query command, and a probe on two lines answers.
+# `iftop-logs query 'LOGQL' --instant --to T --history -1 --max-memory 2G FILE`:
+# the whole file (--history -1) held (2G: more than its 424 MB plus
+# indexes), evaluated at one minute after its last line.  Used when the
+# binary has the query command: `query --help` names it, or the general
+# --help does and a probe on two lines answers 1.
 HAVE_QUERY=0
 printf '%s\n' '{"timestamp":"2025-11-30T00:00:00Z","level":"ERROR","agent_id":"a"}' \
 	'{"timestamp":"2025-11-30T00:00:01Z","level":"INFO","agent_id":"a"}' > "$TMP/probe.log"
-if "$BIN" query --help > "$TMP/qhelp" 2>&1 && grep -q "iftop-logs query" "$TMP/qhelp" &&
-	"$BIN" query --instant 'count_over_time({level="ERROR"}[1h])' "$TMP/probe.log" > "$TMP/qprobe" 2>&1; then
+if { "$BIN" query --help 2>&1 || "$BIN" --help 2>&1; } | grep -q "iftop-logs query" &&
+	"$BIN" query 'sum(count_over_time({level="ERROR"}[1h]))' --instant --to 2025-11-30T00:30:00Z \
+		--history -1 "$TMP/probe.log" 2>&1 | grep -q ' 1$'; then
 	HAVE_QUERY=1
 fi
+last_s=$(date -u -d "$(tail -n 1 "$LOG" | jq -r .timestamp)" +%s)
+QTO=$(date -u -d "@$((last_s + 60))" +%Y-%m-%dT%H:%M:%SZ)
 NOQ="skipped: iftop-logs has no query command yet"
 query_case() {  # query_case NAME LOGQL: median seconds or nan
 	if [ $HAVE_QUERY = 1 ]; then
-		hf "$1" "$RUNS" "'$BIN' query --instant '$2' '$LOG' > '$TMP/out-$1'"
+		hf "$1" "$RUNS" "'$BIN' query '$2' --instant --to $QTO --history -1 --max-memory 2G '$LOG' > '$TMP/out-$1'"
 	else
 		echo nan
 	fi
 }
-qnote() { [ $HAVE_QUERY = 1 ] && echo "result $(lastnum "$TMP/out-$1")" || echo "$NOQ"; }
+# agree NAME: how many agents' values iftop-logs and jq agree on (1e-6 relative).
+agree() {
+	[ $HAVE_QUERY = 1 ] || { echo "$NOQ"; return; }
+	sed -n 's/.*agent_id="\([^"]*\)"} \([-0-9.e+]*\)$/\1 \2/p' "$TMP/out-$1" > "$TMP/kv-$1"
+	awk 'NR == FNR {v[$1] = $2; next} ($1 in v) {d = v[$1] - $2; if (d < 0) d = -d; m = $2 < 0 ? -$2 : $2; n++; if (d <= 1e-6 * (m > 1 ? m : 1)) ok++}
+		END {printf "iftop-logs and jq agree on %d of %d agents", ok, n}' "$TMP/kv-$1" "$TMP/out-$1-jq"
+}
+qnote() { [ $HAVE_QUERY = 1 ] && echo "iftop-logs: $(lastnum "$TMP/out-$1")${2:+; $2}" || echo "$NOQ"; }
 
+if want 1; then
 say "bench: case 1 (count ERROR)"
 t_grep=$(hf c1-grep "$RUNS" "LC_ALL=C grep -c '\"level\":\"ERROR\"' '$LOG' > '$TMP/out-c1-grep'")
 t_jq1=$(hf c1-jq "$SLOW_RUNS" "jq -n 'reduce (inputs | select(.level == \"ERROR\")) as \$x (0; . + 1)' '$LOG' > '$TMP/out-c1-jq'")
-t_q1=$(query_case c1 'count_over_time({level="ERROR"}[1h])')
+t_q1=$(query_case c1 'sum(count_over_time({level="ERROR"}[1h]))')
 n_grep=$(cat "$TMP/out-c1-grep" 2>/dev/null)
 row 1 "count ERROR (grep -c: $n_grep)" "$t_q1" "grep -c" "$t_grep" s "$(calc "$t_grep / $t_q1")" "ratio >= 0.333 (<= 3x grep)" "$(ok "$t_grep / $t_q1 >= 1/3")" "$(qnote c1)"
 row 1 "count ERROR (jq: $(cat "$TMP/out-c1-jq" 2>/dev/null))" "$t_q1" "jq reduce" "$t_jq1" s "$(calc "$t_jq1 / $t_q1")" "ratio >= 10" "$(ok "$t_jq1 / $t_q1 >= 10")" "$(qnote c1)"
+if [ $HAVE_QUERY = 1 ]; then
+	# The same query under the default --max-memory (256M): what is counted.
+	"$BIN" query 'sum(count_over_time({level="ERROR"}[1h]))' --instant --to "$QTO" --history -1 "$LOG" > "$TMP/out-c1-cap" 2> "$TMP/err-c1-cap"
+	n_cap=$(lastnum "$TMP/out-c1-cap")
+	row 1 "count ERROR at the default --max-memory 256M" "$n_cap" "grep -c" "$n_grep" lines "" "same count" "$([ "$n_cap" = "$n_grep" ] && echo pass || echo fail)" "stderr: $(head -c 120 "$TMP/err-c1-cap" | tr '\n' ' ')"
+fi
 
+fi
+
+if want 2; then
 say "bench: case 2 (redis_bus, duration_ms > 100)"
 t_jq2=$(hf c2-jq "$SLOW_RUNS" "jq -n 'reduce (inputs | select(.component == \"redis_bus\" and (.context.duration_ms // 0) > 100)) as \$x (0; . + 1)' '$LOG' > '$TMP/out-c2-jq'")
-t_q2=$(query_case c2 'count_over_time({component="redis_bus"} | json | context_duration_ms > 100 [1h])')
+t_q2=$(query_case c2 'sum(count_over_time({component="redis_bus"} | json | context_duration_ms > 100 [1h]))')
 if [ -n "$LNAV" ]; then
 	t_ln2=$(hf c2-lnav "$SLOW_RUNS" "$LNAV -n -c \";SELECT count(*) FROM infrafabric_log WHERE component = 'redis_bus' AND \\\"context/duration_ms\\\" > 100\" '$LOG' > '$TMP/out-c2-lnav'")
 	row 2 "redis_bus > 100 ms (lnav: $(lastnum "$TMP/out-c2-lnav"))" "$t_q2" "lnav SQL" "$t_ln2" s "$(calc "$t_ln2 / $t_q2")" "ratio >= 5" "$(ok "$t_ln2 / $t_q2 >= 5")" "$(qnote c2)"
@@ -143,20 +169,26 @@ else
 fi
 row 2 "redis_bus > 100 ms (jq: $(cat "$TMP/out-c2-jq" 2>/dev/null))" "$t_q2" "jq reduce" "$t_jq2" s "$(calc "$t_jq2 / $t_q2")" "ratio >= 10" "$(ok "$t_jq2 / $t_q2 >= 10")" "$(qnote c2)"
 
+fi
+
+if want 3; then
 say "bench: case 3 (by agent_id: count, p99 duration)"
-t_jq3a=$(hf c3a-jq "$SLOW_RUNS" "jq -n -c 'reduce inputs as \$x ({}; .[\$x.agent_id] += 1) | length' '$LOG' > '$TMP/out-c3a-jq'")
-t_q3a=$(query_case c3a 'sum by (agent_id) (count_over_time({service="infrafabric"} | json [1h]))')
-row 3 "sum by agent_id (jq: $(cat "$TMP/out-c3a-jq" 2>/dev/null) agents)" "$t_q3a" "jq reduce" "$t_jq3a" s "$(calc "$t_jq3a / $t_q3a")" "ratio >= 10" "$(ok "$t_jq3a / $t_q3a >= 10")" "$(qnote c3a)"
+t_jq3a=$(hf c3a-jq "$SLOW_RUNS" "jq -n -r 'reduce inputs as \$x ({}; .[\$x.agent_id] += 1) | to_entries[] | \"\\(.key) \\(.value)\"' '$LOG' > '$TMP/out-c3a-jq'")
+t_q3a=$(query_case c3a 'sum by (agent_id) (count_over_time({agent_id=~".+"}[1h]))')
+row 3 "sum by agent_id (jq: $(wc -l < "$TMP/out-c3a-jq") agents)" "$t_q3a" "jq reduce" "$t_jq3a" s "$(calc "$t_jq3a / $t_q3a")" "ratio >= 10" "$(ok "$t_jq3a / $t_q3a >= 10")" "$(agree c3a)"
 if [ -n "$LNAV" ]; then
 	t_ln3a=$(hf c3a-lnav "$SLOW_RUNS" "$LNAV -n -c ';SELECT agent_id, count(*) FROM infrafabric_log GROUP BY agent_id' '$LOG' > '$TMP/out-c3a-lnav'")
-	row 3 "sum by agent_id" "$t_q3a" "lnav SQL" "$t_ln3a" s "$(calc "$t_ln3a / $t_q3a")" "(info)" "$(ok "$t_ln3a / $t_q3a >= 1")" "$(qnote c3a)"
+	row 3 "sum by agent_id" "$t_q3a" "lnav SQL" "$t_ln3a" s "$(calc "$t_ln3a / $t_q3a")" "(info)" "$(ok "$t_ln3a / $t_q3a >= 1")" "$(agree c3a)"
 fi
 # p99 by linear interpolation between the two nearest ranks, as Loki does.
-t_jq3b=$(hf c3b-jq "$SLOW_RUNS" "jq -n -c 'reduce (inputs | select(.context.duration_ms != null)) as \$x ({}; .[\$x.agent_id] += [\$x.context.duration_ms]) | map_values(sort as \$s | (\$s | length) as \$n | (0.99 * (\$n - 1)) as \$r | (\$r | floor) as \$lo | \$s[\$lo] + (\$s[[\$lo + 1, \$n - 1] | min] - \$s[\$lo]) * (\$r - \$lo)) | length' '$LOG' > '$TMP/out-c3b-jq'")
-t_q3b=$(query_case c3b 'quantile_over_time(0.99, {service="infrafabric"} | json | unwrap context_duration_ms [1h]) by (agent_id)')
-row 3 "p99 duration by agent_id" "$t_q3b" "jq reduce+sort" "$t_jq3b" s "$(calc "$t_jq3b / $t_q3b")" "ratio >= 10" "$(ok "$t_jq3b / $t_q3b >= 10")" "$(qnote c3b)"
+t_jq3b=$(hf c3b-jq "$SLOW_RUNS" "jq -n -r 'reduce (inputs | select(.context.duration_ms != null)) as \$x ({}; .[\$x.agent_id] += [\$x.context.duration_ms]) | map_values(sort as \$s | (\$s | length) as \$n | (0.99 * (\$n - 1)) as \$r | (\$r | floor) as \$lo | \$s[\$lo] + (\$s[[\$lo + 1, \$n - 1] | min] - \$s[\$lo]) * (\$r - \$lo)) | to_entries[] | \"\\(.key) \\(.value)\"' '$LOG' > '$TMP/out-c3b-jq'")
+t_q3b=$(query_case c3b 'quantile_over_time(0.99, {agent_id=~".+"} | json | unwrap context_duration_ms | __error__="" [1h]) by (agent_id)')
+row 3 "p99 duration by agent_id" "$t_q3b" "jq reduce+sort" "$t_jq3b" s "$(calc "$t_jq3b / $t_q3b")" "ratio >= 10" "$(ok "$t_jq3b / $t_q3b >= 10")" "$(agree c3b)"
+
+fi
 
 # ---- case 4: open the file to the first frame; memory ----
+if want 4; then
 say "bench: case 4 (open $LINES lines to the first frame)"
 # Two frames: the first with log lines in it (a DEBUG row: every screen of
 # this file has one), and the one showing the file's last line (its
@@ -194,7 +226,10 @@ if [ -n "$LNAV" ]; then
 	row 4 "lnav max RSS on the same file" "" "lnav" "$(calc "$(tail -n 1 "$TMP/time-lnav") / 1024" 1)" MiB "" "(info)" "" "lnav -n"
 fi
 
+fi
+
 # ---- case 5: ingest ----
+if want 5 || want 6; then
 say "bench: case 5 (ingest)"
 "$BB/bench_store" --runs "$RUNS" "$LOG" > "$TMP/store" || say "bench: bench_store failed"
 sv() { awk -v k="$1" '$1 == k {v = $2} END {print v == "" ? "nan" : v}' "$TMP/store"; }
@@ -229,12 +264,18 @@ k99=$(sort -n "$TMP/c5-idle" | awk '{a[NR]=$1} END {if (!NR) print "nan"; else p
 row 5 "key-to-frame p99, idle screen ($nk keys, reference)" "$k99" "" "" ms "" "< 50" "$(ok "$k99 < 50")" "p50 $(median < "$TMP/c5-idle") ms; 10k-line file, nothing arriving"
 row 5 "worst single store_push (stall)" "$(sv push_worst_ms)" "" "" ms "" "(info)" "" "worst 5 (ms@line): $(awk '$1 == "push_worst5" {$1 = ""; print}' "$TMP/store" | sed 's/^ //'); $(sv push_over_1ms) pushes > 1 ms"
 
+fi
+
 # ---- case 6: trace lookup ----
+if want 6; then
 row 6 "open a request's trace, $(sv held_lines) lines held (p50)" "$(sv trace_p50_ms)" "" "" ms "" "< 10" "$(ok "$(sv trace_p50_ms) < 10")" "store_lookup+store_index+trace_build, $(sv trace_ids) ids, avg $(sv trace_avg_lines) lines"
 row 6 "open a request's trace (p99)" "$(sv trace_p99_ms)" "" "" ms "" "< 10" "$(ok "$(sv trace_p99_ms) < 10")" "max $(sv trace_max_ms) ms"
 row 6 "biggest correlation id ($(sv trace_biggest_lines) lines)" "$(sv trace_biggest_ms)" "" "" ms "" "< 10" "$(ok "$(sv trace_biggest_ms) < 10")" "$(sv trace_biggest_id)"
 
+fi
+
 # ---- case 7: startup, idle ----
+if want 7; then
 say "bench: case 7 (startup, idle CPU)"
 s_demo=$(pty c7-demo "$RUNS" marker_ms --timeout 30 --marker "? help" --quit q -- "$BIN" demo)
 row 7 "startup to first frame, demo (pty)" "$s_demo" "" "" ms "" "< 50" "$(ok "$s_demo < 50")" "until the status bar is drawn"
@@ -255,11 +296,15 @@ fi
 tmux kill-session -t "$SESSION" 2>/dev/null
 row 7 "idle CPU after $IDLE_WAIT s (tmux, 10k-line file)" "$cpu" "" "" "%" "" "< 0.5" "$(ok "$cpu < 0.5")" "schedstat over $IDLE_WINDOW s"
 
+fi
+
 # ---- output ----
+LOAD1=$(cut -d' ' -f1 /proc/loadavg)
 jq -R -s --arg lines "$LINES" --arg bytes "$BYTES" --arg date "$(date -u +%FT%TZ)" --arg host "$(uname -n)" \
-	--arg nproc "$(nproc)" --arg quick "$QUICK" '
+	--arg nproc "$(nproc)" --arg quick "$QUICK" --arg load0 "$LOAD0" --arg load1 "$LOAD1" '
 	def num: if . == "" or . == "nan" then null else (tonumber? // .) end;
 	{date: $date, host: $host, cpus: ($nproc | tonumber), quick: ($quick == "1"),
+	 loadavg_start: ($load0 | tonumber), loadavg_end: ($load1 | tonumber),
 	 file: {path: "bench/data/bench.log", lines: ($lines | tonumber), bytes: ($bytes | tonumber)},
 	 ratio: "peer / iftop-logs (above 1: iftop-logs faster)",
 	 rows: [split("\n")[] | select(length > 0) | split("\t") |
@@ -271,6 +316,7 @@ awk -F '\t' 'BEGIN {printf "%-4s %-52s %12s %-15s %12s %-7s %8s  %-28s %s\n", "c
 	 printf "%-4s %-52s %12s %-15s %12s %-7s %8s  %-28s %s%s\n", $1, substr($2, 1, 52), iv, $4, pv, $6, r, $8, $9, $10 == "" ? "" : "  (" $10 ")"}' "$ROWS"
 fails=$(awk -F '\t' '$9 == "fail"' "$ROWS" | wc -l)
 echo "bench: $(wc -l < "$ROWS") rows, $fails below target; written to bench/results.json"
+echo "bench: load average $LOAD0 at the start, $LOAD1 at the end, $(nproc) CPUs$(awk -v a="$LOAD0" -v b="$LOAD1" -v n="$(nproc)" 'BEGIN {if (a > n || b > n) print " (busy machine: latencies and startup times are inflated)"}')"
 if [ "${BENCH_PROFILE:-0}" = 1 ]; then
 	BUILD=$BUILD sh bench/profile.sh
 fi
