@@ -518,9 +518,21 @@ draw_completion(struct view *v, struct tui_canvas *c, int cy, int cx)
 	if (w > 48)
 		w = 48;
 	int h = e->ncomp < 8 ? e->ncomp : 8;
-	int y = cy + 1;
-	if (y + h + 2 > c->h)
-		y = cy - h - 2 >= 0 ? cy - h - 2 : 0;
+	/* Below the cursor when 3 items fit there, else above; never clipped
+	 * (tui_put_field must not get a row outside its canvas). */
+	int below = c->h - cy - 1, above = cy;
+	int y;
+	if (below - 2 >= (h < 3 ? h : 3) || below >= above) {
+		y = cy + 1;
+		if (h > below - 2)
+			h = below - 2;
+	} else {
+		if (h > above - 2)
+			h = above - 2;
+		y = cy - h - 2;
+	}
+	if (h < 1)
+		return;
 	int x = cx - (int)e->comp_len;
 	if (x + w + 2 > c->w)
 		x = c->w - w - 2;
@@ -904,7 +916,11 @@ explore_draw(struct view *v, struct tui_canvas *c)
 		tui_move(c, 0, c->w - hw);
 		tui_put_text(c, THEME_HEADER, head);
 	}
+	/* The editor takes a third of the view, up to half for long queries. */
 	int maxed = c->h / 3 > 1 ? c->h / 3 : 1;
+	int want = editor_lines(&e->ed) + (!e->parsed_ok && e->err.msg[0] ? 1 : 0);
+	if (want > maxed)
+		maxed = want < c->h / 2 ? want : c->h / 2 > 1 ? c->h / 2 : 1;
 	int cy, cx;
 	int y = draw_editor(v, c, 1, maxed, &cy, &cx);
 	/* Hint line. */
@@ -1197,6 +1213,48 @@ prompt_key(struct view *v, int key)
 
 /* ---- doctor, format, saved queries ---- */
 
+/*
+ * Word-wraps `s` to `width` columns into out, keeping its line breaks and
+ * the indentation of each line on its continuation lines.
+ */
+static void
+wrap_text(const char *s, int width, struct sbuf *out)
+{
+	while (*s) {
+		const char *nl = strchr(s, '\n');
+		size_t n = nl ? (size_t)(nl - s) : strlen(s);
+		size_t indent = 0;
+		while (indent < n && s[indent] == ' ')
+			indent++;
+		size_t i = 0;
+		bool first = true;
+		while (i < n || first) {
+			size_t room = (size_t)width - (first ? 0 : indent);
+			size_t take = n - i;
+			if (take > room) {
+				size_t k = room;
+				while (k > 0 && s[i + k] != ' ')
+					k--;
+				take = k > 0 ? k : room;
+			}
+			if (!first)
+				for (size_t k = 0; k < indent; k++)
+					sbuf_addc(out, ' ');
+			sbuf_add(out, s + i, take);
+			i += take;
+			while (i < n && s[i] == ' ')
+				i++;
+			first = false;
+			if (i < n)
+				sbuf_addc(out, '\n');
+		}
+		if (!nl)
+			break;
+		sbuf_addc(out, '\n');
+		s = nl + 1;
+	}
+}
+
 static void
 doctor(struct view *v)
 {
@@ -1213,7 +1271,10 @@ doctor(struct view *v)
 		sbuf_addf(&t, "\nProposed fix:\n  %s\n", sbuf_str(&d.fix));
 	while (t.len && t.buf[t.len - 1] == '\n')
 		t.buf[--t.len] = '\0';
-	app_modal(v->app, d.valid ? "Query doctor: valid" : "Query doctor: invalid", sbuf_str(&t));
+	struct sbuf w = SBUF_INIT;
+	wrap_text(sbuf_str(&t), v->cols > 30 ? v->cols - 6 : 60, &w);
+	app_modal(v->app, d.valid ? "Query doctor: valid" : "Query doctor: invalid", sbuf_str(&w));
+	sbuf_release(&w);
 	sbuf_release(&t);
 	lq_diag_release(&d);
 }
