@@ -28,6 +28,8 @@ TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 BIN       = $(BUILD)/iftop-logs
 
 .PHONY: all run test check asan install clean deps deps-test deps-bench bench fuzz layering
@@ -48,6 +50,13 @@ $(BUILD)/gen/builtin_theme.h: themes/dark.theme
 	@mkdir -p $(dir $@)
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
 
+$(BUILD)/gen/builtin_dash.h: dashboards/default.dash
+	@mkdir -p $(dir $@)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+
+$(BUILD)/views/dashboard.o: $(BUILD)/gen/builtin_dash.h
+$(BUILD)/views/dashboard.o: CFLAGS += -I$(BUILD)/gen
+
 $(BUILD)/tui/theme.o: $(BUILD)/gen/builtin_theme.h
 $(BUILD)/tui/theme.o: CFLAGS += -I$(BUILD)/gen -DTHEME_DIR='"$(PREFIX)/share/iftop-logs/themes"'
 
@@ -60,6 +69,10 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libiftop.a
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libiftop.a $(LDLIBS) $(TEST_LIBS)
 
 $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libiftop.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libiftop.a $(LDLIBS)
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libiftop.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libiftop.a $(LDLIBS)
 
@@ -110,8 +123,10 @@ build-fuzz/fuzz_lq_parse: tests/fuzz/fuzz_lq_parse.c $(FUZZ_SRC) logql/lq.h logq
 	  -fno-sanitize-recover=undefined -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	  -I. -o $@ tests/fuzz/fuzz_lq_parse.c $(FUZZ_SRC) -lm
 
-bench: deps-bench all
-	@sh bench/run.sh
+# Not part of `make test`: generates bench/data/ once (again when gen
+# changes), then runs every case beside grep, jq and lnav.
+bench: deps-bench all $(BENCH_BIN)
+	@BUILD=$(BUILD) sh bench/run.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
@@ -119,8 +134,10 @@ install: all
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/iftop-logs
 	install -m 644 docs/iftop-logs.1 $(DESTDIR)$(PREFIX)/share/man/man1/iftop-logs.1
 	install -m 644 themes/*.theme $(DESTDIR)$(PREFIX)/share/iftop-logs/themes/
+	install -d $(DESTDIR)$(PREFIX)/share/iftop-logs/dashboards
+	install -m 644 dashboards/*.dash $(DESTDIR)$(PREFIX)/share/iftop-logs/dashboards/
 
 clean:
 	rm -rf build build-asan build-fuzz iftop-logs
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/main.d $(TEST_BIN:=.d) $(TOOL_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(BUILD)/main.d $(TEST_BIN:=.d) $(TOOL_BIN:=.d) $(BENCH_BIN:=.d)

@@ -26,6 +26,8 @@
 #include "views/query_text.h"
 #include "views/trace_text.h"
 #include "sources/local_query.h"
+#include "sources/loki.h"
+#include "sources/demo_push.h"
 
 #define VERSION "0.1.0"
 
@@ -39,6 +41,8 @@ usage(FILE *f)
 		"       iftop-logs [options] -                  read lines from standard input\n"
 		"       iftop-logs [options] demo               run on the built-in demo swarm\n"
 		"       iftop-logs demo --write DIR [--duration 10m] [--follow]\n"
+		"       iftop-logs demo --push LOKI_URL [--duration 10m] [--follow]\n"
+		"                                               push the demo stream into a Loki\n"
 		"       iftop-logs trace ID [--ascii] [--json] [source]\n"
 		"                                               print a request's waterfall\n"
 		"       iftop-logs query 'LOGQL' [--since 1h|--from T --to T] [--limit N] [--instant]\n"
@@ -75,7 +79,7 @@ usage(FILE *f)
 }
 
 struct opts {
-	const char *snapshot, *keys, *config_path, *write_dir, *trace;
+	const char *snapshot, *keys, *config_path, *write_dir, *trace, *push_url;
 	const char *explore_query;   /* --query: open Explore with it */
 	int rows, cols;
 	int64_t now_ns, duration_ns, since_ns;
@@ -139,8 +143,9 @@ parse_args(int argc, char **argv, struct opts *o, struct config *cfg, struct sbu
 			exit(0);
 		} else if (!strcmp(a, "--help-keys")) {
 			struct sbuf sb = SBUF_INIT;
-			static const char *const maps[] = { "tail", "trace", "detail" };
-			for (size_t k = 0; k < 3; k++) {
+			static const char *const maps[] = { "tail", "trace", "errors", "health", "alerts",
+							    "dashboard", "explore", "detail" };
+			for (size_t k = 0; k < sizeof(maps) / sizeof(maps[0]); k++) {
 				sbuf_addf(&sb, "%s# %s view\n\n", k ? "\n" : "", maps[k]);
 				keymap_help(maps[k], &sb);
 			}
@@ -187,6 +192,9 @@ parse_args(int argc, char **argv, struct opts *o, struct config *cfg, struct sbu
 				sbuf_addf(err, "--since: bad value '%s'; expected like 90s, 10m, 2h\n", val);
 				return 2;
 			}
+		} else if (!strcmp(a, "--push")) {
+			NEED_VALUE();
+			o->push_url = val;
 		} else if (!strcmp(a, "--write")) {
 			NEED_VALUE();
 			o->write_dir = val;
@@ -308,12 +316,50 @@ line_ts(void *ud, const char *text, size_t len)
 	return (r.flags & SCAN_F_TS) ? r.ts_ns : 0;
 }
 
-/* Picks the sources: stdin with "-", named files, the default glob when
- * it matches, else the demo swarm. */
+/* Loki client for the live tail; lives as long as the app. */
+static struct http *loki_http;
+static struct loki *loki_client;
+
+static struct http_auth
+loki_auth(const struct config *cfg)
+{
+	return (struct http_auth){
+		.username = *cfg->loki_username ? cfg->loki_username : NULL,
+		.password = *cfg->loki_password ? cfg->loki_password : NULL,
+		.bearer_token = *cfg->loki_bearer_token ? cfg->loki_bearer_token : NULL,
+		.bearer_token_file = *cfg->loki_bearer_token_file ? cfg->loki_bearer_token_file : NULL,
+		.org_id = *cfg->loki_org_id ? cfg->loki_org_id : NULL,
+		.ca_file = *cfg->loki_ca_cert ? cfg->loki_ca_cert : NULL,
+		.cert_file = *cfg->loki_client_cert ? cfg->loki_client_cert : NULL,
+		.key_file = *cfg->loki_client_key ? cfg->loki_client_key : NULL,
+		.insecure_skip_verify = cfg->tls_skip,
+	};
+}
+
+/* Picks the sources: stdin with "-", named files, Loki when an address is
+ * set, the default glob when it matches, else the demo swarm. */
 static int
 add_sources(struct app *app, uv_loop_t *loop, struct opts *o, struct config *cfg, struct sbuf *err)
 {
 	struct source_sink sink = app_sink(app);
+	if (*cfg->loki_addr && !o->demo && !o->stdin_src && o->nfiles == 0) {
+		int64_t back = 0;
+		if (parse_duration(cfg->loki_history, &back)) {
+			sbuf_addf(err, "--loki-history: bad value '%s'; expected like 5m, 1h\n", cfg->loki_history);
+			return LX_EINVAL;
+		}
+		struct loki_config lc = { .url = cfg->loki_addr, .auth = loki_auth(cfg) };
+		loki_http = http_new(loop);
+		loki_client = loki_new(loki_http, &lc);
+		struct loki_tail_config tc = { .query = cfg->loki_query, .start_ns = app_now(app) - back };
+		app_expect_history(app, false);
+		struct source *s = loki_client ? loki_tail_source_new(loop, loki_client, &tc, &sink) : NULL;
+		if (!s) {
+			sbuf_addf(err, "--loki-query: cannot tail '%s' on %s\n", cfg->loki_query, cfg->loki_addr);
+			return LX_EINVAL;
+		}
+		return app_add_source(app, s, err);
+	}
 	if (o->stdin_src) {
 		struct source *s = stdin_source_new(loop, 0, &sink);
 		if (!s) {
@@ -347,7 +393,7 @@ add_sources(struct app *app, uv_loop_t *loop, struct opts *o, struct config *cfg
 			.since_ns = o->since_ns ? app_now(app) - o->since_ns : 0,
 			.line_ts = line_ts,
 		};
-		app_expect_history(app);
+		app_expect_history(app, true);
 		struct source *s = file_source_new(loop, &fo, &sink);
 		free(copy);
 		if (!s) {
@@ -461,12 +507,29 @@ main(int argc, char **argv)
 
 	uv_loop_t loop;
 	uv_loop_init(&loop);
+	if (o.demo && o.push_url) {
+		struct loki_config lc = { .url = o.push_url, .auth = loki_auth(&cfg) };
+		loki_http = http_new(&loop);
+		loki_client = loki_new(loki_http, &lc);
+		int64_t hist = o.duration_ns ? o.duration_ns : 600 * 1000000000LL;
+		rc = !loki_client || demo_push(&loop, loki_client, (uint64_t)cfg.seed_val, cfg.rate_lps, hist, o.follow) ? 1 : 0;
+		loki_free(loki_client);
+		http_free(loki_http);
+		uv_run(&loop, UV_RUN_DEFAULT);
+		goto loop_out;
+	}
 	struct app app;
 	if (app_init(&app, &loop, &cfg, &err)) {
 		rc = 2;
 		goto loop_out;
 	}
 	app.fixed_now = (o.snapshot || o.trace_cmd || o.query_cmd) ? o.now_ns : 0;
+	if (*cfg.loki_addr || *cfg.prom_addr) {
+		struct loki_config lc = { .url = cfg.loki_addr, .auth = loki_auth(&cfg), .timeout_ms = 5000, .max_retries = -1 };
+		struct prom_config pc = { .url = cfg.prom_addr, .timeout_ms = 5000, .max_retries = -1 };
+		if (!o.trace_cmd && !o.query_cmd)
+			app_watch_stack(&app, *cfg.loki_addr ? &lc : NULL, *cfg.prom_addr ? &pc : NULL);
+	}
 	tui_ascii = o.ascii;
 	if (add_sources(&app, &loop, &o, &cfg, &err)) {
 		rc = 1;
@@ -505,6 +568,8 @@ main(int argc, char **argv)
 	}
 app_out:
 	app_release(&app);
+	loki_free(loki_client);
+	http_free(loki_http);
 	uv_run(&loop, UV_RUN_NOWAIT);
 loop_out:
 	uv_loop_close(&loop);

@@ -26,6 +26,13 @@ struct lset {
 	size_t n;
 	const char *key;
 	uint64_t hash;
+	/* O(1) lookups: `slot` is valid while `gen` matches the current
+	 * context's generation (leaf collection, grouping, matching);
+	 * `mslot`/`mgen` is for assembling the matrix around them. */
+	void *slot;
+	unsigned gen;
+	void *mslot;
+	unsigned mgen;
 };
 
 struct smpl {
@@ -46,6 +53,7 @@ struct leaf {
 	int64_t range_ns;
 	int op;                  /* range op of the parent */
 	const struct lq_grouping *grouping;
+	unsigned gen;
 };
 
 struct vsample {
@@ -72,6 +80,7 @@ struct ev {
 	struct leaf *leaves;
 	size_t nleaves;
 	bool sortable;
+	unsigned gen;
 };
 
 static int
@@ -112,7 +121,7 @@ static struct lset *
 intern(struct ev *e, struct lq_label *l, size_t n)
 {
 	if (n > 1)
-		qsort(l, n, sizeof(*l), cmp_label);
+		lq__qsort(l, n, sizeof(*l), cmp_label);
 	struct sbuf k = SBUF_INIT;
 	sbuf_addc(&k, '{');
 	for (size_t i = 0; i < n; i++) {
@@ -166,6 +175,8 @@ intern(struct ev *e, struct lq_label *l, size_t n)
 	s->n = n;
 	s->key = key;
 	s->hash = h;
+	s->slot = s->mslot = NULL;
+	s->gen = s->mgen = 0;
 	e->tab[j] = s;
 	e->tabn++;
 	return s;
@@ -234,7 +245,7 @@ sort_stream(struct srcrun *r, const struct lq_entry *en)
 		r->scap = nc;
 	}
 	memcpy(r->sorted, en->labels, en->nlabels * sizeof(*en->labels));
-	qsort(r->sorted, en->nlabels, sizeof(*r->sorted), cmp_label);
+	lq__qsort(r->sorted, en->nlabels, sizeof(*r->sorted), cmp_label);
 	return r->sorted;
 }
 
@@ -248,7 +259,8 @@ typedef int (*entry_fn)(struct ev *e, void *ud, int64_t ts, struct lset *ls,
  */
 static int
 scan(struct ev *e, const struct lq_expr *log, int64_t from, int64_t to,
-     bool metric, int value_kind, const struct lq_grouping *g, entry_fn fn, void *ud)
+     bool metric, int value_kind, const struct lq_grouping *g, const char **need,
+     size_t nneed, entry_fn fn, void *ud)
 {
 	struct srcrun r;
 	memset(&r, 0, sizeof(r));
@@ -276,6 +288,8 @@ scan(struct ev *e, const struct lq_expr *log, int64_t from, int64_t to,
 			break;
 		}
 		lq__lb_reset(&r.lb, &r.tmp, base, en.nlabels);
+		r.lb.need = need;
+		r.lb.nneed = nneed;
 		const char *line = en.line;
 		size_t len = en.len;
 		if (!lq__pipeline_run(log, en.ts_ns, &r.lb, &line, &len)) {
@@ -409,19 +423,19 @@ eval_log(struct ev *e, const struct lq_expr *q, struct lq_result *res)
 	int64_t end = e->p->end_ns;
 	int64_t start = e->p->instant ? end : e->p->start_ns;
 	/* log queries: start <= ts < end (Loki excludes the end) */
-	if (scan(e, q, start, end - 1, false, 0, NULL, log_cb, &acc) < 0) {
+	if (scan(e, q, start, end - 1, false, 0, NULL, NULL, 0, log_cb, &acc) < 0) {
 		free(acc.v);
 		return -1;
 	}
 	g_forward = e->p->direction == LQ_FORWARD;
-	qsort(acc.v, acc.n, sizeof(*acc.v), cmp_entry);
+	lq__qsort(acc.v, acc.n, sizeof(*acc.v), cmp_entry);
 	size_t limit = e->p->limit ? e->p->limit : 100;
 	if (acc.n > limit)
 		acc.n = limit;
 	int64_t split = e->p->split_ns ? e->p->split_ns : 30 * 60 * 1000000000LL;
 	bool merged = split > 0 && !e->p->instant && start / split != (end - 1) / split;
 	g_desc_streams = merged && !g_forward;
-	qsort(acc.v, acc.n, sizeof(*acc.v), cmp_lentry_stream);
+	lq__qsort(acc.v, acc.n, sizeof(*acc.v), cmp_lentry_stream);
 	res->type = LQ_RES_STREAMS;
 	size_t ns = 0;
 	for (size_t i = 0; i < acc.n; i++)
@@ -465,23 +479,7 @@ sample_cb(struct ev *e, void *ud, int64_t ts, struct lset *ls, const char *line,
 	(void)line;
 	(void)len;
 	struct leaf *lf = ud;
-	struct xseries *x = NULL;
-	/* small linear cache: most lines hit the last series */
-	for (size_t i = lf->nseries; i-- > 0;) {
-		if (lf->series[i]->ls == ls) {
-			x = lf->series[i];
-			break;
-		}
-		if (lf->nseries - i > 8)
-			break;
-	}
-	if (!x) {
-		for (size_t i = 0; i < lf->nseries; i++)
-			if (lf->series[i]->ls == ls) {
-				x = lf->series[i];
-				break;
-			}
-	}
+	struct xseries *x = ls->gen == lf->gen ? ls->slot : NULL;
 	if (!x) {
 		if (lf->nseries == lf->cap) {
 			size_t nc = lf->cap ? lf->cap * 2 : 16;
@@ -496,6 +494,8 @@ sample_cb(struct ev *e, void *ud, int64_t ts, struct lset *ls, const char *line,
 			return LX_ENOMEM;
 		x->ls = ls;
 		lf->series[lf->nseries++] = x;
+		ls->slot = x;
+		ls->gen = lf->gen;
 	}
 	if (x->n == x->cap) {
 		size_t nc = x->cap ? x->cap * 2 : 64;
@@ -525,9 +525,99 @@ range_grouped(int op)
 	       op == LQ_R_FIRST_OVER_TIME || op == LQ_R_LAST_OVER_TIME;
 }
 
+/* ---- parser hints ---- */
+
+struct names {
+	const char **v;
+	size_t n, cap;
+	bool oom;
+};
+
+static void
+names_add(struct ev *e, struct names *nm, const char *s)
+{
+	for (size_t i = 0; i < nm->n; i++)
+		if (!strcmp(nm->v[i], s))
+			return;
+	if (nm->n == nm->cap) {
+		size_t nc = nm->cap ? nm->cap * 2 : 16;
+		const char **nv = arena_alloc(&e->a, nc * sizeof(*nv));
+		if (!nv) {
+			nm->oom = true;
+			return;
+		}
+		if (nm->n)
+			memcpy(nv, nm->v, nm->n * sizeof(*nv));
+		nm->v = nv;
+		nm->cap = nc;
+	}
+	nm->v[nm->n++] = s;
+}
+
+static void
+filter_names(struct ev *e, struct names *nm, const struct lq_label_filter *f)
+{
+	switch (f->kind) {
+	case LQ_LF_AND:
+	case LQ_LF_OR:
+		filter_names(e, nm, f->l);
+		filter_names(e, nm, f->r);
+		break;
+	case LQ_LF_STRING:
+		names_add(e, nm, f->m.name);
+		break;
+	default:
+		names_add(e, nm, f->name);
+	}
+}
+
+/*
+ * The labels a range aggregation's pipeline must extract, when the
+ * grouping applied to its output keeps only some (Loki's parser hints).
+ * Only where merging series early cannot change the result: a grouping
+ * on the range function itself (it merges anyway), or an outer `sum`
+ * over an additive function.  Returns false when every label may matter.
+ */
+static bool
+hints(struct ev *e, const struct lq_expr *x, const struct lq_expr *parent,
+      struct names *nm)
+{
+	const struct lq_grouping *g = NULL;
+	static const struct lq_grouping none = { true, false, NULL, 0 };
+	if (x->grouping.present && range_grouped(x->op)) {
+		g = &x->grouping;
+	} else if (parent && parent->kind == LQ_EXPR_VEC_AGG && parent->inner == x &&
+		   parent->op == LQ_V_SUM &&
+		   (x->op == LQ_R_COUNT_OVER_TIME || x->op == LQ_R_RATE ||
+		    x->op == LQ_R_BYTES_OVER_TIME || x->op == LQ_R_BYTES_RATE ||
+		    x->op == LQ_R_SUM_OVER_TIME)) {
+		/* sum of per-series sums equals the sum over merged series */
+		g = parent->grouping.present ? &parent->grouping : &none;
+	}
+	if (!g || g->without)
+		return false;
+	const struct lq_expr *lr = x->inner;
+	for (size_t i = 0; i < g->n; i++)
+		names_add(e, nm, g->labels[i]);
+	for (size_t i = 0; i < lr->nstages; i++) {
+		const struct lq_stage *st = &lr->stages[i];
+		if (st->kind == LQ_ST_LABEL_FORMAT || st->kind == LQ_ST_LINE_FORMAT)
+			return false;
+		if (st->kind == LQ_ST_LABEL_FILTER)
+			filter_names(e, nm, st->filter);
+	}
+	if (lr->unwrap) {
+		names_add(e, nm, lr->unwrap->label);
+		for (size_t i = 0; i < lr->unwrap->npost; i++)
+			filter_names(e, nm, lr->unwrap->post[i]);
+	}
+	return !nm->oom;
+}
+
 /* Finds range aggregations and extracts their samples once. */
 static int
-collect_leaves(struct ev *e, const struct lq_expr *x, int64_t first, int64_t last)
+collect_leaves(struct ev *e, const struct lq_expr *x, const struct lq_expr *parent,
+	       int64_t first, int64_t last)
 {
 	switch (x->kind) {
 	case LQ_EXPR_RANGE_AGG: {
@@ -546,23 +636,27 @@ collect_leaves(struct ev *e, const struct lq_expr *x, int64_t first, int64_t las
 		int64_t from = first - lf->range_ns - lr->offset_ns + 1;
 		int64_t to = last - lr->offset_ns;
 		size_t idx = e->nleaves - 1;
-		int rc = scan(e, lr, from, to, true, kind, lf->grouping, sample_cb, lf);
+		lf->gen = ++e->gen;
+		struct names nm = { 0 };
+		bool hinted = !getenv("LQ_NO_HINTS") && hints(e, x, parent, &nm);
+		int rc = scan(e, lr, from, to, true, kind, lf->grouping, hinted ? nm.v : NULL,
+			      nm.n, sample_cb, lf);
 		lf = &e->leaves[idx];
 		if (rc < 0)
 			return rc;
 		for (size_t i = 0; i < lf->nseries; i++)
-			qsort(lf->series[i]->s, lf->series[i]->n, sizeof(struct smpl), cmp_smpl);
+			lq__qsort(lf->series[i]->s, lf->series[i]->n, sizeof(struct smpl), cmp_smpl);
 		return 0;
 	}
 	case LQ_EXPR_VEC_AGG:
 	case LQ_EXPR_LABEL_REPLACE:
 		if (x->kind == LQ_EXPR_VEC_AGG && (x->op == LQ_V_SORT || x->op == LQ_V_SORT_DESC))
 			e->sortable = true;
-		return collect_leaves(e, x->inner, first, last);
+		return collect_leaves(e, x->inner, x, first, last);
 	case LQ_EXPR_BINOP:
-		if (collect_leaves(e, x->lhs, first, last) < 0)
+		if (collect_leaves(e, x->lhs, x, first, last) < 0)
 			return -1;
-		return collect_leaves(e, x->rhs, first, last);
+		return collect_leaves(e, x->rhs, x, first, last);
 	default:
 		return 0;
 	}
@@ -595,7 +689,7 @@ quantile(double q, double *v, size_t n)
 		return -INFINITY;
 	if (q > 1)
 		return INFINITY;
-	qsort(v, n, sizeof(*v), cmp_double);
+	lq__qsort(v, n, sizeof(*v), cmp_double);
 	double rank = q * (double)(n - 1);
 	size_t lo = (size_t)floor(rank);
 	size_t hi = lo + 1 < n ? lo + 1 : n - 1;
@@ -801,26 +895,31 @@ struct group {
 	size_t nm, cap;
 };
 
+/* By value (NaN last), ties by label string so results are stable. */
 static int
 cmp_vs_desc(const void *a, const void *b)
 {
 	const struct vsample *x = a, *y = b;
-	if (isnan(x->v))
-		return isnan(y->v) ? 0 : 1;
-	if (isnan(y->v))
-		return -1;
-	return x->v > y->v ? -1 : x->v < y->v;
+	if (isnan(x->v) || isnan(y->v)) {
+		if (isnan(x->v) != isnan(y->v))
+			return isnan(x->v) ? 1 : -1;
+	} else if (x->v != y->v) {
+		return x->v > y->v ? -1 : 1;
+	}
+	return strcmp(x->ls->key, y->ls->key);
 }
 
 static int
 cmp_vs_asc(const void *a, const void *b)
 {
 	const struct vsample *x = a, *y = b;
-	if (isnan(x->v))
-		return isnan(y->v) ? 0 : 1;
-	if (isnan(y->v))
-		return -1;
-	return x->v < y->v ? -1 : x->v > y->v;
+	if (isnan(x->v) || isnan(y->v)) {
+		if (isnan(x->v) != isnan(y->v))
+			return isnan(x->v) ? 1 : -1;
+	} else if (x->v != y->v) {
+		return x->v < y->v ? -1 : 1;
+	}
+	return strcmp(x->ls->key, y->ls->key);
 }
 
 static int
@@ -832,29 +931,33 @@ eval_vec(struct ev *e, const struct lq_expr *x, int64_t t, struct vec *out)
 	size_t cap = 0;
 	if (x->op == LQ_V_SORT || x->op == LQ_V_SORT_DESC) {
 		*out = in;
-		qsort(out->s, out->n, sizeof(*out->s),
+		lq__qsort(out->s, out->n, sizeof(*out->s),
 		      x->op == LQ_V_SORT ? cmp_vs_asc : cmp_vs_desc);
 		return 0;
 	}
 	static const struct lq_grouping none = { true, false, NULL, 0 };
 	const struct lq_grouping *g = x->grouping.present ? &x->grouping : &none;
 	struct group *gs = NULL;
-	size_t ng = 0;
+	size_t ng = 0, gcap = 0;
+	unsigned gen = ++e->gen;
 	for (size_t i = 0; i < in.n; i++) {
 		struct lset *gl = group_labels(e, in.s[i].ls, g);
 		if (!gl)
 			return evfail(e, LX_ENOMEM, "out of memory", NULL);
-		size_t k;
-		for (k = 0; k < ng; k++)
-			if (gs[k].ls == gl)
-				break;
+		size_t k = gl->gen == gen ? (size_t)(uintptr_t)gl->slot : ng;
 		if (k == ng) {
-			struct group *n2 = arena_alloc(&e->a, (ng + 1) * sizeof(*n2));
-			if (!n2)
-				return evfail(e, LX_ENOMEM, "out of memory", NULL);
-			if (ng)
-				memcpy(n2, gs, ng * sizeof(*gs));
-			gs = n2;
+			if (ng == gcap) {
+				size_t nc = gcap ? gcap * 2 : 16;
+				struct group *n2 = arena_alloc(&e->a, nc * sizeof(*n2));
+				if (!n2)
+					return evfail(e, LX_ENOMEM, "out of memory", NULL);
+				if (ng)
+					memcpy(n2, gs, ng * sizeof(*gs));
+				gs = n2;
+				gcap = nc;
+			}
+			gl->gen = gen;
+			gl->slot = (void *)(uintptr_t)ng;
 			memset(&gs[ng], 0, sizeof(gs[0]));
 			gs[ng].ls = gl;
 			gs[ng].value = in.s[i].v;
@@ -923,7 +1026,7 @@ eval_vec(struct ev *e, const struct lq_expr *x, int64_t t, struct vec *out)
 		case LQ_V_TOPK:
 		case LQ_V_BOTTOMK:
 		case LQ_V_APPROX_TOPK: {
-			qsort(gr->members, gr->nm, sizeof(*gr->members),
+			lq__qsort(gr->members, gr->nm, sizeof(*gr->members),
 			      x->op == LQ_V_BOTTOMK ? cmp_vs_asc : cmp_vs_desc);
 			size_t kk = (size_t)x->param;
 			for (size_t m = 0; m < gr->nm && m < kk; m++)
@@ -1036,24 +1139,27 @@ eval_binop(struct ev *e, const struct lq_expr *x, int64_t t, struct vec *out)
 	for (size_t i = 0; i < r.n; i++)
 		if (!(rs[i] = match_sig(e, x, r.s[i].ls)))
 			return evfail(e, LX_ENOMEM, "out of memory", NULL);
+	unsigned gen = ++e->gen;
 	if (op == LQ_B_AND || op == LQ_B_UNLESS) {
+		for (size_t k = 0; k < r.n; k++) {
+			rs[k]->gen = gen;
+			rs[k]->slot = NULL;
+		}
 		for (size_t i = 0; i < l.n; i++) {
-			bool found = false;
-			for (size_t k = 0; k < r.n && !found; k++)
-				found = ls[i] == rs[k];
+			bool found = ls[i]->gen == gen;
 			if (found == (op == LQ_B_AND) && vpush(e, out, &cap, l.s[i].ls, l.s[i].v) < 0)
 				return -1;
 		}
 		return 0;
 	}
 	if (op == LQ_B_OR) {
-		for (size_t i = 0; i < l.n; i++)
+		for (size_t i = 0; i < l.n; i++) {
+			ls[i]->gen = gen;
 			if (vpush(e, out, &cap, l.s[i].ls, l.s[i].v) < 0)
 				return -1;
+		}
 		for (size_t k = 0; k < r.n; k++) {
-			bool found = false;
-			for (size_t i = 0; i < l.n && !found; i++)
-				found = ls[i] == rs[k];
+			bool found = rs[k]->gen == gen;
 			if (!found && vpush(e, out, &cap, r.s[k].ls, r.s[k].v) < 0)
 				return -1;
 		}
@@ -1063,25 +1169,25 @@ eval_binop(struct ev *e, const struct lq_expr *x, int64_t t, struct vec *out)
 	bool right_many = x->card == 2;
 	struct vec *many = right_many ? &r : &l, *one = right_many ? &l : &r;
 	struct lset **msig = right_many ? rs : ls, **osig = right_many ? ls : rs;
-	for (size_t k = 0; k < one->n; k++)
-		for (size_t j = k + 1; j < one->n; j++)
-			if (osig[k] == osig[j])
-				return evfail(e, LX_EPARSE,
-					      "found duplicate series for the match group %s on the one side of the operation; many-to-many matching not allowed",
-					      osig[k]->key);
+	for (size_t k = 0; k < one->n; k++) {
+		if (osig[k]->gen == gen)
+			return evfail(e, LX_EPARSE,
+				      "found duplicate series for the match group %s on the one side of the operation; many-to-many matching not allowed",
+				      osig[k]->key);
+		osig[k]->gen = gen;
+		osig[k]->slot = (void *)(uintptr_t)k;
+	}
+	unsigned seen = ++e->gen;
 	for (size_t i = 0; i < many->n; i++) {
-		size_t k;
-		for (k = 0; k < one->n; k++)
-			if (msig[i] == osig[k])
-				break;
-		if (k == one->n)
+		if (msig[i]->gen != gen && msig[i]->gen != seen)
 			continue;
+		size_t k = (size_t)(uintptr_t)msig[i]->slot;
 		if (x->card == 0) {
-			for (size_t j = 0; j < i; j++)
-				if (msig[j] == msig[i])
-					return evfail(e, LX_EPARSE,
-						      "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right) %s",
-						      msig[i]->key);
+			if (msig[i]->gen == seen)
+				return evfail(e, LX_EPARSE,
+					      "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right) %s",
+					      msig[i]->key);
+			msig[i]->gen = seen;
 		}
 		double a = right_many ? one->s[k].v : many->s[i].v;
 		double b = right_many ? many->s[i].v : one->s[k].v;
@@ -1236,7 +1342,7 @@ eval_metric(struct ev *e, const struct lq_expr *q, struct lq_result *res)
 		return evfail(e, LX_EINVAL, "step must be positive", NULL);
 	if (!e->p->instant && (end - start) / step > 11000)
 		return evfail(e, LX_ERANGE, "too many points (more than 11000): use a larger step", NULL);
-	if (collect_leaves(e, q, start, end) < 0)
+	if (collect_leaves(e, q, NULL, start, end) < 0)
 		return -1;
 	if (e->p->instant) {
 		struct vec v;
@@ -1277,6 +1383,7 @@ eval_metric(struct ev *e, const struct lq_expr *q, struct lq_result *res)
 	struct mser *ms = NULL;
 	size_t nms = 0, mcap = 0;
 	int rc = 0;
+	unsigned mgen = ++e->gen;
 	for (int64_t t = start; t <= end; t += step) {
 		struct vec v;
 		if (eval_at(e, q, t, &v) < 0) {
@@ -1294,10 +1401,8 @@ eval_metric(struct ev *e, const struct lq_expr *q, struct lq_result *res)
 			}
 		}
 		for (size_t i = 0; i < v.n; i++) {
-			size_t k;
-			for (k = 0; k < nms; k++)
-				if (ms[k].ls == v.s[i].ls)
-					break;
+			struct lset *vl = v.s[i].ls;
+			size_t k = vl->mgen == mgen ? (size_t)(uintptr_t)vl->mslot : nms;
 			if (k == nms) {
 				if (nms == mcap) {
 					size_t nc = mcap ? mcap * 2 : 16;
@@ -1310,7 +1415,9 @@ eval_metric(struct ev *e, const struct lq_expr *q, struct lq_result *res)
 					mcap = nc;
 				}
 				memset(&ms[nms], 0, sizeof(ms[0]));
-				ms[nms++].ls = v.s[i].ls;
+				vl->mgen = mgen;
+				vl->mslot = (void *)(uintptr_t)nms;
+				ms[nms++].ls = vl;
 			}
 			struct mser *m = &ms[k];
 			if (m->n && m->p[m->n - 1].t_ms == t / 1000000) {
@@ -1341,14 +1448,11 @@ eval_metric(struct ev *e, const struct lq_expr *q, struct lq_result *res)
 		} else {
 			for (size_t i = 0; i < nms; i++)
 				order[i] = ms[i].ls;
-			qsort(order, nms, sizeof(*order), cmp_series_ptr);
+			lq__qsort(order, nms, sizeof(*order), cmp_series_ptr);
 			res->type = LQ_RES_MATRIX;
 			res->series = arena_calloc(&res->a, (nms ? nms : 1) * sizeof(*res->series));
 			for (size_t i = 0; res->series && i < nms; i++) {
-				size_t k;
-				for (k = 0; k < nms; k++)
-					if (ms[k].ls == order[i])
-						break;
+				size_t k = (size_t)(uintptr_t)order[i]->mslot;
 				struct lq_series *s = &res->series[res->nseries++];
 				copy_labels(res, ms[k].ls, &s->labels, &s->nlabels);
 				s->points = arena_alloc(&res->a, (ms[k].n ? ms[k].n : 1) * sizeof(*s->points));

@@ -363,7 +363,8 @@ jobject(struct jscan *j, struct lq__lb *lb, const char *prefix)
 					memcpy(b + l, "_extracted", 11);
 					name = b;
 				}
-				lq__lb_set(lb, name, v);
+				if (lq__lb_want(lb, key, name))
+					lq__lb_set(lb, name, v);
 			}
 		} else {
 			if (!jskip(j))
@@ -508,11 +509,15 @@ lq__json_path(struct arena *tmp, const char *line, size_t len, const char *path)
 	return arena_strndup(tmp, st, (size_t)(j.s - st));
 }
 
+/* Loki's unpack: string values of a packed object become labels, but
+ * only when the object has the `_entry` key (which replaces the line). */
 bool
 lq__json_unpack(struct arena *tmp, const char *line, size_t len, struct lq__lb *lb,
 		const char **entry, size_t *entry_len)
 {
 	struct jscan j = { line, line + len, tmp, 0 };
+	const char *names[128], *values[128];
+	size_t nb = 0;
 	ws(&j);
 	if (j.s >= j.end || *j.s != '{')
 		return false;
@@ -540,20 +545,9 @@ lq__json_unpack(struct arena *tmp, const char *line, size_t len, struct lq__lb *
 			if (!strcmp(k, "_entry")) {
 				*entry = v;
 				*entry_len = vl;
-			} else {
-				const char *name = sanitize(tmp, k, kl, true);
-				if (name && *name) {
-					if (lq__lb_base_has(lb, name)) {
-						size_t l = strlen(name);
-						char *b = arena_alloc(tmp, l + 11);
-						if (!b)
-							return false;
-						memcpy(b, name, l);
-						memcpy(b + l, "_extracted", 11);
-						name = b;
-					}
-					lq__lb_set(lb, name, v);
-				}
+			} else if (nb < 128) {
+				names[nb] = k;
+				values[nb++] = v;
 			}
 		} else if (!jskip(&j)) {
 			return false;
@@ -564,7 +558,23 @@ lq__json_unpack(struct arena *tmp, const char *line, size_t len, struct lq__lb *
 			continue;
 		}
 		if (j.s < j.end && *j.s == '}')
-			return true;
+			break;
 		return false;
 	}
+	if (!*entry)
+		return true;
+	for (size_t i = 0; i < nb; i++) {
+		const char *name = names[i];
+		if (lq__lb_base_has(lb, name)) {
+			size_t l = strlen(name);
+			char *b = arena_alloc(tmp, l + 11);
+			if (!b)
+				return false;
+			memcpy(b, name, l);
+			memcpy(b + l, "_extracted", 11);
+			name = b;
+		}
+		lq__lb_set(lb, name, values[i]);
+	}
+	return true;
 }

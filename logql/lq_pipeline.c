@@ -86,6 +86,17 @@ lq__lb_del(struct lq__lb *lb, const char *name)
 }
 
 bool
+lq__lb_want(const struct lq__lb *lb, const char *name, const char *final_name)
+{
+	if (!lb->need)
+		return true;
+	for (size_t i = 0; i < lb->nneed; i++)
+		if (!strcmp(lb->need[i], name) || !strcmp(lb->need[i], final_name))
+			return true;
+	return false;
+}
+
+bool
 lq__lb_base_has(const struct lq__lb *lb, const char *name)
 {
 	for (size_t i = 0; i < lb->nbase; i++)
@@ -328,6 +339,13 @@ label_filter(const struct lq_label_filter *f, struct lq__lb *lb)
 
 /* ---- logfmt ---- */
 
+/*
+ * Loki 2.8's logfmt decoder: bytes <= ' ' separate pairs, a key runs to
+ * '=' or a blank; a '"' inside a key is a syntax error that stops the
+ * scan (labels found before it stay) and sets LogfmtParserErr.  Values
+ * may be quoted with escapes.  Empty values are kept (2.8 has no
+ * --keep-empty; --strict only makes the first error final, as in 2.8).
+ */
 static void
 logfmt(struct lq__lb *lb, const struct lq_stage *st, const char *s, size_t n)
 {
@@ -341,28 +359,30 @@ logfmt(struct lq__lb *lb, const struct lq_stage *st, const char *s, size_t n)
 		while (i < n && (unsigned char)s[i] > ' ' && s[i] != '=' && s[i] != '"')
 			i++;
 		size_t kl = i - ks;
-		if (kl == 0) {
-			/* garbage like a stray quote or '=': skip one byte */
-			if (st->strict) {
-				lq__lb_set_err(lb, "LogfmtParserErr", "unexpected character");
-				return;
-			}
-			i++;
-			continue;
+		if (i < n && (s[i] == '"' || (s[i] == '=' && kl == 0))) {
+			char *d = arena_alloc(lb->tmp, 96);
+			if (d)
+				snprintf(d, 96, "logfmt syntax error at pos %zu : unexpected '%c'",
+					 i + 1, s[i]);
+			lq__lb_set_err(lb, "LogfmtParserErr", d);
+			return;
 		}
 		const char *val = "";
-		size_t vl = 0;
-		bool has_val = false;
 		if (i < n && s[i] == '=') {
 			i++;
-			has_val = true;
 			if (i < n && s[i] == '"') {
 				i++;
 				char *o = arena_alloc(lb->tmp, n - i + 1);
 				if (!o)
 					return;
 				size_t w = 0;
-				while (i < n && s[i] != '"') {
+				bool closed = false;
+				while (i < n) {
+					if (s[i] == '"') {
+						closed = true;
+						i++;
+						break;
+					}
 					if (s[i] == '\\' && i + 1 < n) {
 						i++;
 						char c = s[i];
@@ -372,24 +392,33 @@ logfmt(struct lq__lb *lb, const struct lq_stage *st, const char *s, size_t n)
 					}
 					o[w++] = s[i++];
 				}
-				if (i < n)
-					i++;
 				o[w] = 0;
+				if (!closed) {
+					char *d = arena_alloc(lb->tmp, 96);
+					if (d)
+						snprintf(d, 96, "logfmt syntax error at pos %zu : unterminated quoted value", n + 1);
+					lq__lb_set_err(lb, "LogfmtParserErr", d);
+					return;
+				}
 				val = o;
-				vl = w;
 			} else {
 				size_t vs = i;
-				while (i < n && (unsigned char)s[i] > ' ')
+				while (i < n && (unsigned char)s[i] > ' ') {
+					if (s[i] == '"' || s[i] == '=') {
+						char *d = arena_alloc(lb->tmp, 96);
+						if (d)
+							snprintf(d, 96, "logfmt syntax error at pos %zu : unexpected '%c'",
+								 i + 1, s[i]);
+						lq__lb_set_err(lb, "LogfmtParserErr", d);
+						return;
+					}
 					i++;
+				}
 				val = arena_strndup(lb->tmp, s + vs, i - vs);
-				vl = i - vs;
 				if (!val)
 					return;
 			}
 		}
-		(void)has_val;
-		if (vl == 0 && !st->keep_empty)
-			continue;
 		/* sanitize key */
 		char *k = arena_alloc(lb->tmp, kl + 12);
 		if (!k)
@@ -397,9 +426,16 @@ logfmt(struct lq__lb *lb, const struct lq_stage *st, const char *s, size_t n)
 		size_t w = 0;
 		if (s[ks] >= '0' && s[ks] <= '9')
 			k[w++] = '_';
-		for (size_t z = 0; z < kl; z++) {
-			char c = s[ks + z];
-			k[w++] = (isalnum((unsigned char)c) || c == '_') ? c : '_';
+		for (size_t z = 0; z < kl;) {
+			unsigned char c = (unsigned char)s[ks + z];
+			if (isalnum(c) || c == '_') {
+				k[w++] = (char)c;
+				z++;
+			} else {
+				uint32_t r;
+				z += lq__utf8_decode((const unsigned char *)s + ks + z, kl - z, &r);
+				k[w++] = '_';
+			}
 		}
 		k[w] = 0;
 		if (st->nex) {
@@ -412,8 +448,12 @@ logfmt(struct lq__lb *lb, const struct lq_stage *st, const char *s, size_t n)
 				}
 			if (!want)
 				continue;
-		} else if (lq__lb_base_has(lb, k)) {
-			memcpy(k + w, "_extracted", 11);
+		} else {
+			char *base = arena_strndup(lb->tmp, k, w);
+			if (lq__lb_base_has(lb, k))
+				memcpy(k + w, "_extracted", 11);
+			if (base && !lq__lb_want(lb, base, k))
+				continue;
 		}
 		lq__lb_set(lb, k, val);
 	}
@@ -711,7 +751,8 @@ lq__pipeline_run(const struct lq_expr *log, int64_t ts, struct lq__lb *lb,
 		case LQ_ST_JSON:
 			if (st->nex == 0) {
 				if (!lq__json_flatten(lb->tmp, *line, *len, lb))
-					lq__lb_set_err(lb, "JSONParserErr", "invalid JSON object");
+					lq__lb_set_err(lb, "JSONParserErr",
+						       "Value looks like object, but can't find closing '}' symbol");
 			} else {
 				for (size_t k = 0; k < st->nex; k++) {
 					const char *v = lq__json_path(lb->tmp, *line, *len, st->ex[k].path);
@@ -783,7 +824,8 @@ lq__pipeline_run(const struct lq_expr *log, int64_t ts, struct lq__lb *lb,
 			const char *entry = NULL;
 			size_t el = 0;
 			if (!lq__json_unpack(lb->tmp, *line, *len, lb, &entry, &el))
-				lq__lb_set_err(lb, "JSONParserErr", "invalid JSON object");
+				lq__lb_set_err(lb, "JSONParserErr",
+					       "expecting json object(6), but it is not");
 			else if (entry) {
 				*line = entry;
 				*len = el;

@@ -23,7 +23,14 @@ struct lq__lb {
 	struct lq_label *v;              /* current labels (unsorted) */
 	size_t n, cap;
 	bool oom;
+	/* Parser hints: when `need` is non-NULL, json and logfmt extract
+	 * only these names (the query discards every other label). */
+	const char **need;
+	size_t nneed;
 };
+
+/** Whether a parser should extract `name` (plain or with _extracted). */
+bool lq__lb_want(const struct lq__lb *lb, const char *name, const char *final_name);
 
 void lq__lb_reset(struct lq__lb *lb, struct arena *tmp,
 		  const struct lq_label *base, size_t nbase);

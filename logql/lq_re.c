@@ -201,7 +201,7 @@ rb_normalize(struct rbuf *b)
 {
 	if (b->n == 0)
 		return;
-	qsort(b->r, (size_t)b->n / 2, 2 * sizeof(uint32_t), cmp_range);
+	lq__qsort(b->r, (size_t)b->n / 2, 2 * sizeof(uint32_t), cmp_range);
 	int w = 0;
 	for (int i = 0; i < b->n; i += 2) {
 		if (w > 0 && b->r[i] <= b->r[w - 1] + 1) {

@@ -8,6 +8,8 @@
  * Shape: every event (fs event, timer tick, start) only sets flags and
  * starts the pump (a uv_idle); the pump does the work, one bounded slice
  * per loop turn, and stops itself when no file has data waiting.
+ * since_ns, the merged history and compressed files live in file_hist.c
+ * (shared structures: file_internal.h).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE     /* memrchr */
@@ -26,117 +28,25 @@
 #include <unistd.h>
 
 #include "core/err.h"
-#include "core/sbuf.h"
 #include "core/xalloc.h"
+#include "sources/file_internal.h"
 #include "sources/linebuf.h"
 
 #define FILE_DEFAULT_POLL_MS 1000u
 #define FILE_DEFAULT_CHUNK ((size_t)256 << 10)
 #define FILE_MIN_GRACE_MS 1000u
-#define MERGE_READ ((size_t)16 << 10)
-
-/* One open file. */
-struct tfile {
-	struct tfile *next;
-	struct file_src *fs;
-	char *path;             /* origin: the name it matched under */
-	int fd;
-	dev_t dev;
-	ino_t ino;
-	uint64_t off;           /* next byte to read */
-	uint64_t scan_pos;      /* history: bytes before this are unscanned */
-	uint64_t min_off;       /* history: never start before this (since) */
-	long scan_left;         /* history: newlines still to find */
-	bool scanning;          /* looking backwards for the history start */
-	bool eof;               /* nothing left to read until a change */
-	bool need_fstat;        /* an event said it changed */
-	bool retired;           /* its path names another file (or none) now */
-	bool deleted;           /* link count reached 0 */
-	bool in_history;        /* opened at the first scan, history not read */
-	bool skipped;           /* turned out compressed: closed at once */
-	uint64_t retired_at;    /* uv_now() when retired */
-	struct tfile *wait_for; /* rotated predecessor, read to its end first */
-	struct linebuf lb;
-	/* merged history (opts.merge_history) */
-	bool merging;           /* its history goes through the merge */
-	bool hist_done;         /* merge: read up to hist_end */
-	uint64_t hist_end;      /* merge: size at open; later bytes are follow */
-	uint64_t order;         /* merge: tie-break, the order files were opened */
-	int64_t last_ts;        /* merge: time given to lines without one */
-	struct sbuf mq;         /* merge: queued lines (struct mrec + text) */
-	size_t mq_pos;          /* merge: next record in mq */
-};
-
-/* A queued line in tfile.mq, followed by `len` bytes of text, padded. */
-struct mrec {
-	int64_t ts;
-	size_t len, full;
-};
-
-struct dirwatch {
-	char *dir;
-	uv_fs_event_t *ev;      /* NULL when not watching (yet) */
-	int err;                /* why uv_fs_event_start failed, 0 if it did not */
-	dev_t dev;              /* the directory watched (it may be replaced) */
-	ino_t ino;
-	bool warned;            /* said so */
-};
-
-/* A file that could not be opened: warned about once. */
-struct failed {
-	dev_t dev;
-	ino_t ino;
-};
-
-struct file_src {
-	struct source *src;
-	char **pats;
-	size_t npats;
-	long history;
-	size_t max_line;
-	unsigned poll_ms;
-	size_t chunk;
-	bool no_events;
-	int64_t since_ns;
-	int64_t (*line_ts)(void *ud, const char *text, size_t len);
-	void *line_ts_ud;
-	char *rbuf;             /* the read buffer, `chunk` bytes */
-	struct tfile *files;
-	size_t nactive_said;    /* count in the last "following N files" */
-	uint64_t history_lines; /* lines handed out from history so far */
-	bool history_said;      /* "history: ..." was said */
-	size_t history_files;   /* files whose history is read */
-	struct failed *failed;
-	size_t nfailed, failed_cap;
-	struct dirwatch *dirs;
-	size_t ndirs;
-	uv_idle_t *pump;
-	uv_timer_t *tick;
-	size_t rr;              /* round-robin start for the next pump turn */
-	bool started, stopped;
-	bool need_rescan;
-	bool count_due;         /* report_count() may speak */
-	bool initial;           /* the next rescan is the first one */
-	bool merge;             /* opts.merge_history (and line_ts) */
-	enum { MERGE_WAIT, MERGE_RUN, MERGE_DONE } mstate;
-	struct tfile **heap;    /* merge: files with a queued line, min ts first */
-	size_t nheap, heap_cap;
-	uint64_t nopened;
-};
-
-static void pump_start(struct file_src *fs);
 
 /* ---- small helpers --------------------------------------------------- */
 
-static const char *
-base_name(const char *path)
+const char *
+file__base_name(const char *path)
 {
 	const char *s = strrchr(path, '/');
 	return s ? s + 1 : path;
 }
 
-static void LX_PRINTF(3, 4)
-say(struct file_src *fs, enum source_status_level lvl, const char *fmt, ...)
+void
+file__say(struct file_src *fs, enum source_status_level lvl, const char *fmt, ...)
 {
 	if (fs->stopped || !fs->src->sink.status)
 		return;
@@ -183,7 +93,7 @@ report_count(struct file_src *fs)
 		return;
 	fs->nactive_said = n;
 	update_desc(fs, n);
-	say(fs, SRC_INFO, "following %zu file%s", n, n == 1 ? "" : "s");
+	file__say(fs, SRC_INFO, "following %zu file%s", n, n == 1 ? "" : "s");
 }
 
 /* Says, once each: why a directory is polled instead of watched, and that
@@ -195,17 +105,17 @@ report_misc(struct file_src *fs)
 		struct dirwatch *d = &fs->dirs[i];
 		if (d->err && d->err != UV_ENOENT && !d->warned) {
 			d->warned = true;
-			say(fs, SRC_INFO, "%s: no fs events (%s); polling every %u ms",
+			file__say(fs, SRC_INFO, "%s: no fs events (%s); polling every %u ms",
 			    d->dir, uv_strerror(d->err), fs->poll_ms);
 		}
 	}
-	if (fs->history_said || fs->initial)
+	if (fs->history_said || fs->initial || file__gz_pending(fs))
 		return;
 	for (const struct tfile *tf = fs->files; tf; tf = tf->next)
 		if (tf->in_history)
 			return;
 	fs->history_said = true;
-	say(fs, SRC_INFO, "history: %llu line%s from %zu file%s",
+	file__say(fs, SRC_INFO, "history: %llu line%s from %zu file%s",
 	    (unsigned long long)fs->history_lines, fs->history_lines == 1 ? "" : "s",
 	    fs->history_files, fs->history_files == 1 ? "" : "s");
 	if (!fs->stopped && fs->src->sink.history_done)
@@ -214,8 +124,8 @@ report_misc(struct file_src *fs)
 
 /* ---- reading --------------------------------------------------------- */
 
-static int
-on_line(void *ud, const char *text, size_t len, size_t full_len)
+int
+file__on_line(void *ud, const char *text, size_t len, size_t full_len)
 {
 	struct tfile *tf = ud;
 	struct file_src *fs = tf->fs;
@@ -300,14 +210,14 @@ read_slice(struct tfile *tf, size_t max)
 	if (n < 0) {
 		if (errno == EINTR || errno == EAGAIN)
 			return 0;
-		say(fs, SRC_WARN, "%s: read: %s", base_name(tf->path), strerror(errno));
+		file__say(fs, SRC_WARN, "%s: read: %s", file__base_name(tf->path), strerror(errno));
 		tf->eof = true;
 		return 0;
 	}
 	const char *z = tf->off == 0 && n > 0 ? compressed_magic(fs->rbuf, (size_t)n) : NULL;
 	if (z) {        /* empty at open, then compressed data (logrotate) */
 		if (note_failed(fs, tf->dev, tf->ino))
-			say(fs, SRC_INFO, "%s: %s-compressed; skipped", base_name(tf->path), z);
+			file__say(fs, SRC_INFO, "%s: %s-compressed; skipped", file__base_name(tf->path), z);
 		tf->skipped = tf->retired = tf->eof = true;
 		return 0;
 	}
@@ -315,7 +225,7 @@ read_slice(struct tfile *tf, size_t max)
 	if ((size_t)n < max)
 		tf->eof = true;
 	if (n > 0)
-		linebuf_feed(&tf->lb, fs->rbuf, (size_t)n, on_line, tf);
+		linebuf_feed(&tf->lb, fs->rbuf, (size_t)n, file__on_line, tf);
 	if (tf->eof && tf->in_history) {
 		tf->in_history = false;
 		fs->history_files++;
@@ -347,6 +257,8 @@ may_read(struct tfile *tf)
 	}
 	if (tf->merging && !tf->scanning)
 		return false;           /* the merge reads it */
+	if (tf->in_history && !tf->scanning && file__gz_pending(tf->fs))
+		return false;           /* older, compressed lines first */
 	return has_work(tf) && !tf->wait_for;
 }
 
@@ -368,7 +280,7 @@ tfile_free(struct tfile *tf)
 static void
 tfile_close(struct file_src *fs, struct tfile *tf)
 {
-	linebuf_flush(&tf->lb, on_line, tf);
+	linebuf_flush(&tf->lb, file__on_line, tf);
 	struct tfile **pp = &fs->files;
 	while (*pp && *pp != tf)
 		pp = &(*pp)->next;
@@ -398,7 +310,7 @@ check_fd(struct file_src *fs, struct tfile *tf)
 	if (st.st_nlink == 0 && !tf->deleted) {
 		tf->deleted = true;
 		tf->eof = false;
-		say(fs, SRC_INFO, "%s deleted", base_name(tf->path));
+		file__say(fs, SRC_INFO, "%s deleted", file__base_name(tf->path));
 	}
 	if (tf->merging)
 		return;                 /* looked at again once its history is out */
@@ -412,8 +324,8 @@ check_fd(struct file_src *fs, struct tfile *tf)
 		return;
 	}
 	if (size < tf->off) {
-		say(fs, SRC_INFO, "%s truncated; reading from start", base_name(tf->path));
-		linebuf_flush(&tf->lb, on_line, tf);
+		file__say(fs, SRC_INFO, "%s truncated; reading from start", file__base_name(tf->path));
+		linebuf_flush(&tf->lb, file__on_line, tf);
 		tf->off = 0;
 		tf->eof = false;
 	} else if (size > tf->off) {
@@ -432,7 +344,7 @@ check_path(struct file_src *fs, struct tfile *tf)
 		return;
 	retire(fs, tf);
 	if (!tf->deleted)
-		say(fs, SRC_INFO, "%s rotated", base_name(tf->path));
+		file__say(fs, SRC_INFO, "%s rotated", file__base_name(tf->path));
 }
 
 static struct tfile *
@@ -442,98 +354,6 @@ find_inode(struct file_src *fs, dev_t dev, ino_t ino)
 		if (tf->dev == dev && tf->ino == ino)
 			return tf;
 	return NULL;
-}
-
-/* The timestamp of the first line starting in `buf[0..n)` at or after
- * `*pos` that has one; advances `*pos` to that line's start.  Returns 0
- * when no complete line with a timestamp starts there. */
-static int64_t
-ts_at(struct file_src *fs, const char *buf, size_t n, size_t *pos)
-{
-	size_t i = *pos;
-	while (i < n) {
-		const char *nl = memchr(buf + i, '\n', n - i);
-		size_t len = nl ? (size_t)(nl - (buf + i)) : n - i;
-		if (!nl && i > 0)
-			return 0;               /* cut line: not trusted */
-		int64_t ts = fs->line_ts(fs->line_ts_ud, buf + i, len);
-		if (ts) {
-			*pos = i;
-			return ts;
-		}
-		if (!nl)
-			return 0;
-		i += len + 1;
-	}
-	return 0;
-}
-
-#define SINCE_BLK ((size_t)64 << 10)
-#define SINCE_WALK_MAX ((uint64_t)4 << 20)
-
-/* Where the lines at or after `since_ns` begin in a file in time order:
- * binary search on line timestamps, one 64 KiB pread per step, then a
- * walk through the last block.  Example: lines at t=1..100 and since t=50
- * give the offset of the line at t=50.  A read error gives the lower
- * bound found so far (more history rather than less). */
-static uint64_t
-since_offset(struct file_src *fs, int fd, uint64_t size)
-{
-	char *buf = fs->rbuf;
-	size_t cap = fs->chunk < SINCE_BLK ? fs->chunk : SINCE_BLK;
-	uint64_t lo = 0, hi = size;     /* the answer is a line start in [lo, hi] */
-	while (hi - lo > cap) {
-		uint64_t mid = lo + (hi - lo) / 2;
-		ssize_t n = pread(fd, buf, cap, (off_t)mid);
-		if (n <= 0)
-			return lo;
-		const char *nl = memchr(buf, '\n', (size_t)n);
-		if (!nl) {              /* one huge line: give up narrowing */
-			break;
-		}
-		size_t pos = (size_t)(nl - buf) + 1;
-		int64_t ts = ts_at(fs, buf, (size_t)n, &pos);
-		if (ts && ts < fs->since_ns)
-			lo = mid + pos;         /* that line is too old */
-		else
-			hi = mid;
-	}
-	/* walk line by line from lo: the first line start >= lo with ts >= since;
-	 * bounded, for files with long stretches of lines without time */
-	uint64_t at = lo, stop = hi + SINCE_WALK_MAX;
-	while (at < size && at < stop) {
-		ssize_t n = pread(fd, buf, cap, (off_t)at);
-		if (n <= 0)
-			return at;
-		size_t i = 0;
-		if (at > 0) {           /* `at` may sit inside a line */
-			char prev;
-			if (pread(fd, &prev, 1, (off_t)at - 1) == 1 && prev != '\n') {
-				const char *nl = memchr(buf, '\n', (size_t)n);
-				if (!nl) {
-					at += (uint64_t)n;
-					continue;
-				}
-				i = (size_t)(nl - buf) + 1;
-			}
-		}
-		while (i < (size_t)n) {
-			const char *nl = memchr(buf + i, '\n', (size_t)n - i);
-			if (!nl && i > 0)
-				break;          /* re-read from this line's start */
-			size_t len = nl ? (size_t)(nl - (buf + i)) : (size_t)n - i;
-			int64_t ts = fs->line_ts(fs->line_ts_ud, buf + i, len);
-			if (ts >= fs->since_ns)
-				return at + i;
-			if (!nl) {
-				i = (size_t)n;  /* a line longer than the block */
-				break;
-			}
-			i += len + 1;
-		}
-		at += i;
-	}
-	return at < size ? at : size;
 }
 
 /* The name of the compression format `fd` starts with, or NULL. */
@@ -572,7 +392,7 @@ tfile_open(struct file_src *fs, const char *path, const struct stat *pst,
 	if (fd < 0) {
 		int e = errno;
 		if (note_failed(fs, pst->st_dev, pst->st_ino))
-			say(fs, SRC_WARN, "%s: %s", path, strerror(e));
+			file__say(fs, SRC_WARN, "%s: %s", path, strerror(e));
 		return NULL;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
@@ -580,10 +400,15 @@ tfile_open(struct file_src *fs, const char *path, const struct stat *pst,
 		return NULL;
 	}
 	const char *z = compressed(fd);
-	if (z) {                        /* rotated and compressed: not text */
-		if (note_failed(fs, st.st_dev, st.st_ino))
-			say(fs, SRC_INFO, "%s: %s-compressed; skipped", base_name(path), z);
+	if (z) {                        /* rotated and compressed */
 		close(fd);
+		if (!note_failed(fs, st.st_dev, st.st_ino))
+			return NULL;
+		int64_t mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+		if (!initial)
+			file__say(fs, SRC_INFO, "%s: %s-compressed; read at start only", file__base_name(path), z);
+		else if ((fs->history != 0 || fs->since_ns) && mtime >= fs->since_ns)
+			file__gz_queue(fs, path, z, mtime);
 		return NULL;
 	}
 #ifdef POSIX_FADV_SEQUENTIAL
@@ -607,7 +432,7 @@ tfile_open(struct file_src *fs, const char *path, const struct stat *pst,
 		if (mtime < fs->since_ns)
 			tf->min_off = size;
 		else if (fs->line_ts)
-			tf->min_off = since_offset(fs, fd, size);
+			tf->min_off = file__since_offset(fs, fd, size);
 		tf->off = tf->min_off;
 		if (fs->history > 0 && tf->min_off < size) {
 			tf->scanning = true;
@@ -643,7 +468,7 @@ consider(struct file_src *fs, const char *path, bool initial)
 		return;
 	if (!S_ISREG(st.st_mode)) {     /* FIFO, device, socket */
 		if (note_failed(fs, st.st_dev, st.st_ino))
-			say(fs, SRC_WARN, "%s: not a regular file; skipped", path);
+			file__say(fs, SRC_WARN, "%s: not a regular file; skipped", path);
 		return;
 	}
 	struct tfile *tf = find_inode(fs, st.st_dev, st.st_ino);
@@ -659,7 +484,7 @@ consider(struct file_src *fs, const char *path, bool initial)
 	for (tf = fs->files; tf; tf = tf->next) {
 		if (!tf->retired && strcmp(tf->path, path) == 0) {
 			retire(fs, tf);         /* replaced before we noticed */
-			say(fs, SRC_INFO, "%s rotated", base_name(tf->path));
+			file__say(fs, SRC_INFO, "%s rotated", file__base_name(tf->path));
 		}
 	}
 	bool replaces = false;
@@ -667,14 +492,24 @@ consider(struct file_src *fs, const char *path, bool initial)
 		replaces |= tf->retired && strcmp(tf->path, path) == 0;
 	tf = tfile_open(fs, path, &st, initial);
 	if (tf && !initial && !replaces)
-		say(fs, SRC_INFO, "new file %s", base_name(path));
+		file__say(fs, SRC_INFO, "new file %s", file__base_name(path));
 }
+
+static void rescan_globs(struct file_src *fs, bool initial);
 
 static void
 rescan(struct file_src *fs)
 {
 	bool initial = fs->initial;
 	fs->initial = false;
+	rescan_globs(fs, initial);
+	if (initial)
+		file__gz_begin(fs);
+}
+
+static void
+rescan_globs(struct file_src *fs, bool initial)
+{
 	for (size_t i = 0; i < fs->npats; i++) {
 		glob_t g;
 		memset(&g, 0, sizeof(g));
@@ -683,7 +518,7 @@ rescan(struct file_src *fs)
 			for (size_t j = 0; j < g.gl_pathc && !fs->stopped; j++)
 				consider(fs, g.gl_pathv[j], initial);
 		} else if (initial) {
-			say(fs, SRC_WARN, "no file matches %s yet; waiting", fs->pats[i]);
+			file__say(fs, SRC_WARN, "no file matches %s yet; waiting", fs->pats[i]);
 		}
 		globfree(&g);
 	}
@@ -706,173 +541,6 @@ reap(struct file_src *fs)
 		if (tf->skipped || tf->deleted || now - tf->retired_at >= grace)
 			tfile_close(fs, tf);
 	}
-}
-
-/* ---- merged history ----------------------------------------------------- */
-
-/* With merge_history, the history of the files found at start is handed
- * out in time order: each file queues the lines of one 16 KiB read (with
- * their line_ts), and a binary heap keyed by (time, file order) picks the
- * next line.  Lines without a time take the time of the line before them
- * in their file, so they stay with their neighbours.  When a file's
- * history is out (queue empty, read up to its size at open) it leaves the
- * merge and is followed as usual from there; its unfinished last line, if
- * any, is still in its linebuf. */
-
-static int
-merge_line(void *ud, const char *text, size_t len, size_t full_len)
-{
-	struct tfile *tf = ud;
-	struct file_src *fs = tf->fs;
-	int64_t ts = fs->line_ts(fs->line_ts_ud, text, len);
-	if (ts == 0)
-		ts = tf->last_ts;
-	tf->last_ts = ts;
-	struct mrec r = { ts, len, full_len };
-	size_t pad = (8 - (len & 7)) & 7;
-	sbuf_add(&tf->mq, &r, sizeof(r));
-	sbuf_add(&tf->mq, text, len);
-	sbuf_add(&tf->mq, "\0\0\0\0\0\0\0", pad);
-	return 0;
-}
-
-static bool
-mq_head(const struct tfile *tf, struct mrec *r)
-{
-	if (tf->mq_pos >= tf->mq.len)
-		return false;
-	memcpy(r, tf->mq.buf + tf->mq_pos, sizeof(*r));
-	return true;
-}
-
-/* Queues the next lines of `tf`'s history; returns bytes read. */
-static size_t
-merge_refill(struct file_src *fs, struct tfile *tf)
-{
-	size_t got = 0, max = fs->chunk < MERGE_READ ? fs->chunk : MERGE_READ;
-	sbuf_reset(&tf->mq);
-	tf->mq_pos = 0;
-	while (tf->mq.len == 0 && !tf->hist_done) {
-		uint64_t left = tf->hist_end > tf->off ? tf->hist_end - tf->off : 0;
-		size_t want = left < max ? (size_t)left : max;
-		ssize_t n = want ? pread(tf->fd, fs->rbuf, want, (off_t)tf->off) : 0;
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {           /* end, error, or shrank: history over */
-			tf->hist_done = true;
-			break;
-		}
-		tf->off += (uint64_t)n;
-		got += (size_t)n;
-		linebuf_feed(&tf->lb, fs->rbuf, (size_t)n, merge_line, tf);
-		if (tf->off >= tf->hist_end)
-			tf->hist_done = true;
-	}
-	return got;
-}
-
-static bool
-heap_less(const struct tfile *a, const struct tfile *b)
-{
-	struct mrec x, y;
-	mq_head(a, &x);
-	mq_head(b, &y);
-	return x.ts != y.ts ? x.ts < y.ts : a->order < b->order;
-}
-
-static void
-heap_down(struct file_src *fs, size_t i)
-{
-	struct tfile **h = fs->heap;
-	for (;;) {
-		size_t l = 2 * i + 1, m = i;
-		if (l < fs->nheap && heap_less(h[l], h[m]))
-			m = l;
-		if (l + 1 < fs->nheap && heap_less(h[l + 1], h[m]))
-			m = l + 1;
-		if (m == i)
-			return;
-		struct tfile *t = h[i];
-		h[i] = h[m];
-		h[m] = t;
-		i = m;
-	}
-}
-
-static void
-merge_leave(struct file_src *fs, struct tfile *tf)
-{
-	tf->merging = false;
-	tf->in_history = false;
-	tf->eof = false;                /* look for what came meanwhile */
-	fs->history_files++;
-	sbuf_release(&tf->mq);
-	tf->mq_pos = 0;
-}
-
-/* Starts the merge once no file of the first scan is still looking for
- * its history start; returns bytes read. */
-static size_t
-merge_start(struct file_src *fs)
-{
-	size_t got = 0;
-	for (struct tfile *tf = fs->files; tf; tf = tf->next)
-		if (tf->merging && tf->scanning)
-			return 0;
-	for (struct tfile *tf = fs->files; tf; tf = tf->next) {
-		if (!tf->merging)
-			continue;
-		got += merge_refill(fs, tf);
-		if (tf->mq.len == 0) {
-			merge_leave(fs, tf);
-			continue;
-		}
-		xgrow(&fs->heap, &fs->heap_cap, fs->nheap + 1, sizeof(*fs->heap));
-		fs->heap[fs->nheap++] = tf;
-	}
-	for (size_t i = fs->nheap; i-- > 0;)
-		heap_down(fs, i);
-	fs->mstate = MERGE_RUN;
-	return got;
-}
-
-/* Hands out merged lines until `budget` bytes (read or handed out) are
- * used.  Returns what is left of the budget. */
-static size_t
-merge_step(struct file_src *fs, size_t budget)
-{
-	if (fs->mstate == MERGE_WAIT) {
-		size_t got = merge_start(fs);
-		budget -= got < budget ? got : budget;
-		if (fs->mstate == MERGE_WAIT)
-			return budget;
-	}
-	while (fs->nheap > 0 && budget > 0 && !fs->stopped) {
-		struct tfile *tf = fs->heap[0];
-		struct mrec r;
-		mq_head(tf, &r);
-		const char *text = tf->mq.buf + tf->mq_pos + sizeof(r);
-		tf->mq_pos += sizeof(r) + r.len + ((8 - (r.len & 7)) & 7);
-		on_line(tf, text, r.len, r.full);
-		if (fs->stopped)
-			break;
-		size_t used = r.len + 1;
-		if (tf->mq_pos >= tf->mq.len)
-			used += merge_refill(fs, tf);
-		budget -= used < budget ? used : budget;
-		if (tf->mq_pos >= tf->mq.len) {
-			merge_leave(fs, tf);
-			fs->heap[0] = fs->heap[--fs->nheap];
-		}
-		heap_down(fs, 0);
-	}
-	if (fs->nheap == 0 && !fs->stopped) {
-		fs->mstate = MERGE_DONE;
-		free(fs->heap);
-		fs->heap = NULL;
-		fs->heap_cap = 0;
-	}
-	return budget;
 }
 
 /* ---- the pump ---------------------------------------------------------- */
@@ -904,7 +572,7 @@ pump_cb(uv_idle_t *h)
 		n++;
 	size_t budget = fs->chunk;
 	if (fs->merge && fs->mstate != MERGE_DONE && !fs->initial && !fs->stopped)
-		budget = merge_step(fs, budget);
+		budget = file__merge_step(fs, budget);
 	size_t start = n ? fs->rr % n : 0, i = 0;
 	struct tfile *tf = fs->files;
 	for (; tf && i < start; tf = tf->next)
@@ -928,15 +596,17 @@ pump_cb(uv_idle_t *h)
 		return;
 	report_count(fs);
 	report_misc(fs);
-	bool more = fs->need_rescan || (fs->merge && fs->mstate != MERGE_DONE);
+	/* a merge waiting for compressed files is woken by their end */
+	bool more = fs->need_rescan ||
+		    (fs->merge && fs->mstate != MERGE_DONE && !file__gz_pending(fs));
 	for (tf = fs->files; tf && !more; tf = tf->next)
 		more = may_read(tf) || tf->need_fstat;
 	if (!more && !fs->stopped)
 		uv_idle_stop(fs->pump);
 }
 
-static void
-pump_start(struct file_src *fs)
+void
+file__pump_start(struct file_src *fs)
 {
 	if (!fs->stopped && fs->pump)
 		uv_idle_start(fs->pump, pump_cb);
@@ -962,10 +632,10 @@ fs_event_cb(uv_fs_event_t *ev, const char *name, int events, int status)
 		/* a change to a file here: wake the files of that name (in any
 		 * directory: a spare fstat is cheaper than matching spellings) */
 		for (struct tfile *tf = fs->files; tf; tf = tf->next)
-			if (strcmp(base_name(tf->path), name) == 0)
+			if (strcmp(file__base_name(tf->path), name) == 0)
 				tf->need_fstat = true;
 	}
-	pump_start(fs);
+	file__pump_start(fs);
 }
 
 /* Starts the watcher of one directory if it is not running; a directory
@@ -1011,7 +681,7 @@ tick_cb(uv_timer_t *t)
 		dir_watch(fs, &fs->dirs[i]);
 	fs->need_rescan = true;
 	fs->count_due = true;
-	pump_start(fs);
+	file__pump_start(fs);
 }
 
 /* The directory part of a pattern, when it has no wildcard; else NULL. */
@@ -1048,7 +718,7 @@ file_start(struct source *s)
 	fs->initial = true;
 	fs->need_rescan = true;
 	fs->count_due = true;
-	pump_start(fs);
+	file__pump_start(fs);
 	return 0;
 }
 
@@ -1059,6 +729,8 @@ file_stop(struct source *s)
 	if (fs->stopped)
 		return;
 	fs->stopped = true;
+	gzread_stop(fs->gz);
+	fs->gz = NULL;
 	if (fs->pump)
 		uv_close((uv_handle_t *)fs->pump, free_handle_cb);
 	if (fs->tick)
@@ -1092,6 +764,10 @@ file_free(struct source *s)
 	free(fs->dirs);
 	free(fs->failed);
 	free(fs->heap);
+	for (size_t i = 0; i < fs->ngzq; i++)
+		free(fs->gzq[i].path);
+	free(fs->gzq);
+	free(fs->gz_path);
 	free(fs->rbuf);
 	free(fs);
 	s->priv = NULL;

@@ -26,8 +26,13 @@
  *   - every file is opened once even when several patterns or names match
  *     it (identity is device + inode);
  *   - compressed files (gzip, xz, zstd, bzip2 by their magic bytes, e.g.
- *     rotated x.log.2.gz matched by x.log*) are skipped with a note: they
- *     are not read (decompression is not implemented).
+ *     rotated x.log.2.gz matched by x.log*) found at start are history:
+ *     read one at a time, oldest (mtime) first, through the system's
+ *     `gzip -dc` (xz, zstd, bzip2) in a child process (sources/gzread.h),
+ *     with history_lines (last N: decompressed twice) and since_ns (a
+ *     filter on line_ts); the plain files' history (and the merge) waits
+ *     for them.  Compressed files that appear later are not read (they
+ *     hold lines already read under their old name).
  *
  * How it watches: one uv_fs_event per directory named by a pattern whose
  * directory part has no wildcard (changes, creations, renames), plus one
@@ -60,7 +65,10 @@
  *   SRC_INFO  "x.log rotated" / "x.log truncated; reading from start" /
  *             "x.log deleted" / "new file x.log"
  *   SRC_INFO  "DIR: no fs events (REASON); polling every N ms"   once
- *   SRC_INFO  "x.log.2.gz: gzip-compressed; skipped"   once per file
+ *   SRC_INFO  "x.log.2.gz: gzip-compressed; read at start only"   once,
+ *             for one that appears later ("...; skipped" if it was
+ *             first seen empty)
+ *   SRC_WARN  "x.log.2.gz: gzip -dc failed (REASON); skipped"
  *   SRC_WARN  "no file matches PATTERN yet; waiting"   first scan only
  *   SRC_WARN  "PATH: REASON" (cannot open; once per file),
  *             "PATH: not a regular file; skipped" (once per file),

@@ -67,7 +67,23 @@ struct loki_query {
 	double step_s;               /* metric step; 0: server default */
 	int64_t split_ns;            /* run the range in chunks this long; 0: one */
 	loki_progress_fn progress;   /* optional, called after each chunk */
+	bool count_total;            /* when `limit` cuts a log query, ask Loki
+				      * sum(count_over_time(...)) for the full
+				      * count (result->limit.total) */
 };
+
+/**
+ * Fills `cfg` from logcli's environment variables (all optional):
+ * LOKI_ADDR, LOKI_ORG_ID (tenants "a|b"), LOKI_USERNAME, LOKI_PASSWORD,
+ * LOKI_BEARER_TOKEN, LOKI_BEARER_TOKEN_FILE, LOKI_CA_CERT_PATH,
+ * LOKI_CLIENT_CERT_PATH, LOKI_CLIENT_KEY_PATH, LOKI_TLS_SKIP_VERIFY
+ * ("1"/"true").  `getenv_fn` is getenv() or a test double; the strings
+ * are borrowed from it until loki_new() copies them.  Fields without a
+ * variable are left as they were.  `headers` (NULL-terminated, borrowed)
+ * become extra headers.
+ */
+void loki_config_from_env(struct loki_config *cfg, char *(*getenv_fn)(const char *),
+			  const char *const *headers);
 
 /* ---- Life cycle ---- */
 
@@ -119,6 +135,43 @@ struct loki_req *loki_metrics(struct loki *lk, loki_done_fn cb, void *ud);
 struct loki_req *loki_push(struct loki *lk, const char *json, size_t len,
 			   loki_done_fn cb, void *ud);
 
+/**
+ * Chooses a chunk length for loki_query.split_ns from /index/stats, so
+ * each chunk reads about `target_bytes` (0: 256 MiB) assuming data is
+ * spread evenly over [start_ns, end_ns).  Returns 0 (no split) when one
+ * chunk is enough; never less than one minute.
+ */
+int64_t loki_plan_split(const struct res_index *st, int64_t start_ns, int64_t end_ns,
+			uint64_t target_bytes);
+
+/* ---- Building push bodies (for `demo --push` and tests) ---- */
+
+/**
+ * A JSON body for loki_push(): begin, then for each stream one
+ * loki_push_stream() followed by its loki_push_entry() calls, then end.
+ * Embedded by value; `body` is the text to send; release with
+ * loki_push_buf_release().  Example:
+ *   struct loki_push_buf pb;
+ *   loki_push_begin(&pb);
+ *   loki_push_stream(&pb, &labels);
+ *   loki_push_entry(&pb, ts_ns, line, len);
+ *   loki_push_end(&pb);
+ *   loki_push(lk, pb.body.buf, pb.body.len, cb, ud);
+ *   loki_push_buf_release(&pb);
+ */
+struct loki_push_buf {
+	struct sbuf body;
+	size_t streams, entries;     /* counts so far */
+	size_t in_stream;            /* entries in the open stream */
+	bool open;                   /* a stream is open */
+};
+void loki_push_begin(struct loki_push_buf *pb);
+/** Starts a stream with these labels (copied into the text). */
+void loki_push_stream(struct loki_push_buf *pb, const struct res_labels *labels);
+void loki_push_entry(struct loki_push_buf *pb, int64_t ts_ns, const char *line, size_t len);
+void loki_push_end(struct loki_push_buf *pb);
+void loki_push_buf_release(struct loki_push_buf *pb);
+
 /* ---- Parsing (exposed for fixture tests and the tail) ---- */
 
 /**
@@ -142,5 +195,58 @@ void loki_error_from_http(const struct http_resp *resp, const char *what,
 
 /** Current wall clock in nanoseconds. */
 int64_t loki_now_ns(void);
+
+/* ---- Live tail as a source ---- */
+
+struct loki_tail_config {
+	const char *query;           /* LogQL log query */
+	int64_t start_ns;            /* first line wanted; 0: now - 10 s */
+	long poll_ms;                /* polling interval; 0: 1000 */
+	long reconnect_ms;           /* first reconnect delay; 0: 500 */
+	bool force_polling;          /* skip the websocket */
+	int delay_for_s;             /* Loki delay_for (0..5) */
+	long handshake_timeout_ms;   /* websocket upgrade deadline; 0: 5000 */
+	long ping_interval_ms;       /* websocket keepalive; 0: 10000 */
+	size_t backfill_limit;       /* most lines one backfill fetches; 0: 50000 */
+	long backfill_overlap_ms;    /* backfill re-reads this far before the last
+				      * line seen (late/out-of-order lines); 0: 10000 */
+	long poll_overlap_ms;        /* same for each poll; 0: 2000 */
+	long ws_retry_ms;            /* polling after a failed upgrade: try the
+				      * websocket again this often; 0: 60000;
+				      * <0: never */
+	long sweep_ms;               /* websocket mode: re-read the last
+				      * backfill_overlap_ms this often, because
+				      * Loki's tail does not send lines that arrive
+				      * out of order; 0: 5000; <0: never */
+};
+
+/**
+ * Returns a new source named "loki" that tails `tc->query`: over the
+ * websocket /loki/api/v1/tail when it can, else by polling query_range
+ * forward from the last timestamp.  Lines go to sink->line with origin
+ * set to the stream's label set and ts_ns to Loki's timestamp.
+ * sink->status tells the mode, reconnects, lines recovered by backfill
+ * and lines known lost (Loki's dropped_entries).  desc reads like
+ * "loki websocket {job="x"} lag 0.2s".  The client `lk` must outlive the
+ * source.  Free with source_free() after source_stop().
+ */
+struct source *loki_tail_source_new(uv_loop_t *loop, struct loki *lk,
+				    const struct loki_tail_config *tc,
+				    const struct source_sink *sink);
+
+/** Counters of a tail source, for tests and the status bar; valid until
+ * source_stop(). */
+struct loki_tail_stats {
+	bool websocket;              /* current mode */
+	size_t lines;                /* delivered to the sink */
+	size_t duplicates;           /* dropped by de-dup */
+	size_t reconnects;
+	size_t recovered;            /* delivered by backfill after reconnects */
+	size_t late;                 /* out-of-order lines found by sweeps */
+	size_t lost;                 /* known lost (dropped_entries) */
+	int64_t last_ts_ns;
+	double lag_s;
+};
+void loki_tail_get_stats(const struct source *s, struct loki_tail_stats *st);
 
 #endif

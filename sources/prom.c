@@ -12,7 +12,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "core/err.h"
@@ -43,6 +45,33 @@ struct prom_req {
 	char what[32];
 	char *url;
 };
+
+void
+prom_config_from_env(struct prom_config *cfg, char *(*getenv_fn)(const char *),
+		     const char *const *headers)
+{
+	static const struct { const char *name; size_t off; } vars[] = {
+		{ "PROM_ADDR", offsetof(struct prom_config, url) },
+		{ "PROM_ORG_ID", offsetof(struct prom_config, auth.org_id) },
+		{ "PROM_USERNAME", offsetof(struct prom_config, auth.username) },
+		{ "PROM_PASSWORD", offsetof(struct prom_config, auth.password) },
+		{ "PROM_BEARER_TOKEN", offsetof(struct prom_config, auth.bearer_token) },
+		{ "PROM_BEARER_TOKEN_FILE", offsetof(struct prom_config, auth.bearer_token_file) },
+		{ "PROM_CA_CERT_PATH", offsetof(struct prom_config, auth.ca_file) },
+		{ "PROM_CLIENT_CERT_PATH", offsetof(struct prom_config, auth.cert_file) },
+		{ "PROM_CLIENT_KEY_PATH", offsetof(struct prom_config, auth.key_file) },
+	};
+	for (size_t i = 0; i < LX_ARRAY_LEN(vars); i++) {
+		const char *v = getenv_fn(vars[i].name);
+		if (v && *v)
+			*(const char **)((char *)cfg + vars[i].off) = v;
+	}
+	const char *sv = getenv_fn("PROM_TLS_SKIP_VERIFY");
+	if (sv && (!strcmp(sv, "1") || !strcasecmp(sv, "true") || !strcasecmp(sv, "yes")))
+		cfg->auth.insecure_skip_verify = true;
+	if (headers)
+		cfg->auth.headers = headers;
+}
 
 static const char *
 own(struct prom *p, const char *s)

@@ -83,6 +83,16 @@ struct prom_status {
 typedef void (*prom_done_fn)(void *ud, const struct res_error *err, struct result *res);
 typedef void (*prom_status_fn)(void *ud, const struct res_error *err, struct prom_status *st);
 
+/**
+ * Fills `cfg` from PROM_ADDR, PROM_USERNAME, PROM_PASSWORD,
+ * PROM_BEARER_TOKEN, PROM_BEARER_TOKEN_FILE, PROM_CA_CERT_PATH,
+ * PROM_CLIENT_CERT_PATH, PROM_CLIENT_KEY_PATH, PROM_TLS_SKIP_VERIFY and
+ * PROM_ORG_ID (for Mimir/Cortex tenants); same rules as
+ * loki_config_from_env().
+ */
+void prom_config_from_env(struct prom_config *cfg, char *(*getenv_fn)(const char *),
+			  const char *const *headers);
+
 /* ---- Life cycle ---- */
 
 /** Returns a new client, or NULL when cfg->url is missing. */

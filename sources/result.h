@@ -82,7 +82,9 @@ struct res_stats {
  * cut it ("client limit", "server limit", "series limit"); `limit` the
  * limit that applied; `shown` what the result holds; `at_least` a lower
  * bound of the full size when known (else equal to shown + 1).
- * Example for the UI: "1,000 shown of >= 1,001; client limit 1,000".
+ * `total` is the full count when the producer could ask for it (Loki's
+ * count_over_time, see loki_query.count_total).
+ * Example for the UI: "1,000 shown of 12,400; client limit 1,000".
  */
 struct res_limit {
 	bool cut;
@@ -90,6 +92,7 @@ struct res_limit {
 	size_t limit;
 	size_t shown;
 	size_t at_least;
+	size_t total;            /* full size counted by the server, 0 unknown */
 	char why[160];           /* extra words, "" usually */
 };
 

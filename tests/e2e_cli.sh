@@ -47,7 +47,7 @@ check "demo write" 0 $BIN demo --write "$D/logs" --duration 30s
 head -1 "$D/logs/A1-haiku-001.log" | python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); assert d["agent_id"]=="A1-haiku-001" and d["correlation_id"][:4] in ("req-","task","swar")' ||
 	{ echo "FAIL: demo line is not seed-schema JSON"; exit 1; }
 # The files then open in the tail.
-check "files snapshot" 0 $BIN --snapshot tail --size 100x8 "$D/logs/*.log"; has "files: $D/logs"
+check "files snapshot" 0 $BIN --snapshot tail --size 180x8 "$D/logs/*.log"; has "files: $D/logs"
 # query: local evaluator; jsonl parses line by line; counts agree.
 Q="$BIN --now 2026-01-01T00:00:00Z --utc --seed 7"
 check "query jsonl" 0 $Q query '{level="ERROR"}' --since 10m --limit 5000 -o jsonl demo

@@ -23,7 +23,9 @@ tmux capture-pane -p -t "$S" | grep -q "TIME (local)" || fail "no column header"
 # Idle CPU: the demo is live, so just check the frame keeps coming.
 tmux send-keys -t "$S" "?"
 wait_for "Keys (Esc closes" 2 || fail "help overlay did not open"
-wait_for "Pause / resume following" 1 || fail "help lacks the tail keys"
+wait_for "Move down one line" 1 || fail "help lacks the navigation keys"
+tmux send-keys -t "$S" PgDn PgDn
+wait_for "Pause / resume following" 2 || fail "help does not scroll to the tail keys"
 tmux send-keys -t "$S" Escape
 sleep 0.3
 tmux capture-pane -p -t "$S" | grep -q "Keys (Esc closes" && fail "Esc did not close help"

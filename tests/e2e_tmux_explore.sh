@@ -23,9 +23,9 @@ tmux kill-session -t "$S" 2>/dev/null
 tmux new-session -d -s "$S" -x 120 -y 40 "env XDG_CONFIG_HOME=/nonexistent XDG_STATE_HOME=$STATE $BIN --seed 3 demo; echo EXITED rc=\$?; sleep 30"
 wait_for "LIVE" 5 || fail "no live frame within 5 s"
 sleep 1
-wait_for "5 explore" 2 || fail "the tab bar lacks explore"
-tmux send-keys -t "$S" ":" ; type_text "view explore"; tmux send-keys -t "$S" Enter
-wait_for "LogQL (editing)" 2 || fail ":view explore did not open the editor"
+tmux send-keys -t "$S" 5
+wait_for "LogQL (editing)" 2 || fail "key 5 did not open the explore tab"
+wait_for "5 explore" 1 || fail "the tab bar does not name explore"
 # Type a selector and complete the agent's value.
 type_text '{agent_id="A1'
 wait_for "never closed" 2 || fail "no parse error while typing an open string"
@@ -72,7 +72,7 @@ tmux send-keys -t "$S" Enter
 wait_for '> {agent_id="A1-haiku-001"}' 2 || fail "Ctrl-R did not recall the query"
 # Leaving the editor gives the view keys back: Tab switches tabs.
 tmux send-keys -t "$S" Escape Tab
-wait_for "TIME (local)" 2 || fail "Tab after Esc did not switch to the next tab"
+wait_for "6 alerts" 2 || fail "Tab after Esc did not switch to the next tab"
 tmux send-keys -t "$S" q
 wait_for "EXITED rc=0" 3 || fail "q did not quit cleanly"
 tmux kill-session -t "$S"

@@ -6,8 +6,11 @@
 #     also serves a static /metrics page used as a Prometheus scrape target;
 #   - Prometheus (Debian package) with a 1 s scrape/evaluation interval, a
 #     second target that is always down, and an alert rule that fires.
-# It exports LOKI_TEST_ADDR, PROM_TEST_ADDR, FAULT_TEST_ADDR (proxy to Loki)
-# and PROM_DOWN_TARGET.  servers_stop kills everything by PID and removes
+#   - when the openssl CLI exists: a throw-away CA, server and client
+#     certificates and `openssl s_server -www` requiring a client cert.
+# It exports LOKI_TEST_ADDR, PROM_TEST_ADDR, FAULT_TEST_ADDR (proxy to Loki),
+# PROM_DOWN_TARGET, and TLS_TEST_ADDR + TLS_TEST_DIR (ca.pem, cli.pem,
+# cli.key) when TLS is available.  servers_stop kills everything by PID and removes
 # the temp dir.  Neither reads stdin.
 
 SRV_DIR=
@@ -26,6 +29,28 @@ srv_wait_http() { # URL TIMEOUT_S -> 0 when it answers 200
 		_n=$((_n + 1))
 	done
 	return 1
+}
+
+srv_start_tls() {
+	command -v openssl >/dev/null 2>&1 || return 0
+	_t=$SRV_DIR/tls
+	mkdir -p "$_t" || return 0
+	_ec="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+	printf 'subjectAltName=IP:127.0.0.1\n' >"$_t/ext"
+	# shellcheck disable=SC2086
+	{ openssl req -x509 $_ec -keyout "$_t/ca.key" -out "$_t/ca.pem" -days 2 -subj /CN=iftop-test-ca &&
+	  openssl req $_ec -keyout "$_t/srv.key" -out "$_t/srv.csr" -subj /CN=127.0.0.1 &&
+	  openssl x509 -req -in "$_t/srv.csr" -CA "$_t/ca.pem" -CAkey "$_t/ca.key" -CAcreateserial \
+		-out "$_t/srv.pem" -days 2 -extfile "$_t/ext" &&
+	  openssl req $_ec -keyout "$_t/cli.key" -out "$_t/cli.csr" -subj /CN=client &&
+	  openssl x509 -req -in "$_t/cli.csr" -CA "$_t/ca.pem" -CAkey "$_t/ca.key" -CAcreateserial \
+		-out "$_t/cli.pem" -days 2; } >/dev/null 2>&1 </dev/null || return 0
+	_tls_port=$(srv_free_port)
+	openssl s_server -accept "127.0.0.1:$_tls_port" -cert "$_t/srv.pem" -key "$_t/srv.key" \
+		-CAfile "$_t/ca.pem" -Verify 1 -www -quiet >"$_t/s_server.log" 2>&1 </dev/null &
+	SRV_PIDS="$SRV_PIDS $!"
+	export TLS_TEST_ADDR="https://127.0.0.1:$_tls_port"
+	export TLS_TEST_DIR="$_t"
 }
 
 servers_start() {
@@ -84,6 +109,7 @@ EOF
 		--log.level=warn >"$SRV_DIR/prom.log" 2>&1 </dev/null &
 	SRV_PIDS="$SRV_PIDS $!"
 
+	srv_start_tls
 	export FAULT_TEST_ADDR="http://127.0.0.1:$_fp_port"
 	export PROM_TEST_ADDR="http://127.0.0.1:$_prom_port"
 	export PROM_DOWN_TARGET="127.0.0.1:$_dead_port"

@@ -1,6 +1,6 @@
 /*
- * tests/test_file_source.c: the file source (sources/file.c) and the line
- * splitter it shares with stdin (sources/linebuf.c).
+ * tests/test_file_source.c: the file source (sources/file.c, file_hist.c,
+ * gzread.c) and the line splitter it shares with stdin (linebuf.c).
  *
  * Each loop test runs in its own mkdtemp directory with its own uv loop:
  * a script of steps (an action, then "wait until N lines / a status")
@@ -13,7 +13,10 @@
  * writer process appending 100 MiB (skipped otherwise);
  * IFTOP_BENCH_COLD=1 first evicts the history file from the page cache;
  * IFTOP_BENCH_FILES=40 spreads the history over 40 files (line i in file
- * i % 40) and IFTOP_BENCH_MERGE=1 merges it by time.
+ * i % 40) and IFTOP_BENCH_MERGE=1 merges it by time; IFTOP_BENCH_WRITE=1
+ * makes the follow writer use one write(2) per line and IFTOP_BENCH_IDLE=200
+ * adds idle matched files.  IFTOP_BENCH_SOAK=30 (IFTOP_BENCH_RATE=50000)
+ * runs the rotation soak.  Bench cases are skipped in `make check`.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -360,7 +363,7 @@ appends(const char *path, const char *s)
 static void
 append_seq(const char *path, const char *tag, int from, int to)
 {
-	size_t cap = (size_t)(to - from) * 32 + 1, n = 0;
+	size_t cap = (size_t)(to - from) * (strlen(tag) + 24) + 1, n = 0;
 	char *buf = xmalloc(cap);
 	for (int i = from; i < to; i++)
 		n += (size_t)snprintf(buf + n, cap - n, "%s%d\n", tag, i);
@@ -1041,7 +1044,9 @@ test_file_created_later(void **state)
 
 /* A directory that does not exist at start: polled until it does, then
  * watched; a FIFO that matches is skipped with one warning (never opened:
- * that would block); so is a gzip file. */
+ * that would block); gzip files that appear later are not read (they
+ * are rotated copies of lines already read), also one that was empty
+ * when first seen. */
 static void
 act_mkdir_later(struct ctx *c)
 {
@@ -1080,7 +1085,7 @@ test_dir_created_later(void **state)
 	const struct step steps[] = {
 		{ NULL, 0, "no file matches", 0 },
 		{ act_mkdir_later, 2, "following 2 files", 0 },
-		{ act_gz, 2, "old.log.gz: gzip-compressed; skipped", 0 },
+		{ act_gz, 2, "old.log.gz: gzip-compressed; read at start only", 0 },
 		{ NULL, 2, "empty.log.gz: gzip-compressed; skipped", 0 },
 		{ NULL, 2, "following 1 file", 0 },
 		{ act_mkdir_later2, 4, NULL, 120 },
@@ -1143,6 +1148,130 @@ test_dir_recreated(void **state)
 	assert_seq(&c, "B", 4);
 	unlink(ctx_path(&c, "sub/b.log"));
 	rmdir(ctx_path(&c, "sub"));
+	ctx_release(&c);
+}
+
+/* Compressed rotated files found at start: read (through gzip -dc, xz
+ * -dc) oldest first, before the plain files' history; last N lines of
+ * each; since_ns; a broken one is skipped with a warning. */
+static void
+sh(const char *fmt, ...) LX_PRINTF(1, 2);
+
+static void
+sh(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if (system(cmd) != 0)
+		fail_msg("command failed: %s", cmd);
+}
+
+static void
+set_mtime(const char *path, time_t t)
+{
+	struct timespec ts[2] = { { t, 0 }, { t, 0 } };
+	assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+}
+
+static void
+make_rotated(struct ctx *c)
+{
+	/* x.log.3.gz: t=0..99 (oldest), x.log.2.xz: t=100..199,
+	 * x.log.1.gz: t=200..299 with CRLF, x.log: t=300..309 */
+	const char *names[] = { "x.log.3", "x.log.2", "x.log.1" };
+	for (int k = 0; k < 3; k++) {
+		size_t cap = 100 * 32, n = 0;
+		char *buf = xmalloc(cap);
+		for (int i = 0; i < 100; i++)
+			n += (size_t)snprintf(buf + n, cap - n, "t=%d z%s\n", k * 100 + i,
+					      k == 2 ? "\r" : "");
+		append(ctx_path(c, names[k]), buf, n);
+		free(buf);
+	}
+	sh("cd %s && gzip -n x.log.3 && xz x.log.2 && gzip -n x.log.1", c->dir);
+	set_mtime(ctx_path(c, "x.log.3.gz"), 1000);
+	set_mtime(ctx_path(c, "x.log.2.xz"), 2000);
+	set_mtime(ctx_path(c, "x.log.1.gz"), 3000);
+	for (int i = 300; i < 310; i++) {
+		char l[32];
+		snprintf(l, sizeof(l), "t=%d plain\n", i);
+		appends(ctx_path(c, "x.log"), l);
+	}
+}
+
+static void
+run_rotated(long history, int64_t since_s, bool merge, size_t want, int first_t)
+{
+	struct ctx c;
+	ctx_init(&c);
+	make_rotated(&c);
+	/* not compressed data behind a .gz name, and a broken gzip file */
+	appends(ctx_path(&c, "x.log.9.gz"), "\x1f\x8b garbage\n");
+	set_mtime(ctx_path(&c, "x.log.9.gz"), 500);
+	const char *pats[1] = { ctx_path(&c, "x.log*") };
+	struct file_source_opts o = {
+		.paths = pats, .npaths = 1, .history_lines = history, .poll_ms = 50,
+		.since_ns = since_s * 1000000000, .line_ts = ts_of, .merge_history = merge,
+	};
+	struct source_sink sink = { .ud = &c, .line = sink_line, .status = sink_status };
+	c.src = file_source_new(&c.loop, &o, &sink);
+	const struct step steps[] = { { NULL, want, "history:", 50 } };
+	ctx_run(&c, steps, LX_ARRAY_LEN(steps), 5000);
+	if (c.nlines != want)
+		fail_msg("history %ld since %lld: %zu lines, want %zu", history,
+			 (long long)since_s, c.nlines, want);
+	int last = -1;
+	for (size_t i = 0; i < c.nlines; i++) {
+		int t = atoi(c.lines[i].text + 2);
+		if (i == 0)
+			assert_int_equal(t, first_t);
+		if (t <= last)
+			fail_msg("line %zu: t=%d after t=%d", i, t, last);
+		last = t;
+		const char *o = strrchr(c.lines[i].origin, '/') + 1;
+		const char *want_o = t < 100 ? "x.log.3.gz" : t < 200 ? "x.log.2.xz" :
+				     t < 300 ? "x.log.1.gz" : "x.log";
+		assert_string_equal(o, want_o);
+		assert_null(strchr(c.lines[i].text, '\r'));
+	}
+	assert_true(has_status(&c, "x.log.9.gz: gzip -dc failed"));
+	ctx_release(&c);
+}
+
+static void
+test_compressed_history(void **state)
+{
+	(void)state;
+	run_rotated(-1, 0, false, 310, 0);
+	run_rotated(-1, 0, true, 310, 0);
+	run_rotated(5, 0, false, 20, 95);       /* last 5 of each */
+	run_rotated(-1, 150, false, 160, 150);  /* since t=150 */
+}
+
+/* Stopped in the middle of a compressed file: the decompressor is killed
+ * and reaped (no zombie), nothing more arrives, the loop closes. */
+static void
+test_compressed_stop(void **state)
+{
+	(void)state;
+	struct ctx c;
+	ctx_init(&c);
+	append_seq(ctx_path(&c, "big.log.1"), "line-with-some-padding-to-be-longer-", 0, 400000);
+	sh("cd %s && gzip -n -1 big.log.1", c.dir);
+	appends(ctx_path(&c, "big.log"), "");
+	c.src = ctx_file_source(&c, "big.log*", -1, 0, false);
+	c.stop_after = 5;
+	const struct step steps[] = { { NULL, 5, NULL, 100 } };
+	ctx_run(&c, steps, LX_ARRAY_LEN(steps), 3000);
+	assert_int_equal(c.nlines, 5);
+	assert_int_equal(c.lines_after_stop, 0);
+	int st;
+	pid_t z = waitpid(-1, &st, WNOHANG);
+	if (z > 0)
+		fail_msg("child %d left unreaped", (int)z);
 	ctx_release(&c);
 }
 
@@ -1770,6 +1899,8 @@ main(void)
 		cmocka_unit_test(test_file_created_later),
 		cmocka_unit_test(test_dir_created_later),
 		cmocka_unit_test(test_dir_recreated),
+		cmocka_unit_test(test_compressed_history),
+		cmocka_unit_test(test_compressed_stop),
 		cmocka_unit_test(test_deleted_file),
 		cmocka_unit_test(test_deleted_closes_fd),
 		cmocka_unit_test(test_many_files),

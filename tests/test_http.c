@@ -442,7 +442,9 @@ test_reset_mid_body(void **state)
 	assert_int_equal(b.err, 0);        /* recovered on the 2nd attempt */
 	assert_int_equal(b.attempts, 2);
 	assert_int_equal(c.err, 0);
-	assert_int_equal(c.attempts, 3);
+	/* 3 attempts, or 2 when curl itself silently re-sent the request after
+	 * a reset on a reused keep-alive connection */
+	assert_true(c.attempts == 3 || c.attempts == 2);
 	sbuf_release(&a.body);
 	sbuf_release(&b.body);
 	sbuf_release(&c.body);
@@ -517,6 +519,54 @@ test_free_with_pending(void **state)
 	run();
 }
 
+static int freed_in_cb;
+
+static void
+free_in_cb(void *ud, const struct http_resp *r)
+{
+	(void)r;
+	struct http **hp = ud;
+	freed_in_cb++;
+	http_free(*hp);          /* others in flight: never called back */
+	*hp = NULL;
+}
+
+/* http_free() from inside a completion callback. */
+static void
+test_free_in_callback(void **state)
+{
+	(void)state;
+	NEED_SERVER();
+	struct http *h2 = http_new(&loop);
+	struct http_req fast = { .url = url("/echo") };
+	struct http_req slow = { .url = url("/f/hang/0/fic/") };
+	assert_non_null(http_get(h2, &slow, never_cb, NULL));
+	assert_non_null(http_get(h2, &fast, free_in_cb, &h2));
+	run();
+	assert_int_equal(freed_in_cb, 1);
+	assert_null(h2);
+}
+
+/* curl's default: the http_proxy variable is honoured. */
+static void
+test_proxy_env(void **state)
+{
+	(void)state;
+	NEED_SERVER();
+	setenv("http_proxy", base, 1);
+	unsetenv("no_proxy");
+	unsetenv("NO_PROXY");
+	struct res r = { 0 };
+	struct http_req req = { .url = "http://proxied.invalid/echo/via-proxy", .max_retries = -1 };
+	assert_non_null(http_get(H, &req, done_cb, &r));
+	run();
+	unsetenv("http_proxy");
+	assert_int_equal(r.err, 0);
+	/* the request line in absolute form proves it went through the proxy */
+	assert_non_null(strstr(sbuf_str(&r.body), "GET http://proxied.invalid/echo/via-proxy HTTP/1.1"));
+	sbuf_release(&r.body);
+}
+
 static void
 test_redact_url(void **state)
 {
@@ -555,6 +605,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_in_flight, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_with_pending, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_proxy_env, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_free_in_callback, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

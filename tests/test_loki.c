@@ -276,6 +276,58 @@ test_error_words(void **state)
 	free(j3);
 }
 
+static char *
+fake_env(const char *name)
+{
+	static const struct { const char *k; char *v; } env[] = {
+		{ "LOKI_ADDR", "https://loki.example:3100" },
+		{ "LOKI_ORG_ID", "team-a|team-b" },
+		{ "LOKI_USERNAME", "u" },
+		{ "LOKI_PASSWORD", "p" },
+		{ "LOKI_BEARER_TOKEN_FILE", "/run/token" },
+		{ "LOKI_CA_CERT_PATH", "/ca.pem" },
+		{ "LOKI_TLS_SKIP_VERIFY", "true" },
+	};
+	for (size_t i = 0; i < LX_ARRAY_LEN(env); i++)
+		if (!strcmp(env[i].k, name))
+			return env[i].v;
+	return NULL;
+}
+
+static void
+test_config_env(void **state)
+{
+	(void)state;
+	const char *hdrs[] = { "X-Extra: 1", NULL };
+	struct loki_config c = { .url = "http://default:3100", .timeout_ms = 7 };
+	loki_config_from_env(&c, fake_env, hdrs);
+	assert_string_equal(c.url, "https://loki.example:3100");
+	assert_string_equal(c.auth.org_id, "team-a|team-b");
+	assert_string_equal(c.auth.username, "u");
+	assert_string_equal(c.auth.password, "p");
+	assert_null(c.auth.bearer_token);
+	assert_string_equal(c.auth.bearer_token_file, "/run/token");
+	assert_string_equal(c.auth.ca_file, "/ca.pem");
+	assert_null(c.auth.cert_file);
+	assert_true(c.auth.insecure_skip_verify);
+	assert_true(c.auth.headers == hdrs);
+	assert_int_equal(c.timeout_ms, 7);
+}
+
+static void
+test_plan_split(void **state)
+{
+	(void)state;
+	const int64_t H1 = 3600LL * 1000000000LL;
+	struct res_index small = { .bytes = 1 << 20 }, big = { .bytes = 10LL << 30 };
+	assert_true(loki_plan_split(&small, 0, 24 * H1, 0) == 0);
+	assert_true(loki_plan_split(NULL, 0, 24 * H1, 0) == 0);
+	/* 10 GiB over 24 h at 256 MiB a chunk: 40 chunks of 36 min */
+	assert_true(loki_plan_split(&big, 0, 24 * H1, 0) == 24 * H1 / 40);
+	/* never below a minute */
+	assert_true(loki_plan_split(&big, 0, 2 * 60 * 1000000000LL, 1) == 60 * 1000000000LL);
+}
+
 /* ---------------- live Loki ---------------- */
 
 static const char *loki_addr;
@@ -352,33 +404,33 @@ line_ts(int i)
 static void
 push_seed(void)
 {
-	struct sbuf body = SBUF_INIT;
-	sbuf_adds(&body, "{\"streams\":[");
+	struct loki_push_buf pb;
+	loki_push_begin(&pb);
 	for (int s = 0; s < 4; s++) {
-		if (s)
-			sbuf_addc(&body, ',');
-		sbuf_addf(&body, "{\"stream\":{\"job\":\"infrafabric\",\"run\":\"%s\",\"level\":\"%s\","
-			  "\"component\":\"%s\"},\"values\":[", run_id, levels[s], components[s]);
-		bool first = true;
+		struct res_labels l = { 0 };
+		res_labels_set(&l, "job", "infrafabric");
+		res_labels_set(&l, "run", run_id);
+		res_labels_set(&l, "level", levels[s]);
+		res_labels_set(&l, "component", components[s]);
+		loki_push_stream(&pb, &l);
+		res_labels_release(&l);
 		for (int i = s; i < NLINES; i += 4) {
 			struct sbuf line = SBUF_INIT;
 			seed_line(&line, i, line_ts(i));
-			sbuf_addf(&body, "%s[\"%" PRId64 "\",", first ? "" : ",", line_ts(i));
-			sbuf_add_json_str(&body, line.buf, line.len);
-			sbuf_addc(&body, ']');
+			loki_push_entry(&pb, line_ts(i), line.buf, line.len);
 			sbuf_release(&line);
-			first = false;
 		}
-		sbuf_adds(&body, "]}");
 	}
-	sbuf_adds(&body, "]}");
+	loki_push_end(&pb);
+	assert_int_equal(pb.streams, 4);
+	assert_int_equal(pb.entries, NLINES);
 	struct got g = { 0 };
-	assert_non_null(loki_push(LK, body.buf, body.len, got_cb, &g));
+	assert_non_null(loki_push(LK, pb.body.buf, pb.body.len, got_cb, &g));
 	run();
 	if (g.failed)
 		fail_msg("push: %s", g.err.msg);
 	result_free(g.res);
-	sbuf_release(&body);
+	loki_push_buf_release(&pb);
 }
 
 static int
@@ -486,6 +538,7 @@ test_live_query_paging(void **state)
 	q.forward = false;
 	q.limit = 1000;
 	q.page_size = 400;
+	q.count_total = true;
 	assert_non_null(loki_query_range(LK, &q, got_cb, &c));
 	run();
 	assert_false(c.failed);
@@ -494,6 +547,8 @@ test_live_query_paging(void **state)
 	assert_string_equal(c.res->limit.layer, "client limit");
 	assert_int_equal(c.res->limit.limit, 1000);
 	assert_true(c.res->limit.at_least > 1000);
+	assert_int_equal(c.res->limit.total, NLINES);   /* "1,000 shown of 2,500" */
+	assert_int_equal(c.res->limit.at_least, NLINES);
 	check_unique(c.res, 1000, true);
 	result_free(c.res);
 }
@@ -710,6 +765,8 @@ main(void)
 		cmocka_unit_test(test_parse_tail_frames),
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_error_words),
+		cmocka_unit_test(test_config_env),
+		cmocka_unit_test(test_plan_split),
 	};
 	const struct CMUnitTest live[] = {
 		cmocka_unit_test(test_live_query_paging),

@@ -50,6 +50,35 @@ rnd(unsigned n)
 	return (unsigned)(rng % n);
 }
 
+static const char *probe_lines[] = {
+	"not json at all",
+	"{\"a\":1,\"b\":{\"c\":\"x\"},\"n\":null,\"arr\":[1,2],\"level\":\"info\"}",
+	"\x1b[31mred\x1b[0m text 10.1.2.3 level=warn msg=\"hi there\" k",
+	"{\"_entry\":\"inner line\",\"k\":\"v\",\"num\":5}",
+	"{\"a\":\"2\",\"weird key\":\"w\",\"1st\":\"f\",\"dup\":1,\"dup\":2,\"u\":\"\\u00e9\\n\"}",
+	"key=\"unterminated",
+	"a=1 b= c=\"q \\\" x\" d",
+};
+
+static void
+gen_probe(void)
+{
+	for (size_t i = 0; i < sizeof(probe_lines) / sizeof(probe_lines[0]); i++) {
+		struct lq_entry *e = &ents[nents];
+		struct lq_label *l = lab[nents];
+		snprintf(vals[nents][1], 80, "%s", run_id);
+		l[0] = (struct lq_label){ "job", "probe" };
+		l[1] = (struct lq_label){ "run", vals[nents][1] };
+		snprintf(lines[nents], 400, "%s", probe_lines[i]);
+		e->ts_ns = now_ns - 20 * 60 * NS + (int64_t)i * 1000;
+		e->labels = l;
+		e->nlabels = 2;
+		e->line = lines[nents];
+		e->len = strlen(lines[nents]);
+		nents++;
+	}
+}
+
 static void
 gen(void)
 {
@@ -215,6 +244,16 @@ static const struct qcase {
 	{ LOG, "{job=\"legacy\", RUN} | pattern \"level=<lvl> msg=<_> duration=<d> <_>\" | lvl=\"error\"", 1000, 0 },
 	{ LOG, "{job=\"legacy\", RUN} | regexp \"status=(?P<code>\\\\d+) path=(?P<p>\\\\S+)\" | code=\"404\"", 1000, 0 },
 	{ LOG, "{job=\"legacy\", RUN, host=\"node-a\"} |= \"status=500\" | logfmt | line_format \"{{.path}} {{.msg}}\"", 1000, 0 },
+	{ LOG, "{job=\"probe\", RUN} | json", 100, 0 },
+	{ LOG, "{job=\"probe\", RUN} | logfmt", 100, 0 },
+	{ LOG, "{job=\"probe\", RUN} | unpack", 100, 0 },
+	{ LOG, "{job=\"probe\", RUN} | decolorize", 100, 1 },
+	{ LOG, "{job=\"probe\", RUN} |= ip(\"10.1.0.0/16\")", 100, 0 },
+	{ LOG, "{job=\"probe\", RUN} | line_format \"[{{.a}}|{{.missing}}]\"", 100, 0 },
+	{ LOG, "{job=\"probe\", RUN} | json | label_format x=\"{{.a}}-{{ .b_c | upper }}\"", 100, 0 },
+	{ LOG, "{job=\"probe\", RUN} | json | drop __error__, __error_details__", 100, 0 },
+	{ LOG, "{job=\"probe\", RUN} | json | __error__=\"\" | line_format \"{{.u}}|{{.dup}}\"", 100, 0 },
+	{ LOG, "{job=\"probe\", RUN} | logfmt | __error__!=\"\"", 100, 0 },
 	{ RANGE, "count_over_time({job=\"infrafabric\", RUN}[5m])", 0, 0 },
 	{ RANGE, "sum by (level) (count_over_time({job=\"infrafabric\", RUN}[5m]))", 0, 0 },
 	{ RANGE, "sum(rate({job=\"infrafabric\", RUN}[1m]))", 0, 0 },
@@ -454,6 +493,7 @@ setup(void **state)
 	snprintf(run_id, sizeof(run_id), "lq%ld-%lld", (long)getpid(), (long long)ts.tv_sec);
 	rng ^= (uint64_t)ts.tv_sec;
 	gen();
+	gen_probe();
 	push_all();
 	return 0;
 }

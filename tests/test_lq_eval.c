@@ -227,6 +227,11 @@ static const struct run_case {
 	  "[{\"metric\":{},\"value\":[62,\"0\"]},{\"metric\":{\"app\":\"api\",\"env\":\"prod\"},\"value\":[62,\"4\"]}]" },
 	{ "label_replace(count_over_time({env=\"dev\"}[5m]), \"x\", \"$1-$2\", \"app\", \"(a)(p).*\")", 62, 62, 0, 0, 0,
 	  "[{\"metric\":{\"app\":\"api\",\"env\":\"dev\",\"x\":\"a-p\"},\"value\":[62,\"3\"]}]" },
+	/* an outer avg must see one series per extracted label set (no early merge) */
+	{ "avg by (app) (avg_over_time({env=\"prod\", app=\"api\"} | json | __error__=\"\" | unwrap lat [1m]))", 60, 60, 0, 0, 0,
+	  "[{\"metric\":{\"app\":\"api\"},\"value\":[60,\"22.5\"]}]" },
+	{ "sum by (app) (count_over_time({env=\"prod\", app=\"api\"} | json | __error__=\"\" [1m]))", 60, 60, 0, 0, 0,
+	  "[{\"metric\":{\"app\":\"api\"},\"value\":[60,\"3\"]}]" },
 	{ "2 * 3 + 1", 62, 62, 0, 0, 0, "[62,\"7\"]" },
 	{ "absent_over_time({app=\"nope\", env=\"x\"}[1m])", 62, 62, 0, 0, 0,
 	  "[{\"metric\":{\"app\":\"nope\",\"env\":\"x\"},\"value\":[62,\"1\"]}]" },
@@ -275,6 +280,11 @@ test_errors(void **state)
 	assert_non_null(strstr(err.msg, "many-to-many"));
 	assert_true(lq_eval("sum by (app, env) (count_over_time({app=~\".+\"}[5m])) / sum by (app) (count_over_time({app=~\".+\"}[5m]))", &p, &src, &r, &err) == 0);
 	assert_int_equal(r->nseries, 0);
+	lq_result_free(r);
+	/* fuzz regression: a log query with no result (empty sort) */
+	struct lq_eval_params lp = { .start_ns = 0, .end_ns = 100 * S, .limit = 10 };
+	assert_int_equal(lq_eval("{app=\"#\"}", &lp, &src, &r, &err), 0);
+	assert_int_equal(r->nstreams, 0);
 	lq_result_free(r);
 	assert_true(lq_eval("rate({a=\"b\"}[5m]", &p, &src, &r, &err) < 0);
 	assert_int_equal(err.col, 17);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/err.h"
 #include "core/sbuf.h"
@@ -114,6 +115,30 @@ test_fixture_errors(void **state)
 	assert_string_equal(e.msg, "cannot reach Prometheus (targets): refused");
 	sbuf_release(&sb);
 	free(b);
+}
+
+static char *
+fake_env(const char *name)
+{
+	if (!strcmp(name, "PROM_ADDR"))
+		return "http://prom:9090";
+	if (!strcmp(name, "PROM_BEARER_TOKEN"))
+		return "tok";
+	if (!strcmp(name, "PROM_TLS_SKIP_VERIFY"))
+		return "0";
+	return NULL;
+}
+
+static void
+test_config_env(void **state)
+{
+	(void)state;
+	struct prom_config c = { 0 };
+	prom_config_from_env(&c, fake_env, NULL);
+	assert_string_equal(c.url, "http://prom:9090");
+	assert_string_equal(c.auth.bearer_token, "tok");
+	assert_false(c.auth.insecure_skip_verify);
+	assert_null(c.auth.username);
 }
 
 /* ---------------- live ---------------- */
@@ -244,6 +269,7 @@ test_live_targets(void **state)
 		struct got g = { 0 };
 		assert_non_null(prom_targets(P, st_cb, &g));
 		uv_run(&loop, UV_RUN_DEFAULT);
+		assert_int_equal(g.called, 1);
 		assert_false(g.failed);
 		assert_int_equal(g.st->ntargets, 2);
 		int up = 0, down = 0;
@@ -312,6 +338,46 @@ test_live_queries(void **state)
 	result_free(rd.res);
 }
 
+/* Faults between us and Prometheus: the fault proxy's /u/PORT/ route. */
+static void
+test_live_faults(void **state)
+{
+	(void)state;
+	const char *fp = getenv("FAULT_TEST_ADDR");
+	if (!addr || !fp)
+		skip();
+	const char *port = strrchr(addr, ':') + 1;
+	static const struct { const char *mode; int n; int err; const char *words; } cases[] = {
+		{ "err503", 2, 0, "" },
+		{ "err500", 0, LX_EHTTP, "Prometheus query failed (HTTP 500): upstream unavailable" },
+		{ "trunc", 0, LX_EPARSE, "Prometheus sent an unreadable query answer: invalid JSON" },
+		{ "rl1", 0, LX_EHTTP, "Prometheus query failed (HTTP 429): too many outstanding requests" },
+		{ "resetbody", 1, 0, "" },
+	};
+	for (size_t i = 0; i < LX_ARRAY_LEN(cases); i++) {
+		char url[256];
+		snprintf(url, sizeof(url), "%s/f/%s/%d/prom%zu-%d/u/%s", fp, cases[i].mode,
+			 cases[i].n, i, (int)getpid(), port);
+		struct prom_config cfg = { .url = url, .max_retries = 2, .retry_base_ms = 20 };
+		struct prom *p = prom_new(H, &cfg);
+		struct got g = { 0 };
+		assert_non_null(prom_query(p, "vector(1)", 0, res_cb, &g));
+		uv_run(&loop, UV_RUN_DEFAULT);
+		assert_int_equal(g.called, 1);
+		if (cases[i].err == 0) {
+			if (g.failed)
+				fail_msg("%s: %s", cases[i].mode, g.err.msg);
+			assert_int_equal(g.res->type, RES_VECTOR);
+			assert_true(g.res->series[0].v[0].v == 1);
+			result_free(g.res);
+		} else if (!g.failed || g.err.code != cases[i].err ||
+			   !strstr(g.err.msg, cases[i].words)) {
+			fail_msg("%s: code %d msg '%s'", cases[i].mode, g.err.code, g.err.msg);
+		}
+		prom_free(p);
+	}
+}
+
 int
 main(void)
 {
@@ -321,9 +387,11 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixture_status),
 		cmocka_unit_test(test_fixture_errors),
+		cmocka_unit_test(test_config_env),
 		cmocka_unit_test_setup_teardown(test_live_alerts_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_live_targets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_live_queries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_live_faults, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

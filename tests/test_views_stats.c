@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/store.h"
@@ -376,6 +377,45 @@ row_total(const char *screen, const char *name)
 	return -1;
 }
 
+/* Seconds since the epoch of the line's "timestamp" (ms precision), or -1. */
+static double
+line_ts(const char *line)
+{
+	const char *p = strstr(line, "\"timestamp\":\"");
+	struct tm tm = { 0 };
+	int ms = 0;
+	if (!p || sscanf(p + 13, "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+			 &tm.tm_min, &tm.tm_sec, &ms) != 7)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (double)timegm(&tm) + ms / 1000.0;
+}
+
+/* The last two blank-separated words of the golden row `name`: CHANGE and TOTAL. */
+static bool
+row_change(const char *screen, const char *name, char *change, size_t size)
+{
+	const char *p = strstr(screen, name);
+	if (!p)
+		return false;
+	const char *e = strchr(p, '\n');
+	if (!e)
+		e = p + strlen(p);
+	const char *q = e;
+	while (q > p && q[-1] == ' ')
+		q--;
+	while (q > p && q[-1] != ' ')
+		q--;           /* start of TOTAL */
+	while (q > p && q[-1] == ' ')
+		q--;
+	const char *end = q;
+	while (q > p && q[-1] != ' ')
+		q--;           /* start of CHANGE */
+	snprintf(change, size, "%.*s", (int)(end - q), q);
+	return true;
+}
+
 static double
 linear_q(const double *v, size_t n, double q)
 {
@@ -409,6 +449,9 @@ test_golden_matches_demo_write(void **state)
 	assert_non_null(mkdtemp(dir));
 	assert_int_equal(demo_write_files(dir, 7, 40, 300 * NS, 0), 0);
 	long err = 0, fatal = 0, warn = 0, a1_lines = 0, a1_err = 0, gateway = 0;
+	/* For the 1m window: errors per line time, relative to the first line. */
+	double *ets = NULL, t0 = -1;
+	size_t ne = 0, ecap = 0;
 	double *dur = NULL;
 	size_t nd = 0, cap = 0;
 	DIR *dp = opendir(dir);
@@ -428,6 +471,18 @@ test_golden_matches_demo_write(void **state)
 			fatal += ft;
 			warn += strstr(line, "\"level\":\"WARN\"") != NULL;
 			gateway += (e || ft) && strstr(line, "\"message\":\"Response sent: 502 Bad Gateway\"");
+			double ts = line_ts(line);
+			assert_true(ts > 0);
+			if (t0 < 0 || ts < t0)
+				t0 = ts;
+			if (e || ft) {
+				if (ne == ecap) {
+					ecap = ecap ? ecap * 2 : 256;
+					ets = realloc(ets, ecap * sizeof(double));
+					assert_non_null(ets);
+				}
+				ets[ne++] = ts;
+			}
 			if (a1) {
 				a1_lines++;
 				a1_err += e || ft;
@@ -481,6 +536,27 @@ test_golden_matches_demo_write(void **state)
 		fail();
 	}
 	free(dur);
+
+	/*
+	 * The 1m window (keys "www"): the last minute is [start + 240 s,
+	 * start + 300 s) of the 5 minutes of history, the previous one the
+	 * minute before; the golden's TOTAL and CHANGE must agree.
+	 */
+	long last = 0, prev = 0;
+	for (size_t i = 0; i < ne; i++) {
+		double rel = ets[i] - t0;
+		last += rel >= 240 && rel < 300;
+		prev += rel >= 180 && rel < 240;
+	}
+	free(ets);
+	assert_true(prev > 0);
+	s = slurp("tests/golden/errors-window-1m.screen");
+	assert_non_null(s);
+	assert_int_equal(row_total(s, "all errors"), last);
+	char change[32], wantc[32];
+	assert_true(row_change(s, "all errors", change, sizeof(change)));
+	snprintf(wantc, sizeof(wantc), "%+.0f%%", ((double)last - (double)prev) / (double)prev * 100);
+	assert_string_equal(change, wantc);
 }
 
 int

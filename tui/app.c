@@ -81,9 +81,11 @@ hist_cmp(const void *x, const void *y)
 }
 
 void
-app_expect_history(struct app *a)
+app_expect_history(struct app *a, bool merge)
 {
-	a->hist_active = true;
+	a->hist_waiting++;
+	if (merge)
+		a->hist_active = true;
 }
 
 void
@@ -115,8 +117,12 @@ static void
 sink_history_done(void *ud)
 {
 	struct app *a = ud;
-	a->hist_active = false;
-	app_flush_history(a);
+	if (a->hist_waiting > 0)
+		a->hist_waiting--;
+	if (a->hist_active) {
+		a->hist_active = false;
+		app_flush_history(a);
+	}
 }
 
 static void
@@ -201,6 +207,14 @@ app_init(struct app *a, uv_loop_t *loop, struct config *cfg, struct sbuf *err)
 			app_message(a, 1, "config: %s", sbuf_str(&e));
 		sbuf_release(&e);
 	}
+	for (size_t i = 0; i < cfg->nalerts; i++) {
+		struct sbuf e = SBUF_INIT;
+		if (alerts_add_rule(&a->alerts, cfg->alerts[i], &e))
+			app_message(a, 1, "config: %s", sbuf_str(&e));
+		sbuf_release(&e);
+	}
+	if (cfg->nalerts == 0)
+		alerts_add_defaults(&a->alerts);
 	/* Tabs: every tab view in registry order. */
 	for (int i = 0; view_registry[i]; i++) {
 		if ((view_registry[i]->flags & VIEW_TAB) && a->ntabs < APP_MAX_TABS)
@@ -233,6 +247,8 @@ app_release(struct app *a)
 	}
 	arena_free(&a->hist_text);
 	free(a->hist);
+	alerts_release(&a->alerts);
+	stack_free(a->stack);
 	store_free(a->store);
 	tui_grid_free(a->grid);
 	tui_prompt_free_history(&a->prompt);
@@ -279,6 +295,26 @@ frame_cb(uv_timer_t *t)
 	app_render(a);
 	term_draw(a->term, a->grid);
 	a->last_frame_ns = mono_ns();
+}
+
+static void
+stack_changed(void *ud)
+{
+	app_dirty(ud);
+}
+
+void
+app_watch_stack(struct app *a, const struct loki_config *loki, const struct prom_config *prom)
+{
+	a->stack = stack_new(a->loop, loki, prom, stack_changed, a);
+}
+
+void
+app_eval_alerts(struct app *a)
+{
+	alerts_eval(&a->alerts, a->store, app_now(a));
+	a->alerts_next = mono_ns() + 5 * 1000000000LL;
+	app_dirty(a);
 }
 
 void
@@ -615,6 +651,7 @@ app_key(struct app *a, int key)
 		switch_tab(a, (a->cur + a->ntabs - 1) % a->ntabs, NULL);
 		break;
 	case REQ_VIEW_1: case REQ_VIEW_2: case REQ_VIEW_3: case REQ_VIEW_4:
+	case REQ_VIEW_5: case REQ_VIEW_6: case REQ_VIEW_7: case REQ_VIEW_8:
 		if ((int)(req - REQ_VIEW_1) < a->ntabs)
 			switch_tab(a, req - REQ_VIEW_1, NULL);
 		break;
@@ -636,22 +673,7 @@ app_key(struct app *a, int key)
 static void
 draw_title(struct app *a, struct tui_canvas *c)
 {
-	tui_move(c, 0, 0);
-	tui_put_text(c, THEME_TAB_ACTIVE, " iftop-logs ");
-	for (int i = 0; i < a->ntabs; i++) {
-		const struct view_ops *ops = tab_ops(i);
-		char label[40];
-		snprintf(label, sizeof(label), " %d %s ", i + 1, ops->name);
-		tui_put_cp(c, THEME_TAB, ' ');
-		tui_put_text(c, i == a->cur ? THEME_TAB_ACTIVE : THEME_TAB, label);
-	}
-	struct view *v = app_top(a);
-	if (v && a->tabs[a->cur].depth > 1) {
-		tui_put_text(c, THEME_TAB, " > ");
-		tui_put_text(c, THEME_TAB, v->ops->name);
-	}
-	tui_fill(c, THEME_TAB, ' ');
-	/* Right side: source and time zone, so time is never ambiguous. */
+	/* Right side first: source and time zone, so time is never ambiguous. */
 	char src[160], right[220], zone[16];
 	app_source_desc(a, src, sizeof(src));
 	if (a->utc) {
@@ -663,13 +685,38 @@ draw_title(struct app *a, struct tui_canvas *c)
 		strftime(zone, sizeof(zone), "%Z", &tm);
 	}
 	snprintf(right, sizeof(right), " %s | %s ", src, zone);
-	int w = tui_text_width(right, strlen(right));
-	int x = c->w - w;
-	int used = 12 + a->ntabs * 10;
-	if (x < used)
-		x = used;
-	if (x < c->w) {
-		tui_move(c, 0, x);
+	int rw = tui_text_width(right, strlen(right));
+	tui_move(c, 0, 0);
+	tui_put_text(c, THEME_TAB_ACTIVE, " iftop-logs ");
+	/* Tabs with names when there is room, else numbers and the current name. */
+	int full = 0;
+	for (int i = 0; i < a->ntabs; i++)
+		full += 4 + (int)strlen(tab_ops(i)->name) + 1;
+	bool compact = 12 + full + rw > c->w;
+	for (int i = 0; i < a->ntabs; i++) {
+		const struct view_ops *ops = tab_ops(i);
+		char label[40];
+		if (compact && i != a->cur)
+			snprintf(label, sizeof(label), "%d", i + 1);
+		else
+			snprintf(label, sizeof(label), " %d %s ", i + 1, ops->name);
+		tui_put_cp(c, THEME_TAB, ' ');
+		tui_put_text(c, i == a->cur ? THEME_TAB_ACTIVE : THEME_TAB, label);
+	}
+	struct view *v = app_top(a);
+	if (v && a->tabs[a->cur].depth > 1) {
+		tui_put_text(c, THEME_TAB, " > ");
+		tui_put_text(c, THEME_TAB, v->ops->name);
+	}
+	int left = c->cx;
+	tui_fill(c, THEME_TAB, ' ');
+	/* Still too long: the source gives way, the zone stays. */
+	if (left + 1 + rw > c->w) {
+		snprintf(right, sizeof(right), " %s ", zone);
+		rw = tui_text_width(right, strlen(right));
+	}
+	if (left + 1 + rw <= c->w) {
+		tui_move(c, 0, c->w - rw);
 		tui_put_text(c, THEME_TAB, right);
 	}
 }
@@ -716,6 +763,14 @@ draw_status(struct app *a, struct tui_canvas *c, int y)
 	tui_put_cp(c, lstyle, ' ');
 	if (sp)
 		tui_put_text(c, THEME_STATUS, sp + 1);
+	size_t firing = alerts_count(&a->alerts, ALERT_FIRING);
+	if (a->stack)
+		firing += stack_status(a->stack)->prom_firing;
+	if (firing) {
+		char al[64];
+		snprintf(al, sizeof(al), "  %s %zu alert%s firing ", tui_ascii ? "!" : "\u25b2", firing, firing > 1 ? "s" : "");
+		tui_put_text(c, THEME_ERROR, al);
+	}
 	if (a->msg[0] && mono_ns() < a->msg_until) {
 		tui_put_text(c, THEME_STATUS, "  ");
 		tui_put_text(c, a->msg_level == 2 ? THEME_ERROR : a->msg_level == 1 ? THEME_WARN : THEME_STATUS, a->msg);
@@ -856,6 +911,11 @@ static void
 clock_cb(uv_timer_t *t)
 {
 	struct app *a = t->data;
+	struct view *v = app_top(a);
+	if (mono_ns() >= a->alerts_next)
+		app_eval_alerts(a);
+	if (v && v->ops->tick)
+		v->ops->tick(v);
 	/* Relative times and rates on screen move with the clock. */
 	app_dirty(a);
 }
@@ -937,7 +997,11 @@ settle_cb(uv_timer_t *t)
 	else
 		s->quiet_ms = 0;
 	s->last_lines = s->a->lines_in;
-	if (s->quiet_ms >= s->settle_ms || s->waited_ms >= s->max_ms)
+	/* Also wait for the first answer of Loki/Prometheus readiness. */
+	const struct stack_status *ss = s->a->stack ? stack_status(s->a->stack) : NULL;
+	bool checking = (ss && (ss->loki == STACK_CHECKING || ss->prom == STACK_CHECKING)) ||
+			s->a->hist_waiting > 0;
+	if ((s->quiet_ms >= s->settle_ms && !checking) || s->waited_ms >= s->max_ms)
 		uv_stop(t->loop);
 }
 
@@ -964,6 +1028,7 @@ app_snapshot(struct app *a, int rows, int cols, const char *keys, int settle_ms,
 {
 	a->grid = tui_grid_new(rows, cols);
 	app_settle(a, settle_ms, max_ms);
+	app_eval_alerts(a);
 	if (a->tabs[a->cur].depth == 0)
 		switch_tab(a, a->cur, NULL);
 	/* Views may need one layout pass before keys (page sizes). */

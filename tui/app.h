@@ -22,7 +22,9 @@
 #include "core/arena.h"
 #include "core/sbuf.h"
 #include "core/store.h"
+#include "sources/alerts.h"
 #include "sources/source.h"
+#include "sources/stack.h"
 #include "tui/config.h"
 #include "tui/grid.h"
 #include "tui/theme.h"
@@ -77,6 +79,11 @@ struct app {
 	size_t nhist, histcap, hist_bytes;
 	struct arena hist_text;         /* the held lines' bytes, freed at once */
 	bool hist_active;
+	int hist_waiting;               /* sources whose history is not in yet */
+
+	struct stack *stack;             /* Loki/Prometheus readiness; NULL: none set */
+	struct alerts alerts;            /* local rules, evaluated every 5 s */
+	int64_t alerts_next;
 
 	struct source *sources[APP_MAX_SOURCES];
 	int nsources;
@@ -100,13 +107,21 @@ int64_t app_now(const struct app *a);
 struct source_sink app_sink(struct app *a);
 /** Takes ownership of `s` and starts it; returns 0 or an LX_E* error. */
 int app_add_source(struct app *a, struct source *s, struct sbuf *err);
-/** The next source added reads history: merge it by time before storing. */
-void app_expect_history(struct app *a);
+/**
+ * The next source added reads history and will call sink->history_done:
+ * headless commands wait for it.  With `merge`, the history is held and
+ * merged by time before it is stored (several files read one by one).
+ */
+void app_expect_history(struct app *a, bool merge);
 /** Stores the held history now, sorted by timestamp (stable). */
 void app_flush_history(struct app *a);
 /** One-line description of the live sources for the status bar. */
 void app_source_desc(const struct app *a, char *buf, size_t size);
 
+/** Starts polling Loki/Prometheus readiness for the views (either may be NULL). */
+void app_watch_stack(struct app *a, const struct loki_config *loki, const struct prom_config *prom);
+/** Evaluates the alert rules now (the clock does it every 5 s). */
+void app_eval_alerts(struct app *a);
 /** Marks the screen for redraw (rendered at most fps times a second). */
 void app_dirty(struct app *a);
 /** Shows a status-bar message for a few seconds. */

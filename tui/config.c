@@ -61,6 +61,9 @@ config_release(struct config *c)
 	for (size_t i = 0; i < c->nbinds; i++)
 		free(c->binds[i]);
 	free(c->binds);
+	for (size_t i = 0; i < c->nalerts; i++)
+		free(c->alerts[i]);
+	free(c->alerts);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -185,6 +188,11 @@ config_load_file(struct config *c, const char *path, struct sbuf *err)
 			continue;
 		char where[1200];
 		snprintf(where, sizeof(where), "%.1000s:%d", path, lineno);
+		if (!strncmp(p, "alert ", 6)) {
+			c->alerts = xrealloc(c->alerts, (c->nalerts + 1) * sizeof(char *));
+			c->alerts[c->nalerts++] = xstrdup(p + 6);
+			continue;
+		}
 		if (!strncmp(p, "bind ", 5)) {
 			c->binds = xrealloc(c->binds, (c->nbinds + 1) * sizeof(char *));
 			c->binds[c->nbinds++] = xstrdup(p + 5);

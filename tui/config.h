@@ -36,6 +36,10 @@ enum cfg_type { CFG_STR, CFG_BOOL, CFG_INT, CFG_SIZE, CFG_SECRET };
 	_(loki_tls_skip_verify, "--tls-skip-verify", "LOKI_TLS_SKIP_VERIFY", CFG_BOOL, "false",                \
 	  "do not verify Loki's certificate")                                                                 \
 	_(prom_addr, "--prom-addr", "PROMETHEUS_ADDR", CFG_STR, "", "Prometheus base URL (http://host:9090)") \
+	_(loki_query, "--loki-query", "IFTOP_LOGS_LOKI_QUERY", CFG_STR, "{job=~\".+\"}",                       \
+	  "LogQL selector the live tail follows on Loki")                                                     \
+	_(loki_history, "--loki-history", "IFTOP_LOGS_LOKI_HISTORY", CFG_STR, "5m",                             \
+	  "how far back the Loki tail starts (like 5m, 1h)")                                                  \
 	_(files, "--files", "IFTOP_LOGS_FILES", CFG_STR, "/var/log/infrafabric/agents/*.log",                 \
 	  "log files or globs to read, comma separated")                                                      \
 	_(theme, "--theme", "IFTOP_LOGS_THEME", CFG_STR, "dark", "theme: dark, light, high-contrast, mono or a path") \
@@ -58,6 +62,9 @@ struct config {
 	/* `bind <keymap> <key> <request>` lines from the file, kept for the keymap. */
 	char **binds;
 	size_t nbinds;
+	/* `alert NAME EXPR OP VALUE [for DUR]` lines: local alert rules. */
+	char **alerts;
+	size_t nalerts;
 };
 
 /** Sets defaults. */

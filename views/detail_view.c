@@ -66,7 +66,7 @@ detail_open(struct view *v, const struct view_args *args)
 	json_error_t err;
 	json_t *j = (r->flags & LOG_F_TRUNCATED) ? NULL : json_loadb(r->text, r->len, 0, &err);
 	if (j && json_is_object(j)) {
-		char *pretty = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		char *pretty = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 		if (pretty)
 			sbuf_adds(sb, pretty);
 		free(pretty);

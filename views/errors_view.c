@@ -121,6 +121,14 @@ E(struct view *v)
 
 /* ---- the model ---- */
 
+/* qsort, but fine with no items (qsort wants a non-NULL base even for 0). */
+static void
+sort_n(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
 static void
 model_free_groups(struct model *m)
 {
@@ -218,7 +226,7 @@ cmp_groups(const void *pa, const void *pb)
 }
 
 static void
-add_to_group(struct model *m, const struct store *st, const struct log_rec *r)
+add_to_group(struct model *m, const struct log_rec *r)
 {
 	static char msg[MSG_CAP], key[KEY_MAX_LEN];
 	size_t n = logline_message(r, false, msg, sizeof(msg));
@@ -253,7 +261,6 @@ add_to_group(struct model *m, const struct store *st, const struct log_rec *r)
 			return;
 	xgrow(&g->agents, &g->acap, g->nagents + 1, sizeof(uint32_t));
 	g->agents[g->nagents++] = a;
-	(void)st;
 }
 
 /* Seqs of an index (ascending) whose lines fall in [from_ns, to_ns). */
@@ -289,12 +296,12 @@ build_groups(struct model *m, const struct store *st)
 		for (size_t i = index_from(idx, n, s0); i < n; i++) {
 			const struct log_rec *r = store_get(st, idx[i]);
 			if (r && r->ts_ns >= from && r->ts_ns < to)
-				add_to_group(m, st, r);
+				add_to_group(m, r);
 		}
 	}
 	for (size_t i = 0; i < m->ngroups; i++)
-		qsort(m->groups[i].seqs, m->groups[i].nseqs, sizeof(uint64_t), cmp_u64);
-	qsort(m->groups, m->ngroups, sizeof(*m->groups), cmp_groups);
+		sort_n(m->groups[i].seqs, m->groups[i].nseqs, sizeof(uint64_t), cmp_u64);
+	sort_n(m->groups, m->ngroups, sizeof(*m->groups), cmp_groups);
 }
 
 static void
@@ -313,7 +320,14 @@ build(struct view *v, int cells)
 	struct model *m = &e->m;
 	const struct store *st = v->app->store;
 	int64_t now = app_now(v->app);
-	if (m->valid && m->now == now && m->next_seq == store_next_seq(st) && m->first_seq == store_first_seq(st) &&
+	/*
+	 * Rebuilt at most once a second of the clock (rates are per second),
+	 * or when the window, the layout or the sort changed, or when the
+	 * store got its first lines; a live tail at 30 fps does not rebuild
+	 * the model 30 times a second.
+	 */
+	bool was_empty = m->next_seq == m->first_seq;
+	if (m->valid && m->now / 1000000000LL == now / 1000000000LL && !(was_empty && store_count(st)) &&
 	    m->win == e->win && m->cells == cells && m->sort == (int)e->sort)
 		return;
 	model_free_groups(m);
@@ -358,8 +372,8 @@ build(struct view *v, int cells)
 	m->agents_err = (uint32_t)(agents_end - fixed);
 	m->comps_err = (uint32_t)(m->nrows - agents_end);
 	cmp_sort = e->sort;
-	qsort(m->rows + fixed, agents_end - fixed, sizeof(*m->rows), cmp_rows);
-	qsort(m->rows + agents_end, m->nrows - agents_end, sizeof(*m->rows), cmp_rows);
+	sort_n(m->rows + fixed, agents_end - fixed, sizeof(*m->rows), cmp_rows);
+	sort_n(m->rows + agents_end, m->nrows - agents_end, sizeof(*m->rows), cmp_rows);
 
 	char buf[64];
 	for (size_t i = 0; i < fixed; i++)
@@ -413,10 +427,14 @@ static int
 errors_open(struct view *v, const struct view_args *args)
 {
 	struct errs *e = E(v);
-	(void)args;
 	e->win = 1;               /* 5m */
 	e->sort = SORT_RATE;
 	e->sel_kind = ROW_TOTAL;
+	/* Opened for an agent (from another view): its row is selected. */
+	if (args && args->agent && *args->agent) {
+		e->sel_kind = ROW_AGENT;
+		e->sel_id = store_lookup(v->app->store, DIM_AGENT, args->agent, strlen(args->agent));
+	}
 	return 0;
 }
 
@@ -654,7 +672,7 @@ errors_draw(struct view *v, struct tui_canvas *c)
 	if (e->sel < m->nrows) {
 		e->rtop = scroll_to(e->rtop, sel_line, e->rpage, m->nlines);
 		/* Show the heading above the first row of a section too. */
-		if (sel_line > 0 && e->rtop == sel_line && m->lines[sel_line - 1].row < 0)
+		if (sel_line > 0 && e->rtop == sel_line && e->rpage > 1 && m->lines[sel_line - 1].row < 0)
 			e->rtop--;
 	}
 	if (e->rtop >= m->nlines)
@@ -738,7 +756,7 @@ open_row_list(struct view *v, const struct erow *r)
 			list_push(&e->l, idx[i]);
 		}
 	}
-	qsort(e->l.seqs, e->l.n, sizeof(uint64_t), cmp_u64);
+	sort_n(e->l.seqs, e->l.n, sizeof(uint64_t), cmp_u64);
 	size_t sel = 0;
 	while (sel + 1 < e->l.n) {
 		const struct log_rec *rec = store_get(st, e->l.seqs[sel]);
@@ -843,6 +861,8 @@ list_request(struct view *v, enum request req)
 		l->on = false;
 		return RES_HANDLED | RES_REDRAW;
 	case REQ_ENTER:
+		if (l->n == 0)
+			return RES_HANDLED;
 		if (l->sel < l->n && store_get(v->app->store, l->seqs[l->sel]))
 			app_push(v->app, &detail_view_ops, &(struct view_args){ .seq = l->seqs[l->sel] });
 		else

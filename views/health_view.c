@@ -27,7 +27,7 @@
 #include "views/stats.h"
 #include "views/view.h"
 
-#define PANEL_W 38
+#define PANEL_W 36   /* narrowest panel that holds the rule text */
 #define PANEL_H 8
 #define NAME_MAX_LEN 64
 
@@ -85,6 +85,14 @@ H(struct view *v)
 }
 
 /* ---- the model ---- */
+
+/* qsort, but fine with no items (qsort wants a non-NULL base even for 0). */
+static void
+sort_n(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
 
 /* Natural order: "A2" before "A10". */
 static int
@@ -149,10 +157,10 @@ build_agent(struct view *v, struct agent *ag, int64_t end)
 	int64_t from = (end - w) * 1000000000LL, to = end * 1000000000LL;
 	int64_t lat_from = (end - t->latency_window) * 1000000000LL;
 	int64_t oldest = from < lat_from ? from : lat_from;
-	size_t nd = 0, nl = 0;
+	size_t nd = 0;
 	struct comp_count comps[16];
 	int ncomp = 0;
-	uint32_t other = 0, seen = 0;
+	uint32_t seen = 0;   /* lines in the window; components past 16 count here only */
 	ag->last_seen = 0;
 	ag->task[0] = '\0';
 	/* Durations of the latency window, for the p95 rule. */
@@ -177,7 +185,6 @@ build_agent(struct view *v, struct agent *ag, int64_t end)
 		}
 		if (r->ts_ns < from)
 			continue;
-		nl++;
 		if (dur)
 			dur_push(h, &nd, r->duration_ms);
 		uint32_t c = r->id[DIM_COMPONENT];
@@ -188,8 +195,6 @@ build_agent(struct view *v, struct agent *ag, int64_t end)
 			comps[k].n++;
 		else if (ncomp < 16)
 			comps[ncomp++] = (struct comp_count){ c, 1 };
-		else
-			other++;
 		seen++;
 	}
 	/* A line newer than the window end (clock skew) still counts as seen. */
@@ -213,8 +218,6 @@ build_agent(struct view *v, struct agent *ag, int64_t end)
 		snprintf(ag->top_comp, sizeof(ag->top_comp), "%s", store_str(st, DIM_COMPONENT, comps[best].id));
 		ag->top_share = (double)comps[best].n / (double)seen;
 	}
-	(void)other;
-	(void)nl;
 
 	stats_sort(lat, nlat);
 	struct health_input in = {
@@ -263,8 +266,10 @@ build(struct view *v, int cells)
 	struct model *m = &h->m;
 	const struct store *st = v->app->store;
 	int64_t now = app_now(v->app);
-	bool same = m->valid && m->now == now && m->next_seq == store_next_seq(st) &&
-		    m->first_seq == store_first_seq(st) && m->win == h->win && m->cells == cells;
+	/* Rebuilt at most once a second of the clock (see errors_view.c). */
+	bool was_empty = m->next_seq == m->first_seq;
+	bool same = m->valid && m->now / 1000000000LL == now / 1000000000LL && !(was_empty && store_count(st)) &&
+		    m->win == h->win && m->cells == cells;
 	if (!same) {
 		m->valid = true;
 		m->now = now;
@@ -299,7 +304,7 @@ build(struct view *v, int cells)
 	}
 	cmp_base = m->agents;
 	cmp_sort = h->sort;
-	qsort(h->vis, h->nvis, sizeof(size_t), cmp_vis);
+	sort_n(h->vis, h->nvis, sizeof(size_t), cmp_vis);
 	if (h->sel_name[0]) {
 		for (size_t i = 0; i < h->nvis; i++)
 			if (!strcmp(m->agents[h->vis[i]].name, h->sel_name)) {
@@ -317,9 +322,11 @@ static int
 health_open(struct view *v, const struct view_args *args)
 {
 	struct health *h = H(v);
-	(void)args;
 	h->win = 1;   /* 5m */
 	h->sort = SORT_STATE;
+	/* Opened for an agent (from another view): its panel is selected. */
+	if (args && args->agent && *args->agent)
+		snprintf(h->sel_name, sizeof(h->sel_name), "%s", args->agent);
 	return 0;
 }
 
@@ -509,12 +516,25 @@ draw_strip(struct view *v, struct tui_canvas *c, int max)
 	char wl[40];
 	snprintf(wl, sizeof(wl), "window %s", win);
 	snprintf(sort, sizeof(sort), "sort: %s", sort_names[h->sort]);
-	/* Loki and Prometheus status: the lead wires the real probes later. */
-	const char *seg[] = { src, held, dropped, "Loki: not configured", "Prometheus: not configured",
+	/* The stack: Loki and Prometheus readiness, Prometheus targets. */
+	const struct stack_status *ss = a->stack ? stack_status(a->stack) : NULL;
+	char loki[80], prom[160];
+	enum stack_state ls = ss ? ss->loki : STACK_OFF, ps = ss ? ss->prom : STACK_OFF;
+	snprintf(loki, sizeof(loki), "Loki: %s", stack_state_str(ls));
+	if (ps == STACK_UP)
+		snprintf(prom, sizeof(prom), "Prometheus: ready, targets %d up %d down%s%.60s", ss->targets_up,
+			 ss->targets_down, ss->targets_down ? " (" : "", ss->targets_down ? ss->down_targets : "");
+	else
+		snprintf(prom, sizeof(prom), "Prometheus: %s", stack_state_str(ps));
+	if (ps == STACK_UP && ss->targets_down)
+		strncat(prom, ")", sizeof(prom) - strlen(prom) - 1);
+	const char *seg[] = { src, held, dropped, loki, prom,
 			      counts, wl, sort, h->only_bad ? "only unhealthy" : "all agents" };
 	bool bad = m->counts[HEALTH_ERRORING] || m->counts[HEALTH_SILENT];
+	uint16_t lst = ls == STACK_UP ? THEME_OK : ls == STACK_DOWN ? THEME_ERROR : THEME_MUTED;
+	uint16_t pst = ps == STACK_UP ? (ss->targets_down ? THEME_WARN : THEME_OK) : ps == STACK_DOWN ? THEME_ERROR : THEME_MUTED;
 	const uint16_t style[] = { THEME_TITLE, THEME_NORMAL, store_dropped(a->store) ? THEME_WARN : THEME_NORMAL,
-				   THEME_MUTED, THEME_MUTED, bad ? THEME_ERROR : m->counts[HEALTH_DEGRADED] ? THEME_WARN : THEME_OK,
+				   lst, pst, bad ? THEME_ERROR : m->counts[HEALTH_DEGRADED] ? THEME_WARN : THEME_OK,
 				   THEME_NORMAL, THEME_NORMAL, THEME_NORMAL };
 	return flow(c, 0, max, seg, style, (int)LX_ARRAY_LEN(seg), max > 1, 5);
 }

@@ -22,9 +22,13 @@
 	REQ_(NEXT_VIEW, "Next view")                                            \
 	REQ_(PREV_VIEW, "Previous view")                                        \
 	REQ_(VIEW_1, "View 1 (tail)")                                           \
-	REQ_(VIEW_2, "View 2")                                                  \
-	REQ_(VIEW_3, "View 3")                                                  \
-	REQ_(VIEW_4, "View 4")                                                  \
+	REQ_(VIEW_2, "View 2 (trace)")                                                  \
+	REQ_(VIEW_3, "View 3 (errors)")                                                  \
+	REQ_(VIEW_4, "View 4 (health)")                                                  \
+	REQ_(VIEW_5, "View 5 (alerts)")                                                  \
+	REQ_(VIEW_6, "View 6 (dashboards)")                                                  \
+	REQ_(VIEW_7, "View 7")                                                  \
+	REQ_(VIEW_8, "View 8")                                                  \
 	REQ_(ENTER, "Open the selected line / item")                            \
 	REQ_(BACK, "Close the overlay or go back")                              \
 	REQ_(HELP, "Show this help")                                            \
@@ -62,7 +66,9 @@
 	REQ_GROUP("Dashboards")                                                 \
 	REQ_(SORT, "Change the sort order")                                     \
 	REQ_(WINDOW, "Change the time window: 1m, 5m, 15m, 1h")                 \
-	REQ_(TOGGLE_UNHEALTHY, "Show only unhealthy agents / all agents")       \
+	REQ_(TOGGLE_UNHEALTHY, "Show only unhealthy agents / all agents")      \
+	REQ_(PREV_BOARD, "Previous dashboard")                                  \
+	REQ_(NEXT_BOARD, "Next dashboard")                                      \
 	REQ_GROUP("Explore")                                                    \
 	REQ_(EDIT_QUERY, "Edit the query (Esc returns to the results)")         \
 	REQ_(RUN_QUERY, "Run the query again")                                  \

@@ -9,6 +9,8 @@ const struct view_ops *const view_registry[] = {
 	&errors_view_ops,
 	&health_view_ops,
 	&explore_view_ops,
+	&alerts_view_ops,
+	&dashboard_view_ops,
 	&detail_view_ops,
 	NULL,
 };

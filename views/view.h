@@ -60,6 +60,8 @@ struct view_ops {
 	int (*request)(struct view *v, enum request req, int key);
 	/** A search pattern was entered ("" clears); returns RES_* bits. */
 	int (*search)(struct view *v, const char *pattern, int dir);
+	/** Once a second while the view is on top (may be NULL): refresh data. */
+	void (*tick)(struct view *v);
 	/** Text for the right side of the status bar (may be NULL). */
 	void (*status)(struct view *v, char *buf, size_t size);
 	/** Min rows/cols to draw anything useful (else "terminal too small"). */
@@ -79,6 +81,8 @@ struct view {
 extern const struct view_ops tail_view_ops;
 extern const struct view_ops detail_view_ops;
 extern const struct view_ops trace_view_ops;
+extern const struct view_ops dashboard_view_ops;
+extern const struct view_ops alerts_view_ops;
 extern const struct view_ops errors_view_ops;
 extern const struct view_ops health_view_ops;
 extern const struct view_ops explore_view_ops;

@@ -13,6 +13,41 @@
 #include "core/arena.h"
 #include "core/sbuf.h"
 #include "logql/lq.h"
+#include "logql/lq_eval.h"
+
+static const struct lq_label L1[] = { { "app", "api" }, { "level", "error" } };
+static const struct lq_label L2[] = { { "app", "web" }, { "job", "x" } };
+#define E(ts, l, s) { (ts) * 1000000000LL, l, 2, s, sizeof(s) - 1 }
+static const struct lq_entry data[] = {
+	E(10, L1, "{\"level\":\"info\",\"lat\":10,\"msg\":\"ok\",\"req\":{\"path\":\"/a\"},\"t\":[1,2]}"),
+	E(20, L1, "{\"level\":\"error\",\"lat\":\"30ms\",\"msg\":\"boom \\u00e9\"}"),
+	E(25, L2, "level=info lat=5 msg=\"hello world\" path=/x size=2KB"),
+	E(30, L2, "GET /api/users 200 12ms 10.0.0.1"),
+	E(40, L1, "not json \x1b[31mred\x1b[0m"),
+	E(50, L2, "{\"_entry\":\"inner\",\"k\":\"v\"}"),
+};
+
+/* Runs the query over a tiny data set as a log/instant/range query. */
+static void
+run_eval(const char *q)
+{
+	struct lq_mem_source m;
+	struct lq_source src;
+	lq_mem_source_init(&src, &m, data, sizeof(data) / sizeof(data[0]));
+	struct lq_eval_params ps[2] = {
+		{ .start_ns = 0, .end_ns = 60000000000LL, .step_ns = 15000000000LL, .limit = 10 },
+		{ .end_ns = 45000000000LL, .instant = true },
+	};
+	for (int i = 0; i < 2; i++) {
+		struct lq_result *r = NULL;
+		struct lq_error err;
+		if (lq_eval(q, &ps[i], &src, &r, &err) == 0) {
+			char *js = lq_result_json(r);
+			free(js);
+			lq_result_free(r);
+		}
+	}
+}
 
 static void
 check_roundtrip(const struct lq_expr *e, const char *what, const struct sbuf *s)
@@ -52,6 +87,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		lq_format_pretty(e, 30, &s);
 		check_roundtrip(e, "lq_format_pretty", &s);
 		sbuf_release(&s);
+		if (size < 512)
+			run_eval(q);
 	} else {
 		char buf[512];
 		lq_error_format(&err, q, buf, sizeof(buf));

@@ -10,12 +10,19 @@
  *                          ones pass through (N = 0: always MODE); "rest" is
  *                          forwarded upstream as "/rest..."
  *   anything else          passed through to the upstream unchanged
+ *   /u/PORT/rest...        (after any /f/ part) forwarded to 127.0.0.1:PORT
  * Local answers (keep-alive, no upstream):
  *   /metrics               a static Prometheus exposition (scrape target)
  *   /echo...               200, body = the request head + "body-bytes: N"
  *   /ka                    200, body "conn=C req=R" (keep-alive check)
  *   /status/NNN            answers NNN with a short text body
  *   /gzip                  200, gzip-encoded body ("gzip works " x 100)
+ *   /wsscript              a websocket server that sends a ping, a message
+ *                          fragmented in 3 frames with a ping between them,
+ *                          a 70000-byte message, then "pongs-ok" once both
+ *                          pongs came back masked with the right payloads
+ *                          (else "pongs-bad"); on the text "bye" it sends
+ *                          close 1000 "done"
  * MODEs:
  *   reset          close with RST before answering
  *   resetbody      200 with Content-Length 100000, 1000 bytes, then RST
@@ -28,7 +35,11 @@
  *   bignolenMB     same without Content-Length (ends at close)
  *   hang           read the request, never answer (also: websocket upgrade)
  *   wsdropN        pass through; after N websocket frames from upstream,
- *                  close both connections
+ *                  reset the client connection (no close frame)
+ *   wshang         websocket upgrades hang unanswered; other requests pass
+ *   wsrefuse       websocket upgrades get 429 "max tailers"; others pass
+ * Absolute-form requests (the proxy used as http_proxy) are served as if
+ * their path had been asked directly.
  * Passed-through requests get "Connection: close" (unless they upgrade), so
  * one client connection carries one forwarded request.
  */
@@ -42,15 +53,17 @@
 
 #include "core/sbuf.h"
 #include "core/xalloc.h"
+#include "sources/ws.h"
 
 enum mode { M_PASS, M_RESET, M_RESETBODY, M_SLOW, M_STATUS, M_RL, M_TRUNC,
-	    M_BADJSON, M_BIG, M_BIGNOLEN, M_HANG, M_WSDROP };
+	    M_BADJSON, M_BIG, M_BIGNOLEN, M_HANG, M_WSDROP, M_WSHANG, M_WSREFUSE };
 
 static const struct { const char *name; enum mode m; } modes[] = {
 	{ "resetbody", M_RESETBODY }, { "reset", M_RESET }, { "slow", M_SLOW },
 	{ "err", M_STATUS }, { "rl", M_RL }, { "trunc", M_TRUNC },
 	{ "badjson", M_BADJSON }, { "bignolen", M_BIGNOLEN }, { "big", M_BIG },
-	{ "hang", M_HANG }, { "wsdrop", M_WSDROP },
+	{ "hang", M_HANG }, { "wsdrop", M_WSDROP }, { "wshang", M_WSHANG },
+	{ "wsrefuse", M_WSREFUSE },
 };
 
 static uv_loop_t *loop;
@@ -82,6 +95,9 @@ struct conn {
 	bool big_len;
 	char *fwd_head;          /* rewritten head to send upstream */
 	char *local_path, *local_head; /* slow local answer */
+	bool ws_server;          /* /wsscript after its handshake */
+	int up_port;             /* /u/PORT/ override of the upstream port */
+	int pongs_ok, pongs;
 	size_t local_clen;
 	bool local_close;
 	size_t fwd_len;
@@ -342,7 +358,10 @@ go_upstream(struct conn *c)
 	c->refs++;
 	uv_connect_t *r = xmalloc(sizeof(*r));
 	r->data = c;
-	if (uv_tcp_connect(r, &c->up, (const struct sockaddr *)&upstream, up_connect_cb) != 0) {
+	struct sockaddr_in to = upstream;
+	if (c->up_port)
+		to.sin_port = htons((uint16_t)c->up_port);
+	if (uv_tcp_connect(r, &c->up, (const struct sockaddr *)&to, up_connect_cb) != 0) {
 		free(r);
 		answer(c, 502, "Bad Gateway", NULL, "upstream down", 13, false);
 	}
@@ -394,7 +413,84 @@ is_local(const char *path)
 {
 	return !strcmp(path, "/metrics") || !strncmp(path, "/echo", 5) ||
 	       !strcmp(path, "/ka") || !strncmp(path, "/status/", 8) ||
-	       !strcmp(path, "/gzip");
+	       !strcmp(path, "/gzip") || !strcmp(path, "/wsscript");
+}
+
+static void
+ws_send(struct conn *c, enum ws_opcode op, bool fin, const char *p, size_t n)
+{
+	struct sbuf f = SBUF_INIT;
+	ws_frame(&f, op, fin, p, n, NULL);
+	send_cli(c, f.buf, f.len, A_NONE);
+	sbuf_release(&f);
+}
+
+static void
+ws_script_start(struct conn *c, const char *head)
+{
+	const char *k = NULL;
+	for (const char *p = head; *p && !k; p++)
+		if (!strncasecmp(p, "Sec-WebSocket-Key:", 18))
+			k = p;
+	char key[64] = "", acc[29];
+	if (k)
+		sscanf(k + 18, " %63s", key);
+	ws_accept_key(key, acc);
+	struct sbuf b = SBUF_INIT;
+	sbuf_addf(&b, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+		  "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n", acc);
+	send_cli(c, b.buf, b.len, A_NONE);
+	sbuf_release(&b);
+	c->ws_server = true;
+	ws_send(c, WS_PING, true, "p1", 2);
+	ws_send(c, WS_TEXT, false, "frag-", 5);
+	ws_send(c, WS_PING, true, "p2", 2);
+	ws_send(c, WS_CONT, false, "ment", 4);
+	ws_send(c, WS_CONT, true, "ed", 2);
+	char *big = xmalloc(70000);
+	memset(big, 'b', 70000);
+	ws_send(c, WS_TEXT, true, big, 70000);
+	free(big);
+}
+
+/* Client frames on /wsscript: check pongs, answer "bye" with a close. */
+static void
+ws_script_input(struct conn *c)
+{
+	for (;;) {
+		bool fin, masked;
+		int op;
+		uint64_t len;
+		unsigned char mk[4];
+		int h = ws_parse_header((const unsigned char *)c->in.buf, c->in.len, &fin, &op,
+					&masked, &len, mk);
+		if (h < 0) {
+			conn_close(c);
+			return;
+		}
+		if (h == 0 || c->in.len < (size_t)h + len)
+			return;
+		char *pl = c->in.buf + h;
+		if (masked)
+			for (uint64_t i = 0; i < len; i++)
+				pl[i] ^= (char)mk[i & 3];
+		if (op == WS_PONG) {
+			c->pongs++;
+			if (masked && len == 2 && pl[0] == 'p')
+				c->pongs_ok++;
+			if (c->pongs == 2) {
+				const char *m = c->pongs_ok == 2 ? "pongs-ok" : "pongs-bad";
+				ws_send(c, WS_TEXT, true, m, strlen(m));
+			}
+		} else if (op == WS_TEXT && len == 3 && !memcmp(pl, "bye", 3)) {
+			ws_send(c, WS_CLOSE, true, "\x03\xe8" "done", 6);
+		} else if (op == WS_CLOSE) {
+			send_cli(c, "", 0, A_CLOSE);
+			return;
+		}
+		memmove(c->in.buf, c->in.buf + h + len, c->in.len - h - len);
+		c->in.len -= h + len;
+	}
 }
 
 /* Answers a local path; the request body (clen bytes) is skipped. */
@@ -407,7 +503,9 @@ serve_local(struct conn *c, const char *path, const char *head, size_t hl,
 	memmove(c->in.buf, c->in.buf + have, c->in.len - have);
 	c->in.len -= have;
 	c->body_skip = clen - have;
-	if (!strcmp(path, "/metrics")) {
+	if (!strcmp(path, "/wsscript")) {
+		ws_script_start(c, head);
+	} else if (!strcmp(path, "/metrics")) {
 		answer(c, 200, "OK", "Content-Type: text/plain; version=0.0.4\r\n",
 		       metrics_body, sizeof(metrics_body) - 1, keep);
 	} else if (!strncmp(path, "/echo", 5)) {
@@ -440,6 +538,11 @@ handle_request(struct conn *c, char *head, size_t hl)
 	if (sscanf(head, "%15s %4095s", method, path) != 2) {
 		answer(c, 400, "Bad Request", NULL, "bad request", 11, false);
 		return;
+	}
+	/* absolute-form request line: we are being used as an HTTP proxy */
+	if (!strncmp(path, "http://", 7)) {
+		char *p = strchr(path + 7, '/');
+		memmove(path, p ? p : "/", strlen(p ? p : "/") + 1);
 	}
 	size_t clen = 0;
 	bool upgrade = false, close_req = false;
@@ -479,6 +582,11 @@ handle_request(struct conn *c, char *head, size_t hl)
 		}
 		if (c->mode == M_WSDROP && n != 0 && seen >= n)
 			c->mode = M_PASS;
+		if ((c->mode == M_WSHANG || c->mode == M_WSREFUSE || c->mode == M_WSDROP) &&
+		    !upgrade)
+			c->mode = M_PASS;
+		if (c->mode == M_WSHANG)
+			c->mode = M_HANG;
 	}
 	(void)method;
 	switch (c->mode) {
@@ -535,10 +643,20 @@ handle_request(struct conn *c, char *head, size_t hl)
 	case M_HANG:
 		c->holding = true;
 		return;
+	case M_WSREFUSE:
+		answer(c, 429, "Too Many Requests", "Content-Type: text/plain\r\n",
+		       "max concurrent tail requests limit exceeded", 43, false);
+		return;
 	default:
 		break;
 	}
 
+	/* /u/PORT/rest: this request goes to 127.0.0.1:PORT instead */
+	if (!strncmp(fwd, "/u/", 3)) {
+		c->up_port = atoi(fwd + 3);
+		const char *p = strchr(fwd + 3, '/');
+		fwd = p ? p : "/";
+	}
 	if (is_local(fwd)) {
 		if (c->mode == M_SLOW) {
 			c->local_path = xstrdup(fwd);
@@ -599,6 +717,10 @@ on_cli_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 	}
 	sbuf_add(&c->in, b->base, (size_t)n);
 	free(b->base);
+	if (c->ws_server) {
+		ws_script_input(c);
+		return;
+	}
 	for (;;) {
 		if (c->holding || c->closing || c->fwd_head)
 			return;
@@ -622,6 +744,10 @@ on_cli_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 		c->in.len -= hl;
 		handle_request(c, head, hl);
 		free(head);
+		if (c->ws_server) {
+			ws_script_input(c);
+			return;
+		}
 	}
 }
 

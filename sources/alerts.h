@@ -1,0 +1,62 @@
+/**
+ * sources/alerts.h: local alert rules, evaluated live on the store.
+ *
+ * A rule is a LogQL metric expression, a comparison with a threshold and
+ * a for-duration (Prometheus's model): each output series that satisfies
+ * the comparison is an alert instance, pending until it has held for the
+ * duration, then firing; it resolves when it no longer holds.  Rules come
+ * from `alert NAME EXPR OP VALUE [for DUR]` config lines, or built-in
+ * defaults for the seed's swarm when there are none.
+ */
+#ifndef LX_SOURCES_ALERTS_H
+#define LX_SOURCES_ALERTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/sbuf.h"
+#include "core/store.h"
+
+enum alert_state { ALERT_INACTIVE, ALERT_PENDING, ALERT_FIRING };
+enum alert_op { AOP_GT, AOP_GE, AOP_LT, AOP_LE, AOP_EQ, AOP_NE };
+
+struct alert_rule {
+	char *name, *expr;
+	enum alert_op op;
+	double threshold;
+	int64_t for_ns;
+	char err[200];           /* evaluation error, "" when fine */
+};
+
+struct alert {
+	size_t rule;             /* index into rules */
+	char labels[200];        /* "{agent_id=\"A1\"}" or "{}" */
+	char agent[64];          /* agent_id label when present */
+	enum alert_state state;
+	double value;
+	int64_t active_since;    /* first time it held (ns) */
+	int64_t last_eval;
+	bool seen;               /* held at the last evaluation */
+};
+
+struct alerts {
+	struct alert_rule *rules;
+	size_t nrules;
+	struct alert *a;
+	size_t n, cap;
+	int64_t last_eval;
+};
+
+/** Parses one rule ("NAME EXPR OP VALUE [for DUR]"); 0 or -1 with err. */
+int alerts_add_rule(struct alerts *al, const char *line, struct sbuf *err);
+/** Adds the built-in rules for the seed's swarm. */
+void alerts_add_defaults(struct alerts *al);
+/** Evaluates every rule at `now_ns`; updates states. */
+void alerts_eval(struct alerts *al, const struct store *st, int64_t now_ns);
+/** Counts instances in a state. */
+size_t alerts_count(const struct alerts *al, enum alert_state s);
+void alerts_release(struct alerts *al);
+const char *alert_op_str(enum alert_op op);
+
+#endif
