@@ -479,9 +479,10 @@ main(int argc, char **argv)
 	/* Flags first (to find --config), then layer: file < env < flags. */
 	struct config flags_only;
 	config_init(&flags_only);
-	if ((rc = parse_args(argc, argv, &o, &flags_only, &err)))
-		goto out;
+	rc = parse_args(argc, argv, &o, &flags_only, &err);
 	config_release(&flags_only);
+	if (rc)
+		goto out;
 	if (config_load_file(&cfg, o.config_path, &err) || config_load_env(&cfg, &err)) {
 		rc = 2;
 		goto out;
@@ -521,7 +522,7 @@ main(int argc, char **argv)
 	struct app app;
 	if (app_init(&app, &loop, &cfg, &err)) {
 		rc = 2;
-		goto loop_out;
+		goto app_out;
 	}
 	app.fixed_now = (o.snapshot || o.trace_cmd || o.query_cmd) ? o.now_ns : 0;
 	if (*cfg.loki_addr || *cfg.prom_addr) {
