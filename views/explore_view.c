@@ -1020,6 +1020,71 @@ comp_values(struct view *v, const char *label, const char *word, size_t wl)
 	qsort(e->comp + first, (size_t)(e->ncomp - first), sizeof(char *), cmp_str);
 }
 
+/* Adds the label names of a streams result (skips __error__ and kin). */
+static void
+comp_names_of(struct explore *e, const struct result *r, const char *word, size_t wl)
+{
+	if (!r || r->type != RES_STREAMS)
+		return;
+	for (size_t i = 0; i < r->nstreams; i++)
+		for (size_t j = 0; j < r->streams[i].labels.n; j++) {
+			const char *n = r->streams[i].labels.v[j].name;
+			if (strncmp(n, "__", 2))
+				comp_add(e, n, word, wl);
+		}
+}
+
+/*
+ * Field names a parser stage extracts: after `| json` or `| logfmt`, the
+ * labels of a small sample (the query's selector with that parser, 100
+ * lines over the time range) and of the last result.
+ */
+static void
+comp_fields(struct view *v, const char *word, size_t wl)
+{
+	struct explore *e = E(v);
+	const char *q = e->ed.buf;
+	char before[EDITOR_MAX];
+	snprintf(before, sizeof(before), "%.*s", (int)e->ed.cur, q);
+	const char *parser = strstr(before, "logfmt") ? "logfmt" : strstr(before, "json") ? "json" : NULL;
+	if (!parser)
+		return;
+	int first = e->ncomp;
+	comp_names_of(e, e->res, word, wl);
+	/* The selector: from the first '{' to its '}' outside quotes. */
+	const char *open = strchr(q, '{'), *close = NULL;
+	bool quoted = false;
+	for (const char *p = open; p && *p; p++) {
+		if (*p == '\\' && quoted && p[1]) {
+			p++;
+			continue;
+		}
+		if (*p == '"')
+			quoted = !quoted;
+		else if (*p == '}' && !quoted) {
+			close = p;
+			break;
+		}
+	}
+	if (open && close) {
+		struct sbuf sq = SBUF_INIT;
+		sbuf_addf(&sq, "%.*s | %s", (int)(close - open + 1), open, parser);
+		int64_t from, to;
+		current_range(v, &from, &to);
+		struct lq_eval_params p = { .start_ns = from, .end_ns = to, .limit = 100, .direction = LQ_BACKWARD };
+		struct lq_result *lr = NULL;
+		struct lq_error err;
+		if (local_query(v->app->store, sbuf_str(&sq), &p, &lr, &err) == 0) {
+			struct result *r = local_result(lr);
+			comp_names_of(e, r, word, wl);
+			result_free(r);
+			lq_result_free(lr);
+		}
+		sbuf_release(&sq);
+	}
+	qsort(e->comp + first, (size_t)(e->ncomp - first), sizeof(char *), cmp_str);
+}
+
 /* Replaces the completed word with item `i`, quoting label values. */
 static void
 comp_accept(struct view *v, int i)
@@ -1066,9 +1131,11 @@ complete(struct view *v)
 	e->comp_quoted = e->comp_value && lc.word_off > 0 && e->ed.buf[lc.word_off - 1] == '"';
 	if (e->comp_value)
 		comp_values(v, lc.label, word, wl);
-	if (lc.expect & LQ_X_LABEL_NAME)
+	if (lc.expect & LQ_X_LABEL_NAME) {
+		comp_fields(v, word, wl);
 		for (size_t i = 0; i < NLABELS; i++)
 			comp_add(e, local_labels[i], word, wl);
+	}
 	if (lc.expect & LQ_X_SELECTOR && wl == 0)
 		comp_add(e, "{", word, wl);
 	for (int i = 0; i < 48 && lc.suggest[i]; i++)
