@@ -926,7 +926,7 @@ explore_draw(struct view *v, struct tui_canvas *c)
 	/* Hint line. */
 	tui_move(c, y, 0);
 	if (e->editing)
-		tui_put_text(c, THEME_MUTED, "  Enter run  C-o newline  Tab complete  C-f format  F2 doctor  C-r history  Esc results");
+		tui_put_text(c, THEME_MUTED, "  Enter run  Esc results  Tab complete  C-o newline  C-f format  F2 doctor  C-r history  F1 keys");
 	else
 		tui_put_text(c, THEME_MUTED, "  i edit  t range  S step  L limit  v graph/table  b labels  d doctor  r run  ? keys");
 	y++;
@@ -1688,6 +1688,21 @@ history_step(struct view *v, int dir)
 	reparse(v);
 }
 
+static const char editor_help[] =
+	"Enter                run the query (results get the focus)\n"
+	"C-o C-j Alt-Enter    new line\n"
+	"Tab                  complete: labels, values, functions, parsers, fields;\n"
+	"                     Tab/Up/Down pick, Enter inserts, Esc closes\n"
+	"C-f                  pretty-format the query\n"
+	"F2                   query doctor: the problem, a fix, cost advice\n"
+	"Up Down              on the first / last line: older / newer queries\n"
+	"C-r                  search the history (C-r again: an older match)\n"
+	"Left Right Home End  move; C-a C-e line start / end\n"
+	"BS Del               delete back / forward\n"
+	"C-u C-k C-w          delete to line start / to line end / a word\n"
+	"Esc                  leave the editor: view keys work again (i returns)\n"
+	"PgUp PgDn            scroll the results";
+
 static int
 editor_keys(struct view *v, int key)
 {
@@ -1741,7 +1756,10 @@ editor_keys(struct view *v, int key)
 		prompt_open(v, PR_HISTORY, "history search: ", "");
 		e->hfound = history_find(&e->hist, "", e->hist.n);
 		return RES_HANDLED | RES_REDRAW;
-	case TUI_CTRL('l'): case TUI_KEY_F1: case TUI_KEY_PGUP: case TUI_KEY_PGDN:
+	case TUI_KEY_F1:
+		app_modal(a, "Query editor keys (Esc: results, then ? for all keys)", editor_help);
+		return RES_HANDLED | RES_REDRAW;
+	case TUI_CTRL('l'): case TUI_KEY_PGUP: case TUI_KEY_PGDN:
 		return RES_UNHANDLED;
 	}
 	enum editor_result r = editor_key(&e->ed, key);
