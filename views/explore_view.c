@@ -63,6 +63,7 @@ struct explore {
 	struct editor ed;
 	bool editing;
 	int ed_top;                  /* first editor line shown */
+	int ed_hscroll;              /* columns scrolled off the left */
 	int ed_rows;                 /* editor lines shown at the last draw */
 	/* Parse state of the editor text, updated on every change. */
 	bool parsed_ok, is_log;
@@ -455,11 +456,24 @@ draw_editor(struct view *v, struct tui_canvas *c, int y, int maxrows, int *cur_y
 	size_t ti = 0;
 	int shown = 0;
 	*cur_y = *cur_x = -1;
+	/* Horizontal scroll keeps the cursor in view (lines are not wrapped). */
+	int tw = c->w - 2;
+	size_t cstart = editor_line_start(ed, cline);
+	int ccol = tui_text_width(ed->buf + cstart, ed->cur - cstart);
+	if (!e->editing)
+		e->ed_hscroll = 0;
+	else if (tw > 4 && ccol - e->ed_hscroll >= tw)
+		e->ed_hscroll = ccol - tw + 1 + tw / 4;
+	else if (ccol < e->ed_hscroll)
+		e->ed_hscroll = ccol - tw / 4 > 0 ? ccol - tw / 4 : 0;
+	int hs = e->ed_hscroll;
 	for (int l = e->ed_top; l < nlines && shown < room; l++, shown++) {
 		size_t start = editor_line_start(ed, l), end = editor_line_end(ed, start);
 		tui_move(c, y, 0);
-		const char *gut = l == 0 ? (e->editing ? "> " : "  ") : "  ";
+		char gut[3] = { l == 0 && e->editing ? '>' : ' ', hs > 0 ? '<' : ' ', '\0' };
 		tui_put_text(c, e->editing ? THEME_HELP_KEY : THEME_MUTED, gut);
+		struct tui_canvas tc = tui_canvas_sub(c, y, 2, 1, tw);
+		tc.skip = hs;
 		/* Text, token by token; blanks between tokens plain. */
 		size_t i = start;
 		while (i < end) {
@@ -473,24 +487,42 @@ draw_editor(struct view *v, struct tui_canvas *c, int y, int maxrows, int *cur_y
 			} else if (ti < ntok && tok[ti].off < end) {
 				stop = tok[ti].off;
 			}
-			tui_put_textn(c, st, ed->buf + i, stop - i);
+			tui_put_textn(&tc, st, ed->buf + i, stop - i);
 			i = stop;
 		}
 		if (e->editing && l == cline) {
 			*cur_y = y;
-			*cur_x = 2 + tui_text_width(ed->buf + start, ed->cur - start);
+			*cur_x = 2 + ccol - hs;
 		}
 		y++;
 		if (show_err && l == eline) {
-			int ecol = tui_text_width(ed->buf + start, e->err.offset - start);
+			int ecol = tui_text_width(ed->buf + start, e->err.offset - start) - hs;
+			if (ecol < 0)
+				ecol = 0;
 			int len = (int)(e->err.len ? e->err.len : 1);
 			if (e->err.offset + (size_t)len > end)
 				len = (int)(end > e->err.offset ? end - e->err.offset : 1);
-			tui_move(c, y, 2 + ecol);
-			for (int k = 0; k < len && k < 60; k++)
-				tui_put_cp(c, THEME_ERROR, '^');
-			tui_put_cp(c, THEME_ERROR, ' ');
-			tui_put_text(c, THEME_ERROR, e->err.msg);
+			if (len > 60)
+				len = 60;
+			int mw = tui_text_width(e->err.msg, strlen(e->err.msg));
+			if (ecol >= tw) {
+				/* The spot is scrolled off: say where it is. */
+				tui_move(c, y, 2);
+				tui_printf(c, THEME_ERROR, "col %d: %s", e->err.col, e->err.msg);
+			} else if (ecol + len + 1 + mw > tw && ecol - mw - 1 >= 0) {
+				/* No room on the right: the message ends at the caret. */
+				tui_move(c, y, 2 + ecol - mw - 1);
+				tui_put_text(c, THEME_ERROR, e->err.msg);
+				tui_put_cp(c, THEME_ERROR, ' ');
+				for (int k = 0; k < len; k++)
+					tui_put_cp(c, THEME_ERROR, '^');
+			} else {
+				tui_move(c, y, 2 + ecol);
+				for (int k = 0; k < len; k++)
+					tui_put_cp(c, THEME_ERROR, '^');
+				tui_put_cp(c, THEME_ERROR, ' ');
+				tui_put_text(c, THEME_ERROR, e->err.msg);
+			}
 			y++;
 		}
 	}
