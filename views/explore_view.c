@@ -76,6 +76,7 @@ struct explore {
 	/* Time range: relative (range_ns > 0, ends now) or absolute. */
 	int64_t range_ns, from_ns, to_ns;
 	int64_t step_ns;             /* 0 = auto */
+	bool instant;                /* metric queries: one evaluation at the end */
 	unsigned limit;
 	/* The last run. */
 	struct result *res;
@@ -300,7 +301,7 @@ run(struct view *v)
 	e->hscroll = 0;
 	struct lq_eval_params p = {
 		.start_ns = e->r_from, .end_ns = e->r_to, .step_ns = e->r_step,
-		.limit = e->limit, .direction = LQ_BACKWARD,
+		.limit = e->limit, .direction = LQ_BACKWARD, .instant = e->instant && !e->is_log,
 	};
 	struct lq_result *lr = NULL;
 	double t0 = mono_ms();
@@ -912,6 +913,10 @@ summary(struct view *v, char *buf, size_t size)
 			snprintf(buf, size, " %s lines%s ", n, ms);
 	} else if (e->res->type == RES_SCALAR) {
 		snprintf(buf, size, " scalar%s ", ms);
+	} else if (e->res->type == RES_VECTOR) {
+		char at[40];
+		app_fmt_time(v->app, e->r_to, true, at, sizeof(at));
+		snprintf(buf, size, " %zu series at %.19s%s (instant: I for the range) ", e->res->nseries, at, ms);
 	} else {
 		char st[32];
 		lq_fmt_prom_duration(e->r_step / 1000000, st, sizeof(st));
@@ -939,6 +944,8 @@ explore_draw(struct view *v, struct tui_canvas *c)
 	} else {
 		snprintf(st, sizeof(st), "step auto");
 	}
+	if (e->instant)
+		snprintf(st, sizeof(st), "instant");
 	snprintf(head, sizeof(head), "%s | %s | limit %u ", range, st, e->limit);
 	tui_move(c, 0, 0);
 	tui_put_text(c, THEME_HEADER, e->editing ? " LogQL (editing)" : " LogQL");
@@ -960,7 +967,7 @@ explore_draw(struct view *v, struct tui_canvas *c)
 	if (e->editing)
 		tui_put_text(c, THEME_MUTED, "  Enter run  Esc results  Tab complete  C-o newline  C-f format  F2 doctor  C-r history  F1 keys");
 	else
-		tui_put_text(c, THEME_MUTED, "  i edit  t range  S step  L limit  v graph/table  b labels  d doctor  r run  ? keys");
+		tui_put_text(c, THEME_MUTED, "  i edit  t range  S step  I instant  L limit  v graph/table  b labels  d doctor  ? keys");
 	y++;
 	/* Separator carrying the result summary. */
 	char sum[300];
@@ -1894,6 +1901,12 @@ explore_request(struct view *v, enum request req, int key)
 		break;
 	case REQ_TOGGLE_GRAPH:
 		e->table = !e->table;
+		break;
+	case REQ_TOGGLE_INSTANT:
+		e->instant = !e->instant;
+		app_message(a, 0, "metric queries: %s", e->instant ? "instant, at the end of the range" : "over the range");
+		if (e->parsed_ok && !e->is_log)
+			run(v);
 		break;
 	case REQ_NEXT_SERIES:
 	case REQ_PREV_SERIES:
