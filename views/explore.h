@@ -90,6 +90,7 @@ struct explore {
 	enum prompt_kind pk;
 	struct tui_prompt pr;
 	long hfound;                 /* history search: current match */
+	char hs_before[EDITOR_MAX];  /* history search: the text to restore */
 	/* History. */
 	struct history hist, saved;
 	bool hist_loaded;

@@ -603,11 +603,6 @@ explore_draw(struct view *v, struct tui_canvas *c)
 		struct tui_canvas pc = tui_canvas_sub(c, c->h - 1, 0, 1, c->w);
 		tui_clear(&pc, THEME_INPUT);
 		tui_prompt_draw(&e->pr, &pc);
-		if (e->pk == PR_HISTORY && e->hfound >= 0) {
-			/* The match, shown after the search text. */
-			tui_move(&pc, 0, pc.cx + 2);
-			tui_put_text(&pc, THEME_MUTED, e->hist.q[e->hfound]);
-		}
 	}
 	/* The cursor and the completion popup go on top. */
 	if (e->editing && cy >= 0 && e->pk == PR_NONE) {
@@ -715,11 +710,8 @@ prompt_done(struct view *v)
 			run(v);
 		break;
 	case PR_HISTORY:
-		if (e->hfound >= 0) {
-			editor_set(&e->ed, e->hist.q[e->hfound]);
-			explore__reparse(v);
-			e->editing = true;
-		}
+		/* The editor already shows the match. */
+		e->editing = true;
 		break;
 	case PR_SAVE:
 		if (*t) {
@@ -732,6 +724,29 @@ prompt_done(struct view *v)
 	}
 }
 
+/*
+ * History search shows the match in the editor as you type (bash's
+ * reverse-i-search); Esc puts back what was there.
+ */
+static void
+history_preview(struct view *v)
+{
+	struct explore *e = E(v);
+	editor_set(&e->ed, e->hfound >= 0 ? e->hist.q[e->hfound] : e->hs_before);
+	snprintf(e->pr.label, sizeof(e->pr.label), "%s", e->hfound >= 0 ? "history search: " : "history (no match): ");
+	explore__reparse(v);
+}
+
+static void
+history_search_open(struct view *v)
+{
+	struct explore *e = E(v);
+	snprintf(e->hs_before, sizeof(e->hs_before), "%s", e->ed.buf);
+	prompt_open(v, PR_HISTORY, "history search: ", "");
+	e->hfound = history_find(&e->hist, "", e->hist.n);
+	history_preview(v);
+}
+
 static int
 prompt_key(struct view *v, int key)
 {
@@ -741,15 +756,22 @@ prompt_key(struct view *v, int key)
 		long f = history_find(&e->hist, e->pr.buf, e->hfound >= 0 ? (size_t)e->hfound : e->hist.n);
 		if (f >= 0)
 			e->hfound = f;
+		history_preview(v);
 		return RES_HANDLED | RES_REDRAW;
 	}
 	enum tui_prompt_result r = tui_prompt_key(&e->pr, key);
-	if (r == PROMPT_CANCEL)
+	if (r == PROMPT_CANCEL) {
+		if (e->pk == PR_HISTORY) {
+			editor_set(&e->ed, e->hs_before);
+			explore__reparse(v);
+		}
 		e->pk = PR_NONE;
-	else if (r == PROMPT_DONE)
+	} else if (r == PROMPT_DONE) {
 		prompt_done(v);
-	else if (r == PROMPT_CHANGED && e->pk == PR_HISTORY)
+	} else if (r == PROMPT_CHANGED && e->pk == PR_HISTORY) {
 		e->hfound = history_find(&e->hist, e->pr.buf, e->hist.n);
+		history_preview(v);
+	}
 	return RES_HANDLED | RES_REDRAW;
 }
 
@@ -960,8 +982,7 @@ editor_keys(struct view *v, int key)
 		doctor(v);
 		return RES_HANDLED | RES_REDRAW;
 	case TUI_CTRL('r'):
-		prompt_open(v, PR_HISTORY, "history search: ", "");
-		e->hfound = history_find(&e->hist, "", e->hist.n);
+		history_search_open(v);
 		return RES_HANDLED | RES_REDRAW;
 	case TUI_KEY_F1:
 		app_modal(a, "Query editor keys (Esc: results, then ? for all keys)", editor_help);
@@ -1103,8 +1124,7 @@ explore_request(struct view *v, enum request req, int key)
 		pretty(v);
 		break;
 	case REQ_HISTORY_SEARCH:
-		prompt_open(v, PR_HISTORY, "history search: ", "");
-		e->hfound = history_find(&e->hist, "", e->hist.n);
+		history_search_open(v);
 		break;
 	case REQ_SAVE_QUERY:
 		if (!e->ed.len)
