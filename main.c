@@ -352,7 +352,7 @@ add_sources(struct app *app, uv_loop_t *loop, struct opts *o, struct config *cfg
 		loki_http = http_new(loop);
 		loki_client = loki_new(loki_http, &lc);
 		struct loki_tail_config tc = { .query = cfg->loki_query, .start_ns = app_now(app) - back };
-		app_expect_history(app, false);
+		app_expect_history(app);
 		struct source *s = loki_client ? loki_tail_source_new(loop, loki_client, &tc, &sink) : NULL;
 		if (!s) {
 			sbuf_addf(err, "--loki-query: cannot tail '%s' on %s\n", cfg->loki_query, cfg->loki_addr);
@@ -392,8 +392,9 @@ add_sources(struct app *app, uv_loop_t *loop, struct opts *o, struct config *cfg
 			.max_line = (size_t)cfg->max_line_bytes,
 			.since_ns = o->since_ns ? app_now(app) - o->since_ns : 0,
 			.line_ts = line_ts,
+			.merge_history = true,   /* several agents' files, one timeline */
 		};
-		app_expect_history(app, true);
+		app_expect_history(app);
 		struct source *s = file_source_new(loop, &fo, &sink);
 		free(copy);
 		if (!s) {

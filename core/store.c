@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/redact.h"
 #include "core/xalloc.h"
 
 #define CHUNK_SIZE (1u << 20)
@@ -396,7 +397,12 @@ store_push(struct store *st, const char *text, size_t len, size_t full_len,
 	st->count++;
 	memset(r, 0, sizeof(*r));
 	char *p = text_alloc(st, len, seq);
-	memcpy(p, text, len);
+	/* Secrets are masked before anything can show or query them. */
+	size_t red = redact_copy(text, len, p);
+	if (red < len) {
+		full_len -= len - red;
+		len = red;
+	}
 	r->seq = seq;
 	r->text = p;
 	r->len = (uint32_t)len;

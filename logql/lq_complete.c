@@ -198,10 +198,16 @@ lq_complete(const char *text, size_t len, size_t cursor, struct lq_completion *c
 		goto out;
 	}
 	if (open_string) {
-		if (in_brace && (last.t == T_EQ || last.t == T_NEQ || last.t == T_RE ||
-				 last.t == T_NRE)) {
+		bool mop = last.t == T_EQ || last.t == T_NEQ || last.t == T_RE || last.t == T_NRE;
+		if (mop && (in_brace || (prev.t == T_IDENT && (prev2.t == T_PIPE ||
+		    prev2.t == T_COMMA || (prev2.t == T_IDENT && (lq__ieq(text + prev2.off, prev2.len, "and") ||
+		    lq__ieq(text + prev2.off, prev2.len, "or"))))))) {
+			/* a value of a stream label or of a label filter */
 			c->expect = LQ_X_LABEL_VALUE;
-			snprintf(c->label, sizeof(c->label), "%s", lastlabel);
+			if (in_brace)
+				snprintf(c->label, sizeof(c->label), "%s", lastlabel);
+			else
+				snprintf(c->label, sizeof(c->label), "%.*s", (int)prev.len, text + prev.off);
 		} else {
 			c->expect = LQ_X_STRING;
 		}
@@ -261,6 +267,10 @@ lq_complete(const char *text, size_t len, size_t cursor, struct lq_completion *c
 	case T_EQ: case T_RE: case T_EQEQ: case T_GT: case T_GTE: case T_LT: case T_LTE:
 		if (prev.t == T_IDENT) {
 			c->expect = LQ_X_STRING | LQ_X_NUMBER | LQ_X_DURATION;
+			if (last.t == T_EQ || last.t == T_RE) {
+				c->expect |= LQ_X_LABEL_VALUE;
+				snprintf(c->label, sizeof(c->label), "%.*s", (int)prev.len, text + prev.off);
+			}
 		} else {
 			c->expect = LQ_X_FUNCTION | LQ_X_NUMBER;
 			suggest(c, s_functions, word, wl);

@@ -281,8 +281,8 @@ d_json_missing_pipe(struct dctx *c)
 		const struct lq__tok *f = &c->t[i + 2];
 		if (f->t != T_IDENT || !is_cmp_tok(c->t[i + 3].t))
 			continue;
-		if (c->t[i + 3].t == T_EQ && i + 4 < c->nt && c->t[i + 4].t == T_STRING)
-			continue; /* json name="path" is an extraction */
+		if (c->t[i + 3].t == T_EQ)
+			continue; /* json name=path is an extraction (maybe unquoted) */
 		const char *flat = flatten(c->q + f->off, f->len);
 		char name[128];
 		tstr(c, f, name, sizeof(name));
@@ -423,9 +423,16 @@ d_bare_range(struct dctx *c)
 {
 	if (!strstr(c->err.msg, "is not a query by itself"))
 		return false;
-	say(c, "A log query with a [range] is only an argument: wrap it in a range function. count_over_time counts lines per window; rate gives lines per second.");
+	bool unwrap = false;
+	for (size_t i = 0; i < c->nt; i++)
+		if (tok_is(&c->t[i], "unwrap"))
+			unwrap = true;
+	if (unwrap)
+		say(c, "A log query with unwrap and a [range] is only an argument: wrap it in a function over the unwrapped values: avg_over_time, sum_over_time, max_over_time, quantile_over_time...");
+	else
+		say(c, "A log query with a [range] is only an argument: wrap it in a range function. count_over_time counts lines per window; rate gives lines per second.");
 	struct sbuf fix = SBUF_INIT;
-	sbuf_adds(&fix, "count_over_time(");
+	sbuf_adds(&fix, unwrap ? "avg_over_time(" : "count_over_time(");
 	add_text(&fix, c->q, 0, c->n);
 	rtrim(&fix);
 	sbuf_addc(&fix, ')');
@@ -1249,6 +1256,267 @@ d_needs_unwrap(struct dctx *c)
 	return false;
 }
 
+
+/* ---- more fixers keyed on the parser's message ---- */
+
+static bool
+msg_has(struct dctx *c, const char *s)
+{
+	return strstr(c->err.msg, s) != NULL;
+}
+
+/* Text with tokens [a, b) (token indexes) removed. */
+static void
+without_tokens(struct dctx *c, size_t a, size_t b, struct sbuf *out)
+{
+	size_t from = c->t[a].off, to = b < c->nt ? c->t[b].off : c->n;
+	add_text(out, c->q, 0, from);
+	add_text(out, c->q, to, c->n);
+}
+
+static bool
+d_misc(struct dctx *c)
+{
+	struct sbuf fix = SBUF_INIT;
+	bool handled = true;
+	size_t k = tok_at(c, c->err.offset);
+	if (msg_has(c, "takes no numeric parameter") || msg_has(c, "takes no parameter; only quantile")) {
+		say(c, "Only topk, bottomk (k) and quantile_over_time (the quantile) take a number before the expression; remove it.");
+		if (k + 3 < c->nt && c->t[k + 1].t == T_LPAREN && c->t[k + 2].t == T_NUMBER &&
+		    c->t[k + 3].t == T_COMMA)
+			without_tokens(c, k + 2, k + 4, &fix);
+	} else if (msg_has(c, "does not take by/without") &&
+		   (lq__ieq(c->q + c->err.offset, 4, "sort") || lq__ieq(c->q + c->err.offset, 9, "sort_desc"))) {
+		say(c, "sort and sort_desc order the whole result and take no by/without; group inside them instead.");
+		int depth = 0;
+		size_t end = c->err.offset + c->err.len;
+		for (size_t j = k; j < c->nt && c->t[j].off < end; j++) {
+			if (c->t[j].t == T_LPAREN)
+				depth++;
+			else if (c->t[j].t == T_RPAREN)
+				depth--;
+			else if (depth == 0 && (tok_is(&c->t[j], "by") || tok_is(&c->t[j], "without"))) {
+				add_text(&fix, c->q, 0, c->t[j].off);
+				rtrim(&fix);
+				add_text(&fix, c->q, end, c->n);
+				break;
+			}
+		}
+	} else if (msg_has(c, "label names cannot contain dots")) {
+		say(c, "Label names use letters, digits and _ only; json flattens nested keys with _ (a.b becomes a_b).");
+		if (k + 2 < c->nt && c->t[k + 1].t == T_DOT && c->t[k + 2].t == T_IDENT) {
+			add_text(&fix, c->q, 0, c->t[k + 1].off);
+			sbuf_addc(&fix, '_');
+			add_text(&fix, c->q, c->t[k + 2].off, c->n);
+		}
+	} else if (msg_has(c, "line_format needs a quoted template")) {
+		say(c, "The template must be a quoted string: line_format \"{{.label}}\".");
+		size_t end = c->n;
+		for (size_t j = k; j < c->nt; j++)
+			if (c->t[j].t == T_PIPE || c->t[j].t == T_RANGE) {
+				end = c->t[j].off;
+				break;
+			}
+		size_t st = c->err.offset;
+		size_t e2 = end;
+		while (e2 > st && c->q[e2 - 1] == ' ')
+			e2--;
+		if (e2 > st) {
+			add_text(&fix, c->q, 0, st);
+			lq_quote(&fix, c->q + st, e2 - st);
+			add_text(&fix, c->q, e2, c->n);
+		}
+	} else if (msg_has(c, "extraction path must be a quoted string")) {
+		say(c, "Extraction paths are quoted: | json name=\"path.to.field\".");
+		if (k < c->nt && c->t[k].t == T_IDENT) {
+			add_text(&fix, c->q, 0, c->t[k].off);
+			lq_quote(&fix, c->q + c->t[k].off, c->t[k].len);
+			add_text(&fix, c->q, c->t[k].off + c->t[k].len, c->n);
+		}
+	} else if (msg_has(c, "unknown logfmt flag")) {
+		const char *f = c->q + c->err.offset;
+		const char *to = lq__memmem(f, c->err.len, "keep", 4) ? "--keep-empty" :
+				 lq__memmem(f, c->err.len, "str", 3) ? "--strict" : NULL;
+		say(c, "logfmt knows two flags: --strict (stop at the first bad pair) and --keep-empty (keep keys without a value).");
+		if (to) {
+			add_text(&fix, c->q, 0, c->err.offset);
+			sbuf_adds(&fix, to);
+			add_text(&fix, c->q, c->err.offset + c->err.len, c->n);
+		}
+	} else if (msg_has(c, "bad number unit")) {
+		const char *t = c->q + c->err.offset;
+		size_t l = c->err.len;
+		say(c, "Every part of a duration needs a unit (1m30s), and sizes use B kB MB GB KiB MiB.");
+		if (l > 1 && t[l - 1] >= '0' && t[l - 1] <= '9' && memchr(t, 'm', l)) {
+			add_text(&fix, c->q, 0, c->err.offset + l);
+			sbuf_addc(&fix, 's');
+			add_text(&fix, c->q, c->err.offset + l, c->n);
+		}
+	} else if (msg_has(c, "after the log query; pipeline stages start with |") &&
+		   k < c->nt && c->t[k].t == T_IDENT) {
+		say(c, "To keep lines containing a word, use a line filter: |= \"word\".");
+		add_text(&fix, c->q, 0, c->t[k].off);
+		sbuf_adds(&fix, "|= ");
+		lq_quote(&fix, c->q + c->t[k].off, c->t[k].len);
+		add_text(&fix, c->q, c->t[k].off + c->t[k].len, c->n);
+	} else if (msg_has(c, "the aggregated expression goes in its own parentheses") &&
+		   k > 0 && k - 1 < c->nt) {
+		size_t g = k;
+		while (g > 0 && c->t[g].t != T_IDENT)
+			g--;
+		while (g > 0 && !tok_is(&c->t[g], "by") && !tok_is(&c->t[g], "without"))
+			g--;
+		say(c, "by (...) / without (...) lists label names; the expression being aggregated goes in its own parentheses: count without (pod) (rate(...)).");
+		if (tok_is(&c->t[g], "by") || tok_is(&c->t[g], "without"))
+			without_tokens(c, g, g + 1, &fix);
+	} else if (msg_has(c, "regexp needs at least one named capture")) {
+		say(c, "The regexp stage extracts labels from named groups like (?P<name>...); it does not filter. To keep lines matching a regex use a line filter: |~ \"regex\".");
+		size_t j = k;
+		while (j > 0 && !tok_is(&c->t[j], "regexp"))
+			j--;
+		if (j > 0 && c->t[j - 1].t == T_PIPE && j + 1 < c->nt && c->t[j + 1].t == T_STRING) {
+			add_text(&fix, c->q, 0, c->t[j - 1].off);
+			sbuf_adds(&fix, "|~ ");
+			add_text(&fix, c->q, c->t[j + 1].off, c->n);
+		}
+	} else if (msg_has(c, "empty query") && c->n && memchr(c->q, '#', c->n)) {
+		say(c, "Everything after # is a comment, so nothing is left to run.");
+		const char *h = memchr(c->q, '#', c->n);
+		add_text(&fix, c->q, 0, (size_t)(h - c->q));
+		add_text(&fix, c->q, (size_t)(h - c->q) + 1, c->n);
+	} else {
+		handled = false;
+	}
+	if (handled && fix.len)
+		propose(c, sbuf_str(&fix));
+	sbuf_release(&fix);
+	return handled;
+}
+
+
+/* SQL/programming habits inside pipelines and groupings. */
+static bool
+d_habits(struct dctx *c)
+{
+	struct sbuf fix = SBUF_INIT;
+	bool handled = true;
+	size_t k = tok_at(c, c->err.offset);
+	const struct lq__tok *t = k < c->nt ? &c->t[k] : NULL;
+	const struct lq__tok *pv = k > 0 && k - 1 < c->nt ? &c->t[k - 1] : NULL;
+	if (t && t->t == T_IDENT && msg_has(c, "after the line filter operator")) {
+		say(c, "Line filter text must be quoted: |= \"%.*s\".", (int)t->len, c->q + t->off);
+		add_text(&fix, c->q, 0, t->off);
+		lq_quote(&fix, c->q + t->off, t->len);
+		add_text(&fix, c->q, t->off + t->len, c->n);
+	} else if (t && t->t == T_IDENT && pv && (pv->t == T_EQ || pv->t == T_NEQ) &&
+		   msg_has(c, "expected a value")) {
+		say(c, "String values in label filters are quoted: %.*s\"%.*s\".",
+		    (int)(t->off - c->t[k - 2].off), c->q + c->t[k - 2].off, (int)t->len,
+		    c->q + t->off);
+		add_text(&fix, c->q, 0, t->off);
+		lq_quote(&fix, c->q + t->off, t->len);
+		add_text(&fix, c->q, t->off + t->len, c->n);
+	} else if (t && t->t == T_IDENT && msg_has(c, "with label names after by/without")) {
+		say(c, "by/without need parentheses around the label names: by (%.*s).",
+		    (int)t->len, c->q + t->off);
+		/* wrap the run of names (a, b, c) in parentheses */
+		size_t j = k;
+		while (j + 2 < c->nt && c->t[j + 1].t == T_COMMA && c->t[j + 2].t == T_IDENT)
+			j += 2;
+		size_t end = c->t[j].off + c->t[j].len;
+		add_text(&fix, c->q, 0, t->off);
+		sbuf_addc(&fix, '(');
+		add_text(&fix, c->q, t->off, end);
+		sbuf_addc(&fix, ')');
+		if (end < c->n && c->q[end] != ' ' && j + 1 < c->nt && c->t[j + 1].t == T_LPAREN)
+			sbuf_addc(&fix, ' ');
+		add_text(&fix, c->q, end, c->n);
+	} else if (msg_has(c, "unexpected character") && c->err.offset + 1 < c->n &&
+		   ((c->q[c->err.offset] == '&' && c->q[c->err.offset + 1] == '&') ||
+		    (c->q[c->err.offset] == '|' && c->q[c->err.offset + 1] == '|'))) {
+		bool and = c->q[c->err.offset] == '&';
+		say(c, "LogQL writes `%s` as `%s` (or a comma for and).", and ? "&&" : "||",
+		    and ? "and" : "or");
+		add_text(&fix, c->q, 0, c->err.offset);
+		sbuf_adds(&fix, and ? "and" : "or");
+		add_text(&fix, c->q, c->err.offset + 2, c->n);
+	} else if (t && t->t == T_IDENT && k + 1 < c->nt &&
+		   (tok_is(&c->t[k + 1], "in") || tok_is(&c->t[k + 1], "like"))) {
+		bool in = tok_is(&c->t[k + 1], "in");
+		size_t j = k + 2;
+		struct sbuf re = SBUF_INIT;
+		if (in && j < c->nt && c->t[j].t == T_LPAREN) {
+			for (j++; j < c->nt && c->t[j].t != T_RPAREN; j++) {
+				if (c->t[j].t == T_STRING || c->t[j].t == T_NUMBER || c->t[j].t == T_IDENT) {
+					const char *v = c->t[j].t == T_STRING ? c->t[j].s : c->q + c->t[j].off;
+					size_t vl = c->t[j].t == T_STRING ? c->t[j].slen : c->t[j].len;
+					if (re.len)
+						sbuf_addc(&re, '|');
+					for (size_t z = 0; z < vl; z++) {
+						if (strchr("\\.+*?()|[]{}^$", v[z]))
+							sbuf_addc(&re, '\\');
+						sbuf_addc(&re, v[z]);
+					}
+				}
+			}
+			say(c, "LogQL has no IN; a regex matcher does it: %.*s=~\"a|b\".", (int)t->len,
+			    c->q + t->off);
+		} else if (!in && j < c->nt && (c->t[j].t == T_STRING || c->t[j].t == T_ERROR)) {
+			/* LIKE '%x%' (single quotes lex as errors: take the raw text) */
+			const char *v = c->q + c->t[j].off;
+			size_t e2 = c->t[j].off;
+			char q = *v;
+			const char *close = memchr(v + 1, q, c->n - c->t[j].off - 1);
+			if (close) {
+				for (const char *z = v + 1; z < close; z++) {
+					if (*z == '%')
+						sbuf_adds(&re, ".*");
+					else if (*z == '_')
+						sbuf_addc(&re, '.');
+					else {
+						if (strchr("\\.+*?()|[]{}^$", *z))
+							sbuf_addc(&re, '\\');
+						sbuf_addc(&re, *z);
+					}
+				}
+				e2 = (size_t)(close - c->q) + 1;
+				while (j < c->nt && c->t[j].off < e2)
+					j++;
+				j--;
+			}
+			say(c, "LogQL has no LIKE; use a regex label filter (%% becomes .*), or better a line filter |= \"text\" before the parser.");
+		}
+		if (re.len && j < c->nt) {
+			size_t end = c->t[j].off + c->t[j].len;
+			add_text(&fix, c->q, 0, t->off);
+			sbuf_add(&fix, c->q + t->off, t->len);
+			sbuf_adds(&fix, "=~");
+			lq_quote(&fix, re.buf, re.len);
+			add_text(&fix, c->q, end, c->n);
+		}
+		sbuf_release(&re);
+	} else if (msg_has(c, "needs a range: add a duration")) {
+		/* fn({...})[5m]: the range was written outside the parentheses */
+		size_t end = c->err.offset + c->err.len;
+		size_t j = tok_at(c, end);
+		if (j + 1 < c->nt && c->t[j].t == T_RPAREN && c->t[j + 1].t == T_RANGE) {
+			say(c, "The [range] belongs inside the function's parentheses, right after the log query.");
+			add_text(&fix, c->q, 0, end);
+			add_text(&fix, c->q, c->t[j + 1].off, c->t[j + 1].off + c->t[j + 1].len);
+			add_text(&fix, c->q, c->t[j].off, c->t[j].off + 1);
+			add_text(&fix, c->q, c->t[j + 1].off + c->t[j + 1].len, c->n);
+		} else {
+			handled = false;
+		}
+	} else {
+		handled = false;
+	}
+	if (handled && fix.len)
+		propose(c, sbuf_str(&fix));
+	sbuf_release(&fix);
+	return handled;
+}
+
 /* ---- advice for valid queries ---- */
 
 struct advice_ctx {
@@ -1406,6 +1674,19 @@ advise_walk(struct advice_ctx *ac, const struct lq_expr *e, bool under_vec)
 		advise_selector(ac, e);
 		break;
 	case LQ_EXPR_RANGE_AGG:
+		if (!under_vec && !e->grouping.present) {
+			bool parser = false;
+			for (size_t i = 0; i < e->inner->nstages; i++)
+				if (e->inner->stages[i].kind == LQ_ST_JSON ||
+				    e->inner->stages[i].kind == LQ_ST_LOGFMT ||
+				    e->inner->stages[i].kind == LQ_ST_UNPACK)
+					parser = e->inner->stages[i].nex == 0;
+			if (parser) {
+				say(ac->c, "advice: every field the parser extracts becomes a label, so this returns one series per distinct set of values (per correlation_id, per message...). Aggregate the labels you care about: sum by (level) (%s(...)).",
+				    lq_range_op_name(e->op));
+				break;
+			}
+		}
 		advise_walk(ac, e->inner, under_vec);
 		if (!under_vec && e == ac->root && !e->grouping.present) {
 			struct sbuf q = SBUF_INIT;
@@ -1455,15 +1736,19 @@ lq_diagnose(const char *q, size_t n, struct lq_diag *d)
 	}
 	lex_all(&c);
 	static bool (*const detectors[])(struct dctx *) = {
-		d_stats, d_json_missing_pipe, d_pattern_glob, d_foreign_query,
+		d_stats, d_habits, d_json_missing_pipe, d_pattern_glob, d_foreign_query,
 		d_range_grouping, d_missing_range, d_bare_range, d_vec_over_log,
 		d_unknown_function, d_unit_space, d_range_text, d_bare_string,
 		d_single_quotes, d_selector, d_empty_selector, d_string_cmp,
-		d_set_literal, d_foreign_stage, d_flags, d_needs_unwrap, d_dangling,
+		d_set_literal, d_foreign_stage, d_flags, d_needs_unwrap, d_misc, d_dangling,
 	};
-	for (size_t i = 0; i < LX_ARRAY_LEN(detectors); i++)
-		if (detectors[i](&c))
-			break;
+	bool handled = false;
+	for (size_t i = 0; i < LX_ARRAY_LEN(detectors) && !handled; i++)
+		handled = detectors[i](&c);
+	if (!handled || !d->text.len) {
+		/* no known habit: the parser's own message is the explanation */
+		say(&c, "%s (at line %d, column %d).", c.err.msg, c.err.line, c.err.col);
+	}
 	if (d->fix.len) {
 		/* advice about the fix itself (stream labels, cost) */
 		struct dctx f = c;
@@ -1474,10 +1759,33 @@ lq_diagnose(const char *q, size_t n, struct lq_diag *d)
 		struct arena fa;
 		arena_init(&fa, 0);
 		struct lq_expr *fe = lq_parse(&fa, f.q, f.n, NULL);
+		struct lq_diag tmp;
+		memset(&tmp, 0, sizeof(tmp));
+		sbuf_init(&tmp.text);
+		sbuf_init(&tmp.fix);
+		f.d = &tmp;
 		if (fe) {
 			struct advice_ctx ac = { &f, fe, 0, false };
 			advise_walk(&ac, fe, false);
 		}
+		/* label advice about the proposed query as such */
+		const char *p = sbuf_str(&tmp.text);
+		while (*p) {
+			const char *nl = strchr(p, '\n');
+			size_t l = nl ? (size_t)(nl - p) : strlen(p);
+			if (!strncmp(p, "advice: ", 8)) {
+				sbuf_adds(&d->text, "about the fix: ");
+				sbuf_add(&d->text, p + 8, l - 8);
+			} else if (!strncmp(p, "note: ", 6)) {
+				sbuf_adds(&d->text, "about the fix: ");
+				sbuf_add(&d->text, p + 6, l - 6);
+			} else {
+				sbuf_add(&d->text, p, l);
+			}
+			sbuf_addc(&d->text, '\n');
+			p += l + (nl ? 1 : 0);
+		}
+		lq_diag_release(&tmp);
 		arena_free(&fa);
 		sbuf_release(&fx);
 	}

@@ -344,10 +344,12 @@ scan(struct ev *e, const struct lq_expr *log, int64_t from, int64_t to,
 
 struct lentry {
 	int64_t ts;
+	int64_t order;           /* ts, or -ts for backward queries */
 	struct lset *ls;
 	const char *line;
 	size_t len;
 	size_t seq;
+	bool desc_streams;       /* streams in descending label order */
 };
 
 struct logacc {
@@ -372,33 +374,34 @@ log_cb(struct ev *e, void *ud, int64_t ts, struct lset *ls, const char *line,
 	char *copy = arena_strndup(&e->a, line, len);
 	if (!copy)
 		return LX_ENOMEM;
-	acc->v[acc->n++] = (struct lentry){ ts, ls, copy, len, acc->n };
+	acc->v[acc->n] = (struct lentry){ ts, ts, ls, copy, len, acc->n, false };
+	acc->n++;
 	return 0;
 }
 
-static bool g_forward, g_desc_streams;
-
+/* Newest (or oldest) first over all streams; ties by stream, then input. */
 static int
 cmp_entry(const void *a, const void *b)
 {
 	const struct lentry *x = a, *y = b;
-	if (x->ts != y->ts)
-		return (x->ts < y->ts) == g_forward ? -1 : 1;
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
 	int c = strcmp(x->ls->key, y->ls->key);
 	if (c)
 		return c;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* Grouped by stream (in Loki's stream order), entries in query order. */
 static int
 cmp_lentry_stream(const void *a, const void *b)
 {
 	const struct lentry *x = a, *y = b;
 	int c = strcmp(x->ls->key, y->ls->key);
 	if (c)
-		return g_desc_streams ? -c : c;
-	if (x->ts != y->ts)
-		return (x->ts < y->ts) == g_forward ? -1 : 1;
+		return x->desc_streams ? -c : c;
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
@@ -422,19 +425,25 @@ eval_log(struct ev *e, const struct lq_expr *q, struct lq_result *res)
 	struct logacc acc = { 0 };
 	int64_t end = e->p->end_ns;
 	int64_t start = e->p->instant ? end : e->p->start_ns;
-	/* log queries: start <= ts < end (Loki excludes the end) */
+	/* log queries: start <= ts < end (Loki excludes the end); an instant
+	 * log query covers [time - 30s, time), as Loki 2.8 answers /query */
+	if (e->p->instant)
+		start = end - 30 * 1000000000LL;
 	if (scan(e, q, start, end - 1, false, 0, NULL, NULL, 0, log_cb, &acc) < 0) {
 		free(acc.v);
 		return -1;
 	}
-	g_forward = e->p->direction == LQ_FORWARD;
+	bool forward = e->p->direction == LQ_FORWARD;
+	for (size_t i = 0; i < acc.n; i++)
+		acc.v[i].order = forward ? acc.v[i].ts : -acc.v[i].ts;
 	lq__qsort(acc.v, acc.n, sizeof(*acc.v), cmp_entry);
 	size_t limit = e->p->limit ? e->p->limit : 100;
 	if (acc.n > limit)
 		acc.n = limit;
 	int64_t split = e->p->split_ns ? e->p->split_ns : 30 * 60 * 1000000000LL;
 	bool merged = split > 0 && !e->p->instant && start / split != (end - 1) / split;
-	g_desc_streams = merged && !g_forward;
+	for (size_t i = 0; i < acc.n; i++)
+		acc.v[i].desc_streams = merged && !forward;
 	lq__qsort(acc.v, acc.n, sizeof(*acc.v), cmp_lentry_stream);
 	res->type = LQ_RES_STREAMS;
 	size_t ns = 0;
@@ -697,22 +706,30 @@ quantile(double q, double *v, size_t n)
 	return v[lo] * (1 - w) + v[hi] * w;
 }
 
-/* Prometheus extrapolatedRate(isCounter, isRate) for rate_counter. */
+/*
+ * rate_counter: Loki 2.8's copy of Prometheus' extrapolatedRate (counter,
+ * rate).  Fewer than two samples give 0.  The range is measured from the
+ * samples themselves (first - range .. last), and Loki's points carry
+ * nanosecond times while the range is subtracted in milliseconds; the
+ * arithmetic below keeps those units so the values agree with Loki.
+ */
 static double
-counter_rate(const struct smpl *s, size_t n, int64_t start, int64_t end, int64_t range)
+counter_rate(const struct smpl *s, size_t n, int64_t range)
 {
 	if (n < 2)
-		return NAN;
+		return 0;
+	int64_t t0 = s[0].ts, tn = s[n - 1].ts;
+	int64_t rstart = t0 - range / 1000000, rend = tn;   /* integer math, as Loki */
 	double result = s[n - 1].v - s[0].v;
-	double prev = s[0].v;
-	for (size_t i = 1; i < n; i++) {
+	double prev = 0;
+	for (size_t i = 0; i < n; i++) {
 		if (s[i].v < prev)
 			result += prev;
 		prev = s[i].v;
 	}
-	double dstart = (double)(s[0].ts - start) / 1e9;
-	double dend = (double)(end - s[n - 1].ts) / 1e9;
-	double sampled = (double)(s[n - 1].ts - s[0].ts) / 1e9;
+	double dstart = (double)(t0 - rstart) / 1000;
+	double dend = (double)(rend - tn) / 1000;
+	double sampled = (double)(tn - t0) / 1000;
 	double avg = sampled / (double)(n - 1);
 	if (result > 0 && s[0].v >= 0) {
 		double zero = sampled * (s[0].v / result);
@@ -729,7 +746,7 @@ counter_rate(const struct smpl *s, size_t n, int64_t start, int64_t end, int64_t
 
 static double
 range_fn(const struct lq_expr *x, const struct leaf *lf, const struct smpl *s, size_t n,
-	 int64_t wstart, int64_t wend, struct ev *e)
+	 struct ev *e)
 {
 	double secs = (double)lf->range_ns / 1e9;
 	switch (x->op) {
@@ -799,7 +816,7 @@ range_fn(const struct lq_expr *x, const struct leaf *lf, const struct smpl *s, s
 	case LQ_R_LAST_OVER_TIME:
 		return s[n - 1].v;
 	case LQ_R_RATE_COUNTER:
-		return counter_rate(s, n, wstart, wend, lf->range_ns);
+		return counter_rate(s, n, lf->range_ns);
 	case LQ_R_ABSENT_OVER_TIME:
 		return 1;
 	}
@@ -858,9 +875,7 @@ eval_range(struct ev *e, const struct lq_expr *x, int64_t t, struct vec *out)
 		any = true;
 		if (x->op == LQ_R_ABSENT_OVER_TIME)
 			continue;
-		double v = range_fn(x, lf, xs->s + a, b - a, wstart, wend, e);
-		if (x->op == LQ_R_RATE_COUNTER && isnan(v))
-			continue;
+		double v = range_fn(x, lf, xs->s + a, b - a, e);
 		if (vpush(e, out, &cap, xs->ls, v) < 0)
 			return -1;
 	}
@@ -1340,6 +1355,16 @@ eval_metric(struct ev *e, const struct lq_expr *q, struct lq_result *res)
 	int64_t step = e->p->instant ? 1 : e->p->step_ns;
 	if (step <= 0)
 		return evfail(e, LX_EINVAL, "step must be positive", NULL);
+	if (!e->p->instant && e->p->step_align) {
+		/* Loki's frontend aligns the start down and the end up to
+		 * multiples of the step (in milliseconds; measured on 2.8) */
+		int64_t sms = step / 1000000;
+		if (sms > 0) {
+			int64_t ems = end / 1000000;
+			start = start / 1000000 / sms * sms * 1000000;
+			end = (ems + sms - 1) / sms * sms * 1000000;
+		}
+	}
 	if (!e->p->instant && (end - start) / step > 11000)
 		return evfail(e, LX_ERANGE, "too many points (more than 11000): use a larger step", NULL);
 	if (collect_leaves(e, q, NULL, start, end) < 0)

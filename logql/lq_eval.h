@@ -71,6 +71,11 @@ struct lq_eval_params {
 	 * Loki 2.8's default of 30m; negative means never split.
 	 */
 	int64_t split_ns;
+	/* Range metric queries: Loki's frontend aligns start down and end
+	 * up to multiples of the step.  Set this to do the same (results
+	 * then match Loki's exactly); unset evaluates at start, start+step,
+	 * ... <= end as given. */
+	bool step_align;
 };
 
 enum lq_result_type { LQ_RES_STREAMS, LQ_RES_MATRIX, LQ_RES_VECTOR, LQ_RES_SCALAR };

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- labels builder ---- */
 
@@ -464,7 +465,17 @@ logfmt(struct lq__lb *lb, const struct lq_stage *st, const char *s, size_t n)
 struct tval {
 	const char *s;
 	size_t n;
+	int b;                   /* -1: a string; 0/1: a boolean */
 };
+
+static const struct tval TV_FALSE = { "false", 5, 0 };
+static const struct tval TV_TRUE = { "true", 4, 1 };
+
+static bool
+truthy(struct tval v)
+{
+	return v.b >= 0 ? v.b : v.n > 0;
+}
 
 struct tctx {
 	struct lq__lb *lb;
@@ -487,14 +498,14 @@ static struct tval
 tv_str(struct tctx *c, const char *s)
 {
 	(void)c;
-	struct tval v = { s ? s : "", s ? strlen(s) : 0 };
+	struct tval v = { s ? s : "", s ? strlen(s) : 0, -1 };
 	return v;
 }
 
 static struct tval
 tv_copy(struct tctx *c, const char *s, size_t n)
 {
-	struct tval v = { "", 0 };
+	struct tval v = { "", 0, -1 };
 	char *o = arena_strndup(c->a, s, n);
 	if (o) {
 		v.s = o;
@@ -503,13 +514,41 @@ tv_copy(struct tctx *c, const char *s, size_t n)
 	return v;
 }
 
-/* Reads one operand: .label, "str", `raw`, number, __line__, __timestamp__ */
+static struct tval action(struct tctx *c, const char *p, const char *e);
+
+/* Reads one operand: .label, "str", `raw`, number, __line__, __timestamp__,
+ * or a parenthesized pipeline. */
 static bool
 operand(struct tctx *c, const char **pp, const char *e, struct tval *out)
 {
 	const char *p = skip_ws(*pp, e);
 	if (p >= e)
 		return false;
+	if (*p == '(') {
+		/* a parenthesized pipeline: find the matching ) outside strings */
+		int depth = 0;
+		char q = 0;
+		const char *x = p;
+		for (; x < e; x++) {
+			if (q) {
+				if (*x == '\\' && q == '"')
+					x++;
+				else if (*x == q)
+					q = 0;
+			} else if (*x == '"' || *x == '`') {
+				q = *x;
+			} else if (*x == '(') {
+				depth++;
+			} else if (*x == ')' && --depth == 0) {
+				break;
+			}
+		}
+		if (x >= e)
+			return false;
+		*out = action(c, p + 1, x);
+		*pp = x + 1;
+		return true;
+	}
 	if (*p == '.') {
 		const char *s = ++p;
 		while (p < e && (isalnum((unsigned char)*p) || *p == '_'))
@@ -546,10 +585,28 @@ operand(struct tctx *c, const char **pp, const char *e, struct tval *out)
 		p += 8;
 		out->s = c->line;
 		out->n = c->len;
+		out->b = -1;
 	} else if (!strncmp(p, "__timestamp__", 13)) {
+		/* Go's time.Time String() in UTC: 2006-01-02 15:04:05.999999999 +0000 UTC */
 		p += 13;
-		char buf[40];
-		snprintf(buf, sizeof(buf), "%lld", (long long)c->ts);
+		char buf[80], frac[16] = "";
+		int64_t sec = c->ts / 1000000000, ns = c->ts % 1000000000;
+		if (ns < 0) {
+			ns += 1000000000;
+			sec--;
+		}
+		time_t tt = (time_t)sec;
+		struct tm tm;
+		gmtime_r(&tt, &tm);
+		if (ns) {
+			snprintf(frac, sizeof(frac), ".%09lld", (long long)ns);
+			size_t l = strlen(frac);
+			while (frac[l - 1] == '0')
+				frac[--l] = 0;
+		}
+		snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d:%02d%s +0000 UTC",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+			 tm.tm_sec, frac);
 		*out = tv_copy(c, buf, strlen(buf));
 	} else if (isdigit((unsigned char)*p) || *p == '-') {
 		const char *s = p++;
@@ -566,8 +623,46 @@ operand(struct tctx *c, const char **pp, const char *e, struct tval *out)
 static struct tval
 apply_fn(struct tctx *c, const char *fn, size_t fl, struct tval *args, int nargs)
 {
-	struct tval r = { "", 0 };
+	struct tval r = { "", 0, -1 };
 #define FN(x) (fl == strlen(x) && !memcmp(fn, x, fl))
+	if ((FN("eq") || FN("ne")) && nargs >= 2) {
+		bool eq = false;
+		for (int i = 1; i < nargs && !eq; i++)
+			eq = args[0].n == args[i].n && !memcmp(args[0].s, args[i].s, args[0].n);
+		return (eq == FN("eq")) ? TV_TRUE : TV_FALSE;
+	}
+	if ((FN("lt") || FN("le") || FN("gt") || FN("ge")) && nargs == 2) {
+		char a[64], b[64];
+		double x, y;
+		int cmpv;
+		snprintf(a, sizeof(a), "%.*s", (int)args[0].n, args[0].s);
+		snprintf(b, sizeof(b), "%.*s", (int)args[1].n, args[1].s);
+		if (lq__parse_float(a, &x) && lq__parse_float(b, &y)) {
+			cmpv = x < y ? -1 : x > y;
+		} else {
+			size_t m = args[0].n < args[1].n ? args[0].n : args[1].n;
+			cmpv = memcmp(args[0].s, args[1].s, m);
+			if (!cmpv)
+				cmpv = args[0].n < args[1].n ? -1 : args[0].n > args[1].n;
+		}
+		bool ok = FN("lt") ? cmpv < 0 : FN("le") ? cmpv <= 0 : FN("gt") ? cmpv > 0 : cmpv >= 0;
+		return ok ? TV_TRUE : TV_FALSE;
+	}
+	if ((FN("and") || FN("or")) && nargs >= 1) {
+		for (int i = 0; i < nargs; i++)
+			if (truthy(args[i]) != FN("and") || i == nargs - 1)
+				return args[i];
+	}
+	if (FN("not") && nargs == 1)
+		return truthy(args[0]) ? TV_FALSE : TV_TRUE;
+	if ((FN("contains") || FN("hasPrefix") || FN("hasSuffix")) && nargs == 2) {
+		const struct tval *nd = &args[0], *h = &args[1];
+		bool ok = nd->n <= h->n &&
+			  (FN("contains") ? lq__memmem(h->s, h->n, nd->s, nd->n) != NULL :
+			   FN("hasPrefix") ? !memcmp(h->s, nd->s, nd->n) :
+			   !memcmp(h->s + h->n - nd->n, nd->s, nd->n));
+		return ok ? TV_TRUE : TV_FALSE;
+	}
 	if ((FN("upper") || FN("ToUpper") || FN("lower") || FN("ToLower")) && nargs == 1) {
 		char *o = arena_alloc(c->a, args[0].n + 1);
 		if (!o)
@@ -631,7 +726,7 @@ apply_fn(struct tctx *c, const char *fn, size_t fl, struct tval *args, int nargs
 static struct tval
 action(struct tctx *c, const char *p, const char *e)
 {
-	struct tval cur = { "", 0 };
+	struct tval cur = { "", 0, -1 };
 	bool have = false;
 	for (;;) {
 		p = skip_ws(p, e);
@@ -676,38 +771,140 @@ action(struct tctx *c, const char *p, const char *e)
 	return cur;
 }
 
+/* A template as text and action segments ({{- and -}} already applied). */
+struct tseg {
+	bool action;
+	const char *s, *e;
+};
+
+static int
+split_template(const char *tpl, struct tseg *seg, int max)
+{
+	int n = 0;
+	const char *p = tpl;
+	bool trim_next = false;
+	for (;;) {
+		const char *o = strstr(p, "{{");
+		const char *te = o ? o : p + strlen(p);
+		const char *ts = p;
+		if (trim_next)
+			while (ts < te && isspace((unsigned char)*ts))
+				ts++;
+		const char *a = o ? o + 2 : NULL;
+		if (a && *a == '-' && isspace((unsigned char)a[1])) {
+			a++;
+			while (te > ts && isspace((unsigned char)te[-1]))
+				te--;
+		}
+		if (te > ts) {
+			if (n >= max)
+				return -1;
+			seg[n++] = (struct tseg){ false, ts, te };
+		}
+		if (!o)
+			return n;
+		const char *cl = strstr(a, "}}");
+		if (!cl)
+			return -1;
+		const char *ae = cl;
+		trim_next = ae - 1 > a && ae[-1] == '-' && isspace((unsigned char)ae[-2]);
+		if (trim_next)
+			ae--;
+		while (a < ae && isspace((unsigned char)*a))
+			a++;
+		while (ae > a && isspace((unsigned char)ae[-1]))
+			ae--;
+		if (n >= max)
+			return -1;
+		seg[n++] = (struct tseg){ true, a, ae };
+		p = cl + 2;
+	}
+}
+
+enum { K_VALUE, K_IF, K_ELSE, K_ELSEIF, K_END, K_BAD };
+
+static int
+seg_kind(const struct tseg *g)
+{
+	size_t l = (size_t)(g->e - g->s);
+	if (l >= 3 && !memcmp(g->s, "if", 2) && isspace((unsigned char)g->s[2]))
+		return K_IF;
+	if (l == 4 && !memcmp(g->s, "else", 4))
+		return K_ELSE;
+	if (l > 8 && !memcmp(g->s, "else if", 7) && isspace((unsigned char)g->s[7]))
+		return K_ELSEIF;
+	if (l == 3 && !memcmp(g->s, "end", 3))
+		return K_END;
+	if ((l >= 5 && (!memcmp(g->s, "range", 5) || !memcmp(g->s, "with ", 5))) ||
+	    (l >= 6 && !memcmp(g->s, "define", 6)) || (l >= 8 && !memcmp(g->s, "template", 8)) ||
+	    (l >= 2 && g->s[0] == '/' && g->s[1] == '*') || (l && g->s[0] == '$'))
+		return K_BAD;
+	return K_VALUE;
+}
+
+/* Runs segments from *i until else/else if/end at this depth (returned). */
+static int
+exec_segs(struct tctx *c, const struct tseg *g, int n, int *i, bool emit, struct sbuf *out)
+{
+	while (*i < n && !c->err) {
+		const struct tseg *s = &g[(*i)++];
+		if (!s->action) {
+			if (emit)
+				sbuf_add(out, s->s, (size_t)(s->e - s->s));
+			continue;
+		}
+		int k = seg_kind(s);
+		if (k == K_ELSE || k == K_ELSEIF || k == K_END)
+			return k;
+		if (k == K_BAD) {
+			c->err = true;
+			return K_BAD;
+		}
+		if (k == K_VALUE) {
+			struct tval v = action(c, s->s, s->e);
+			if (emit)
+				sbuf_add(out, v.s, v.n);
+			continue;
+		}
+		/* if / else if / else / end */
+		bool cond = truthy(action(c, s->s + 3, s->e));
+		bool done = cond;
+		int r = exec_segs(c, g, n, i, emit && cond, out);
+		while (r == K_ELSEIF || r == K_ELSE) {
+			const struct tseg *e2 = &g[*i - 1];
+			bool take = !done;
+			if (r == K_ELSEIF) {
+				take = take && truthy(action(c, e2->s + 8, e2->e));
+				done = done || take;
+			} else {
+				done = true;
+			}
+			int r2 = exec_segs(c, g, n, i, emit && take, out);
+			if (r == K_ELSE && r2 != K_END) {
+				c->err = true;
+				return K_BAD;
+			}
+			r = r2;
+		}
+		if (r != K_END) {
+			c->err = true;
+			return K_BAD;
+		}
+	}
+	return K_VALUE;
+}
+
 static bool
 render(struct tctx *c, const char *tpl, struct sbuf *out)
 {
-	const char *p = tpl;
-	for (;;) {
-		const char *o = strstr(p, "{{");
-		if (!o) {
-			sbuf_adds(out, p);
-			break;
-		}
-		const char *text_end = o;
-		const char *a = o + 2;
-		if (*a == '-') {
-			a++;
-			while (text_end > p && isspace((unsigned char)text_end[-1]))
-				text_end--;
-		}
-		sbuf_add(out, p, (size_t)(text_end - p));
-		const char *cl = strstr(a, "}}");
-		if (!cl)
-			return false;
-		const char *ae = cl;
-		bool trim_after = ae > a && ae[-1] == '-' && ae - 1 > a && isspace((unsigned char)ae[-2]);
-		if (trim_after)
-			ae--;
-		struct tval v = action(c, a, ae);
-		sbuf_add(out, v.s, v.n);
-		p = cl + 2;
-		if (trim_after)
-			while (*p && isspace((unsigned char)*p))
-				p++;
-	}
+	struct tseg seg[256];
+	int n = split_template(tpl, seg, (int)LX_ARRAY_LEN(seg));
+	if (n < 0)
+		return false;
+	int i = 0;
+	int k = exec_segs(c, seg, n, &i, true, out);
+	if (k != K_VALUE || i != n)
+		return false;
 	return !c->err;
 }
 

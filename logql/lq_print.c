@@ -655,8 +655,6 @@ pp(struct sbuf *sb, const struct lq_expr *e, int ind, int width)
 		add_selector(sb, &e->sel);
 		for (size_t i = 0; i < e->nstages; i++) {
 			indent(sb, ind + 2);
-			if (e->stages[i].kind == LQ_ST_LINE_FILTER)
-				sbuf_adds(sb, "  ");
 			add_stage(sb, &e->stages[i]);
 		}
 		if (e->unwrap) {

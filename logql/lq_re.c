@@ -51,7 +51,31 @@ struct lq_regex {
 	int ninst;
 	int ncap;
 	const char **names;      /* [ncap+1] */
+	/* Literal text every match starts with (unanchored patterns only):
+	 * lines without it are rejected with memmem before the VM runs. */
+	const char *prefix;
+	size_t plen;
 };
+
+/* The literal text at the start of the pattern that every match must
+ * begin with, or 0 when there is none (alternation, flags, classes...). */
+static size_t
+literal_prefix(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == '|')
+			return 0;
+	size_t k = 0;
+	while (k < n) {
+		unsigned char c = (unsigned char)p[k];
+		if (c >= 0x80 || strchr("\\.+*?()|[]{}^$", c))
+			break;
+		k++;
+	}
+	if (k < n && k > 0 && strchr("*?{", p[k]))
+		k--;   /* the last char may repeat zero times */
+	return k;
+}
 
 struct rparse {
 	struct arena *a;
@@ -1187,6 +1211,13 @@ lq__re_compile(struct arena *a, const char *pat, size_t n, int flags,
 	re->ninst = c.n;
 	re->ncap = ps.ncap;
 	re->names = names;
+	if (!(flags & LQ_RE_ANCHOR)) {
+		size_t pl = literal_prefix(pat, n);
+		if (pl >= 2) {
+			re->prefix = arena_strndup(a, pat, pl);
+			re->plen = re->prefix ? pl : 0;
+		}
+	}
 	return re;
 }
 
@@ -1321,6 +1352,13 @@ class_has(const struct inst *in, uint32_t r)
 int
 lq__re_exec(const struct lq_regex *re, const char *s, size_t n, long *caps)
 {
+	size_t from = 0;
+	if (re->plen) {
+		const char *f = lq__memmem(s, n, re->prefix, re->plen);
+		if (!f)
+			return 0;
+		from = (size_t)(f - s);   /* no match can start earlier */
+	}
 	int ni = re->ninst;
 	int ns = caps ? 2 * (re->ncap + 1) : 0;
 	size_t need = (size_t)ni * sizeof(unsigned) +
@@ -1358,7 +1396,7 @@ lq__re_exec(const struct lq_regex *re, const char *s, size_t n, long *caps)
 	cl->gen = gen;
 	bool matched = false;
 	bool anchored = re->prog[0].op == I_ASSERT && re->prog[0].x == AS_BOT;
-	size_t pos = 0;
+	size_t pos = from;
 	for (;;) {
 		if (!matched && (!anchored || pos == 0))
 			addthread(&vm, cl, 0, pos, init);

@@ -210,7 +210,11 @@ read_slice(struct tfile *tf, size_t max)
 	if (n < 0) {
 		if (errno == EINTR || errno == EAGAIN)
 			return 0;
-		file__say(fs, SRC_WARN, "%s: read: %s", file__base_name(tf->path), strerror(errno));
+		int e = errno;
+		if (e != tf->read_err)          /* once per kind of error */
+			file__say(fs, SRC_WARN, "%s: read: %s", file__base_name(tf->path),
+				  strerror(e));
+		tf->read_err = e;
 		tf->eof = true;
 		return 0;
 	}
@@ -221,6 +225,7 @@ read_slice(struct tfile *tf, size_t max)
 		tf->skipped = tf->retired = tf->eof = true;
 		return 0;
 	}
+	tf->read_err = 0;
 	tf->off += (uint64_t)n;
 	if ((size_t)n < max)
 		tf->eof = true;

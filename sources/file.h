@@ -72,7 +72,7 @@
  *   SRC_WARN  "no file matches PATTERN yet; waiting"   first scan only
  *   SRC_WARN  "PATH: REASON" (cannot open; once per file),
  *             "PATH: not a regular file; skipped" (once per file),
- *             "x.log: read: REASON"
+ *             "x.log: read: REASON" (once until a read succeeds again)
  *
  * Ownership: file_source_new() copies everything it needs from `opts` and
  * `sink` (the sink's `ud` is kept as is).  The `origin` passed to

@@ -40,6 +40,7 @@ struct tfile {
 	bool deleted;           /* link count reached 0 */
 	bool in_history;        /* opened at the first scan, history not read */
 	bool skipped;           /* turned out compressed: closed at once */
+	int read_err;           /* errno of the last failed read, 0 after a good one */
 	uint64_t retired_at;    /* uv_now() when retired */
 	struct tfile *wait_for; /* rotated predecessor, read to its end first */
 	struct linebuf lb;

@@ -121,7 +121,11 @@ local_query(const struct store *st, const char *query, const struct lq_eval_para
 {
 	struct walk w = { .st = st };
 	struct lq_source src = { .ud = &w, .open = walk_open, .next = walk_next };
-	return lq_eval(query, p, &src, out, err);
+	/* Step times as Loki's query frontend aligns them, so local numbers
+	 * and Loki's agree point for point. */
+	struct lq_eval_params ap = *p;
+	ap.step_align = true;
+	return lq_eval(query, &ap, &src, out, err);
 }
 
 static void

@@ -170,6 +170,7 @@ struct ctx {
 	size_t lines_after_stop;
 	bool stopped;
 	int fd;                         /* a writer fd some scripts keep */
+	uv_handle_t *extra;             /* closed by finish() */
 };
 
 static void
@@ -220,6 +221,9 @@ finish(struct ctx *c)
 	c->stopped = true;
 	uv_close((uv_handle_t *)&c->drive, NULL);
 	uv_close((uv_handle_t *)&c->deadline, NULL);
+	if (c->extra)
+		uv_close(c->extra, NULL);
+	c->extra = NULL;
 }
 
 static void
@@ -288,10 +292,22 @@ ctx_file_source(struct ctx *c, const char *pattern, long history, size_t max_lin
 	return file_source_new(&c->loop, &o, &sink);
 }
 
-/* Runs the script; returns after the loop has closed cleanly. */
+/* Runs the script; returns after the loop has closed cleanly.  `extra`,
+ * if any, is one more handle of the test's, closed at the end. */
+static void ctx_run_keep(struct ctx *c, const struct step *steps, size_t n,
+			 unsigned timeout_ms, uv_handle_t *extra);
+
 static void
 ctx_run(struct ctx *c, const struct step *steps, size_t n, unsigned timeout_ms)
 {
+	ctx_run_keep(c, steps, n, timeout_ms, NULL);
+}
+
+static void
+ctx_run_keep(struct ctx *c, const struct step *steps, size_t n, unsigned timeout_ms,
+	     uv_handle_t *extra)
+{
+	c->extra = extra;
 	c->steps = steps;
 	c->nsteps = n;
 	uv_timer_init(&c->loop, &c->drive);
@@ -631,6 +647,42 @@ run_merge(long history, size_t chunk, size_t want_hist)
 	ctx_release(&c);
 }
 
+/* since_ns and merge_history together: two files with interleaved times
+ * (even / odd t), since t=5000: lines t=5000.. of both, in time order. */
+static void
+test_history_since_merged(void **state)
+{
+	(void)state;
+	struct ctx c;
+	ctx_init(&c);
+	for (int k = 0; k < 2; k++) {
+		char name[32];
+		snprintf(name, sizeof(name), "s%d.log", k);
+		size_t cap = 6000 * 24, n = 0;
+		char *buf = xmalloc(cap);
+		for (int t = k; t < 10000; t += 2)
+			n += (size_t)snprintf(buf + n, cap - n, "t=%d s%d\n", t, k);
+		append(ctx_path(&c, name), buf, n);
+		free(buf);
+	}
+	const char *pats[1] = { ctx_path(&c, "s*.log") };
+	struct file_source_opts o = {
+		.paths = pats, .npaths = 1, .history_lines = -1, .poll_ms = 50,
+		.since_ns = (int64_t)5000 * 1000000000, .line_ts = ts_of, .merge_history = true,
+	};
+	struct source_sink sink = { .ud = &c, .line = sink_line, .status = sink_status };
+	c.src = file_source_new(&c.loop, &o, &sink);
+	const struct step steps[] = { { NULL, 5000, "history: 5000 lines from 2 files", 50 } };
+	ctx_run(&c, steps, LX_ARRAY_LEN(steps), 5000);
+	assert_int_equal(c.nlines, 5000);
+	for (size_t i = 0; i < c.nlines; i++) {
+		char want[32];
+		snprintf(want, sizeof(want), "t=%zu s%zu", 5000 + i, i % 2);
+		assert_line(&c, i, want);
+	}
+	ctx_release(&c);
+}
+
 static void
 test_history_merged(void **state)
 {
@@ -765,6 +817,69 @@ test_long_line_cut(void **state)
 	assert_int_equal(c.lines[2].full, BIG);
 	assert_int_equal(c.lines[2].text[0], 'y');
 	assert_line(&c, 3, "after");
+	ctx_release(&c);
+}
+
+/* Memory stays flat on a 200 MiB line: resident size sampled while it is
+ * read (in a 1 ms timer) grows by less than 8 MiB over the 1 MiB cap and
+ * the 256 KiB read buffer. */
+static size_t rss_base, rss_max;
+
+static size_t
+rss_now(void)
+{
+	long pages = 0, res = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+	if (f) {
+		if (fscanf(f, "%ld %ld", &pages, &res) != 2)
+			res = 0;
+		fclose(f);
+	}
+	return (size_t)res * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+static void
+rss_sample(uv_timer_t *t)
+{
+	(void)t;
+	size_t r = rss_now();
+	if (r > rss_max)
+		rss_max = r;
+}
+
+static size_t huge_cap = (size_t)1 << 20;
+
+static void
+test_huge_line_memory(void **state)
+{
+	(void)state;
+	struct ctx c;
+	ctx_init(&c);
+	char *blk = xmalloc((size_t)1 << 20);
+	memset(blk, 'h', (size_t)1 << 20);
+	int fd = open(ctx_path(&c, "huge.log"), O_WRONLY | O_CREAT, 0644);
+	for (int i = 0; i < 200; i++)
+		assert_int_equal(write(fd, blk, (size_t)1 << 20), 1 << 20);
+	assert_int_equal(write(fd, "\nafter\n", 7), 7);
+	close(fd);
+	free(blk);
+	if (getenv("IFTOP_TEST_HUGE_CAP"))      /* to see the test fail */
+		huge_cap = (size_t)atol(getenv("IFTOP_TEST_HUGE_CAP"));
+	c.src = ctx_file_source(&c, "huge.log", -1, huge_cap, false);
+	uv_timer_t t;
+	uv_timer_init(&c.loop, &t);
+	uv_timer_start(&t, rss_sample, 1, 1);
+	rss_base = rss_max = rss_now();
+	const struct step steps[] = { { NULL, 2, NULL, 0 } };
+	ctx_run_keep(&c, steps, LX_ARRAY_LEN(steps), 5000, (uv_handle_t *)&t);
+	rss_sample(&t);
+	size_t grew = rss_max > rss_base ? rss_max - rss_base : 0;
+	if (grew > ((size_t)8 << 20))
+		fail_msg("resident size grew by %zu KiB reading a 200 MiB line", grew >> 10);
+	assert_int_equal(c.nlines, 2);
+	assert_int_equal(c.lines[0].len, (size_t)1 << 20);
+	assert_int_equal(c.lines[0].full, (size_t)200 << 20);
+	assert_line(&c, 1, "after");
 	ctx_release(&c);
 }
 
@@ -1886,10 +2001,12 @@ main(void)
 		cmocka_unit_test(test_history_big),
 		cmocka_unit_test(test_history_since),
 		cmocka_unit_test(test_history_merged),
+		cmocka_unit_test(test_history_since_merged),
 		cmocka_unit_test(test_follow_appends),
 		cmocka_unit_test(test_partial_line),
 		cmocka_unit_test(test_crlf),
 		cmocka_unit_test(test_long_line_cut),
+		cmocka_unit_test(test_huge_line_memory),
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_rotation_rename),
 		cmocka_unit_test(test_rotation_polling),

@@ -93,6 +93,10 @@ static const struct comp_case {
 	{ "avg_over_time({a=\"b\"} | json | unwrap ", LQ_X_LABEL_NAME | LQ_X_CONV, NULL, "bytes(" },
 	{ "topk(", LQ_X_NUMBER | LQ_X_FUNCTION, NULL, NULL },
 	{ "cou", LQ_X_FUNCTION, NULL, "count_over_time" },
+	{ "{app=\"x\"} | json | level=\"er", LQ_X_LABEL_VALUE, "level", NULL },
+	{ "{app=\"x\"} | json | level=", LQ_X_LABEL_VALUE, "level", NULL },
+	{ "{app=\"x\"} | json | a=\"1\" or code!=\"", LQ_X_LABEL_VALUE, "code", NULL },
+	{ "{app=\"x\"} |= \"tim", LQ_X_STRING, NULL, NULL },
 };
 
 static void

@@ -208,7 +208,7 @@ push_all(void)
 
 /* ---- queries ---- */
 
-enum kind { LOG, RANGE, INSTANT };
+enum kind { LOG, RANGE, INSTANT, LOG_AT, RANGE_ODD };
 
 static const struct qcase {
 	enum kind k;
@@ -237,6 +237,8 @@ static const struct qcase {
 	{ LOG, "{job=\"infrafabric\", RUN} | json | error=\"ETIMEDOUT\" or queue_depth > 900", 1000, 0 },
 	{ LOG, "{job=\"infrafabric\", RUN, component=~\"redis.*|sched.*\"} |= \"failed\" | json | line_format \"{{.correlation_id}} {{.agent_id}}\"", 1000, 0 },
 	{ LOG, "{job=~\"infra.*\", RUN, level!=\"INFO\"} | json | __error__=\"\" | context_duration_ms < 100", 1000, 0 },
+	{ LOG, "{job=\"legacy\", RUN} | logfmt | line_format \"{{ if eq .level \\\"error\\\" }}E {{ .status }}{{ else if gt .status \\\"300\\\" }}W{{ else }}ok{{ end }} {{- \\\" \\\" -}} {{ if and .path (hasPrefix \\\"/api\\\" .path) }}api{{ end }}\"", 1000, 0 },
+	{ LOG, "{job=\"legacy\", RUN} | logfmt | label_format kind=\"{{ if contains \\\"task\\\" .msg }}task{{ else }}other{{ end }}\" | line_format \"{{ .kind }} {{ not .nope }} {{ or .nope .host }} {{ ne .host \\\"node-a\\\" }}\"", 1000, 1 },
 	{ LOG, "{job=\"legacy\", RUN} | logfmt", 1000, 0 },
 	{ LOG, "{job=\"legacy\", RUN} | logfmt | duration > 800ms", 1000, 0 },
 	{ LOG, "{job=\"legacy\", RUN} | logfmt | bytes >= 60KB", 1000, 1 },
@@ -254,6 +256,10 @@ static const struct qcase {
 	{ LOG, "{job=\"probe\", RUN} | json | drop __error__, __error_details__", 100, 0 },
 	{ LOG, "{job=\"probe\", RUN} | json | __error__=\"\" | line_format \"{{.u}}|{{.dup}}\"", 100, 0 },
 	{ LOG, "{job=\"probe\", RUN} | logfmt | __error__!=\"\"", 100, 0 },
+	{ LOG, "{job=\"probe\", RUN} | line_format \"{{__timestamp__}}|{{ __line__ | len }}|{{ .job | ToUpper }}|{{ default \\\"d\\\" .nope }}\"", 100, 0 },
+	{ LOG, "{job=\"probe\", RUN} | label_format t=\"{{ __timestamp__ }}\" | line_format \"{{ .t | lower }} {{ .run | len }}\"", 100, 1 },
+	{ LOG_AT, "{job=\"infrafabric\", RUN}", 100, 0 },
+	{ LOG_AT, "{job=\"infrafabric\", RUN} | json", 100, 1 },
 	{ RANGE, "count_over_time({job=\"infrafabric\", RUN}[5m])", 0, 0 },
 	{ RANGE, "sum by (level) (count_over_time({job=\"infrafabric\", RUN}[5m]))", 0, 0 },
 	{ RANGE, "sum(rate({job=\"infrafabric\", RUN}[1m]))", 0, 0 },
@@ -297,6 +303,18 @@ static const struct qcase {
 	{ RANGE, "sum(count_over_time({job=\"infrafabric\", RUN} |= \"redis\" | json | context_duration_ms >= 1000 [5m]))", 0, 0 },
 	{ RANGE, "sum by (level) (count_over_time({job=\"infrafabric\", RUN}[1m])) ^ 2 % 7", 0, 0 },
 	{ RANGE, "sum by (host) (count_over_time({job=\"legacy\", RUN} | pattern \"<_> status=<s> <_>\" | s != \"200\" [3m]))", 0, 0 },
+	{ RANGE_ODD, "sum by (level) (count_over_time({job=\"infrafabric\", RUN}[2m]))", 0, 0 },
+	{ RANGE_ODD, "rate({job=\"legacy\", RUN}[90s])", 0, 0 },
+	{ RANGE_ODD, "max_over_time({job=\"infrafabric\", RUN} | json | unwrap context_duration_ms [3m]) by (component)", 0, 0 },
+	{ RANGE, "rate_counter({job=\"legacy\", RUN} | logfmt | unwrap status [5m])", 0, 0 },
+	{ RANGE, "sum by (host) (rate_counter({job=\"legacy\", RUN} | logfmt | unwrap duration_seconds(duration) [3m]))", 0, 0 },
+	{ RANGE, "absent_over_time({job=\"infrafabric\", RUN, level=\"NOPE\"}[1m])", 0, 0 },
+	{ RANGE, "label_replace(sum by (level) (count_over_time({job=\"infrafabric\", RUN}[5m])), \"x\", \"$1\", \"level\", \"(Z.*)\")", 0, 0 },
+	{ RANGE, "vector(1) + sum(count_over_time({job=\"infrafabric\", RUN}[5m]))", 0, 0 },
+	{ RANGE, "quantile_over_time(1.5, {job=\"infrafabric\", RUN} | json | unwrap context_duration_ms [5m]) by (level)", 0, 0 },
+	{ RANGE, "sum by (level, component) (count_over_time({job=\"infrafabric\", RUN}[5m])) - ignoring (component) sum by (level, component) (count_over_time({job=\"infrafabric\", RUN}[10m]))", 0, 0 },
+	{ RANGE, "sum by (level) (count_over_time({job=\"infrafabric\", RUN}[5m])) == bool on (level) sum by (level) (count_over_time({job=\"infrafabric\", RUN}[5m]))", 0, 0 },
+	{ INSTANT, "sum(count_over_time({job=\"legacy\", RUN} | logfmt | status=~\"4..|5..\" [30m])) / sum(count_over_time({job=\"legacy\", RUN}[30m]))", 0, 0 },
 	{ INSTANT, "sort_desc(sum by (agent_id) (count_over_time({job=\"infrafabric\", RUN}[30m])))", 0, 0 },
 	{ INSTANT, "sort(sum by (level) (count_over_time({job=\"infrafabric\", RUN}[30m])))", 0, 0 },
 	{ INSTANT, "sum by (level) (count_over_time({job=\"infrafabric\", RUN}[30m]))", 0, 0 },
@@ -425,12 +443,32 @@ test_against_loki(void **state)
 			p.limit = c->limit;
 			p.direction = c->forward ? LQ_FORWARD : LQ_BACKWARD;
 			nlog++;
+		} else if (c->k == LOG_AT) {
+			/* instant log query: exactly at a line's time (excluded), then 1 ns later */
+			int64_t at = ents[123].ts_ns + (c->forward ? 1 : 0);
+			snprintf(url, sizeof(url), "%s/loki/api/v1/query?query=%s&time=%lld&limit=%u",
+				 addr, enc, (long long)at, c->limit);
+			p.end_ns = at;
+			p.instant = true;
+			p.limit = c->limit;
+			nlog++;
+		} else if (c->k == RANGE_ODD) {
+			/* start not aligned to the step, odd step */
+			int64_t st = mstart + 17 * NS + 123456789, sp = 37 * NS;
+			snprintf(url, sizeof(url), "%s/loki/api/v1/query_range?query=%s&start=%lld&end=%lld&step=37",
+				 addr, enc, (long long)st, (long long)mend);
+			p.start_ns = st;
+			p.end_ns = mend;
+			p.step_ns = sp;
+			p.step_align = true;
+			nmetric++;
 		} else if (c->k == RANGE) {
 			snprintf(url, sizeof(url), "%s/loki/api/v1/query_range?query=%s&start=%lld&end=%lld&step=60",
 				 addr, enc, (long long)mstart, (long long)mend);
 			p.start_ns = mstart;
 			p.end_ns = mend;
 			p.step_ns = step;
+			p.step_align = true;
 			nmetric++;
 		} else {
 			snprintf(url, sizeof(url), "%s/loki/api/v1/query?query=%s&time=%lld", addr, enc,

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/arena.h"
+#include "core/sbuf.h"
 #include "logql/lq.h"
 
 struct dcase {
@@ -104,12 +105,37 @@ static const struct dcase habits[] = {
 	{ "{job=\"x\"} |= \"a\" |", 0, "{job=\"x\"} |= \"a\"", { NULL } },
 	{ "sum(rate({job=\"x\"}[5m]", 0, "sum(rate({job=\"x\"}[5m]))", { NULL } },
 	{ "{job=\"x\"} | json --strict", 0, "{job=\"x\"} | json", { "logfmt" } },
+	/* unquoted values, missing parentheses, && and SQL operators */
+	{ "{app=\"foo\"} |= error", 0, "{app=\"foo\"} |= \"error\"", { "quoted" } },
+	{ "{app=\"foo\"} | json | level = error", 0, "{app=\"foo\"} | json | level = \"error\"", { "quoted" } },
+	{ "sum(rate({app=\"foo\"}[5m])) by level", 0, "sum(rate({app=\"foo\"}[5m])) by (level)", { "parentheses" } },
+	{ "sum by level, app (rate({app=\"foo\"}[5m]))", 0, "sum by (level, app) (rate({app=\"foo\"}[5m]))", { NULL } },
+	{ "{app=\"foo\"} | json | status >= 500 && method=\"GET\"", 0, "{app=\"foo\"} | json | status >= 500 and method=\"GET\"", { "and" } },
+	{ "{app=\"foo\"} | json | level IN (\"a\", \"b\")", 0, "{app=\"foo\"} | json | level=~\"a|b\"", { "no IN" } },
+	{ "{app=\"foo\"} | json | msg LIKE '%time.out%'", 0, "{app=\"foo\"} | json | msg=~\".*time\\\\.out.*\"", { "no LIKE" } },
+	{ "count_over_time({app=\"foo\"})[5m]", 0, "count_over_time({app=\"foo\"}[5m])", { "inside" } },
+	/* invalid.txt lines with a clear intent */
+	{ "sum(3 ,count_over_time({ foo = \"bar\" }[5h]))", 0, "sum(count_over_time({ foo = \"bar\" }[5h]))", { "remove it" } },
+	{ "sort(sum by(a) (rate({job=\"mysql\"}[10s]))) by (app)", 0, "sort(sum by(a) (rate({job=\"mysql\"}[10s])))", { NULL } },
+	{ "sum(rate({foo=\"bar\"}[5m])) by (foo.bar)", 0, "sum(rate({foo=\"bar\"}[5m])) by (foo_bar)", { NULL } },
+	{ "{foo=\"bar\"} | line_format {{.foo}}", 0, "{foo=\"bar\"} | line_format \"{{.foo}}\"", { "quoted" } },
+	{ "{foo=\"bar\"} | json foo=bar", 0, "{foo=\"bar\"} | json foo=\"bar\"", { NULL } },
+	{ "{foo=\"bar\"} | logfmt --strictness", 0, "{foo=\"bar\"} | logfmt --strict", { NULL } },
+	{ "{foo=\"bar\"} | logfmt | duration > 1m30", 0, "{foo=\"bar\"} | logfmt | duration > 1m30s", { NULL } },
+	{ "{foo=\"bar\"} | json | unwrap duration(latency) [5m]", 0, "avg_over_time({foo=\"bar\"} | json | unwrap duration(latency) [5m])", { "unwrapped" } },
+	{ "{foo=\"bar\"} foo", 0, "{foo=\"bar\"} |= \"foo\"", { NULL } },
+	{ "count without (rate({namespace=\"apps\"}[15s]))", 0, "count (rate({namespace=\"apps\"}[15s]))", { NULL } },
+	{ "{foo=\"bar\"} | regexp \"foo\"", 0, "{foo=\"bar\"} |~ \"foo\"", { "does not filter" } },
+	{ "#{app=\"foo\"} | json", 0, "{app=\"foo\"} | json", { "comment" } },
+	{ "topk(0, sum(rate({region=\"us-east1\"}[5m])) by (name))", 0, NULL, { NULL } },
 	/* cost advice on valid queries */
 	{ "{app=~\".+\"} | json | level=\"error\"", 1, NULL, { "no equality matcher" } },
 	{ "{app=\"x\"} |~ \"timeout\"", 1, NULL, { "{app=\"x\"} |= \"timeout\"" } },
 	{ "{app=\"x\"} |= \"*error*\"", 1, NULL, { "literal star" } },
 	{ "{app=\"x\"} | json | msg=~\".*timeout.*\"", 1, NULL, { "|= \"timeout\"" } },
 	{ "{app=~\"api\"}", 1, NULL, { "app=\"api\" is the same" } },
+	{ "count_over_time({app=\"api\"} | json [5m])", 1, NULL, { "one series per distinct set" } },
+	{ "sum by (level) (count_over_time({app=\"api\"} |= \"x\" | json [5m]))", 1, NULL, { NULL } },
 };
 
 static void
@@ -205,6 +231,41 @@ test_cmd(void **state)
 	assert_int_equal(run(out, sizeof(out), 4, a6), 2);
 }
 
+/* Full `logql check` output for every seed query, pinned in
+ * tests/logql/doctor-seed.golden (UPDATE_GOLDEN=1 rewrites it). */
+static void
+test_seed_golden(void **state)
+{
+	(void)state;
+	struct sbuf all = SBUF_INIT;
+	for (size_t i = 0; i < sizeof(seed) / sizeof(seed[0]); i++) {
+		char out[8192];
+		char *argv[] = { "check", (char *)seed[i].q };
+		int rc = run(out, sizeof(out), 2, argv);
+		sbuf_addf(&all, "$ iftop-logs logql check '%s'\n%s[exit %d]\n\n", seed[i].q, out, rc);
+	}
+	char path[1024];
+	const char *root = getenv("ROOT");
+	snprintf(path, sizeof(path), "%s/tests/logql/doctor-seed.golden", root ? root : ".");
+	if (getenv("UPDATE_GOLDEN")) {
+		FILE *f = fopen(path, "wb");
+		assert_non_null(f);
+		fwrite(all.buf, 1, all.len, f);
+		fclose(f);
+	}
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open %s", path);
+	char *want = calloc(1, 65536);
+	size_t n = fread(want, 1, 65535, f);
+	fclose(f);
+	want[n] = 0;
+	if (strcmp(want, sbuf_str(&all)))
+		fail_msg("doctor output differs from %s; got:\n%s", path, sbuf_str(&all));
+	free(want);
+	sbuf_release(&all);
+}
+
 int
 main(void)
 {
@@ -212,6 +273,7 @@ main(void)
 		cmocka_unit_test(test_seed_queries),
 		cmocka_unit_test(test_habits),
 		cmocka_unit_test(test_cmd),
+		cmocka_unit_test(test_seed_golden),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -133,6 +133,17 @@ test_loki_samples(void **state)
 	same_result(js, "query_range-streams-json-filter.json", "json filter");
 	free(js);
 
+	/* instant log queries cover [time - 30s, time) */
+	struct lq_eval_params at = { .end_ns = 1795627635 * S, .instant = true, .limit = 100 };
+	js = run(d.e, d.n, "{job=\"infrafabric\"}", &at);
+	same_result(js, "query-streams.json", "instant log query");
+	free(js);
+	at.end_ns = 1795627605777054472LL;
+	js = run(d.e, d.n, "{job=\"infrafabric\"}", &at);
+	assert_null(strstr(js, "605777054472"));
+	assert_non_null(strstr(js, "604777054472"));
+	free(js);
+
 	struct lq_eval_params inst = { .end_ns = 1795627611 * S, .instant = true };
 	js = run(d.e, d.n, "sum by (level) (count_over_time({job=\"infrafabric\"}[5m]))", &inst);
 	same_result(js, "query-vector.json", "vector");
@@ -232,6 +243,13 @@ static const struct run_case {
 	  "[{\"metric\":{\"app\":\"api\"},\"value\":[60,\"22.5\"]}]" },
 	{ "sum by (app) (count_over_time({env=\"prod\", app=\"api\"} | json | __error__=\"\" [1m]))", 60, 60, 0, 0, 0,
 	  "[{\"metric\":{\"app\":\"api\"},\"value\":[60,\"3\"]}]" },
+	/* Go template control flow and comparison functions */
+	{ "{app=\"web\"} | logfmt | line_format \"{{ if eq .level \\\"error\\\" }}E{{ else if gt .lat \\\"6\\\" }}W{{ else }}ok{{ end }}|{{ if and .path (hasPrefix \\\"/x\\\" .path) }}x{{ end }}\" | drop lat, level, msg, path", 0, 100, -1, 100, LQ_FORWARD,
+	  "[{\"stream\":{\"app\":\"web\",\"env\":\"prod\"},\"values\":[[\"15000000000\",\"ok|x\"],[\"25000000000\",\"E|\"],[\"35000000000\",\"W|x\"]]}]" },
+	{ "{app=\"web\"} |= \"fail\" | logfmt | line_format \"{{ range .x }}{{ end }}\" | keep __error__", 0, 100, -1, 100, LQ_FORWARD,
+	  "[{\"stream\":{\"__error__\":\"TemplateFormatErr\"},\"values\":[[\"25000000000\",\"level=error lat=50ms msg=fail path=/y\"]]}]" },
+	{ "{app=\"web\"} |= \"fail\" | line_format \"{{- if .app -}} [{{ .app }}] {{- end }}\"", 0, 100, -1, 100, LQ_FORWARD,
+	  "[{\"stream\":{\"app\":\"web\",\"env\":\"prod\"},\"values\":[[\"25000000000\",\"[web]\"]]}]" },
 	{ "2 * 3 + 1", 62, 62, 0, 0, 0, "[62,\"7\"]" },
 	{ "absent_over_time({app=\"nope\", env=\"x\"}[1m])", 62, 62, 0, 0, 0,
 	  "[{\"metric\":{\"app\":\"nope\",\"env\":\"x\"},\"value\":[62,\"1\"]}]" },
@@ -260,6 +278,65 @@ test_cases(void **state)
 		json_decref(a);
 		free(js);
 	}
+}
+
+/* Lines and results measured on Loki 2.8.0 (see test_lq_diff probes). */
+static const struct lq_label L_P[] = { { "job", "p" }, { "run", "r" } };
+static const struct lq_entry probe[] = {
+	E(10, L_P, "not json at all"),
+	E(20, L_P, "{\"a\":1,\"b\":{\"c\":\"x\"},\"n\":null,\"arr\":[1,2],\"level\":\"info\"}"),
+	E(30, L_P, "\x1b[31mred\x1b[0m text 10.1.2.3 level=warn msg=\"hi there\" k"),
+	E(40, L_P, "{\"_entry\":\"inner line\",\"k\":\"v\",\"num\":5}"),
+	E(50, L_P, "{\"a\":\"2\",\"weird key\":\"w\",\"1st\":\"f\",\"dup\":1,\"dup\":2}"),
+};
+
+static const struct { const char *q, *want; } loki28[] = {
+	{ "{job=\"p\"} | json | __error__!=\"\" | line_format \"x\"",
+	  "[{\"stream\":{\"__error__\":\"JSONParserErr\",\"__error_details__\":\"Value looks like object, but can't find closing '}' symbol\",\"job\":\"p\",\"run\":\"r\"},\"values\":[[\"30000000000\",\"x\"],[\"10000000000\",\"x\"]]}]" },
+	{ "{job=\"p\"} | json | __error__=\"\" | line_format \"{{.b_c}}{{._1st}}{{.weird_key}}{{.dup}}{{.n}}{{.arr}}\"",
+	  "[{\"stream\":{\"_1st\":\"f\",\"a\":\"2\",\"dup\":\"2\",\"job\":\"p\",\"run\":\"r\",\"weird_key\":\"w\"},\"values\":[[\"50000000000\",\"fw2\"]]},{\"stream\":{\"_entry\":\"inner line\",\"job\":\"p\",\"k\":\"v\",\"num\":\"5\",\"run\":\"r\"},\"values\":[[\"40000000000\",\"\"]]},{\"stream\":{\"a\":\"1\",\"b_c\":\"x\",\"job\":\"p\",\"level\":\"info\",\"run\":\"r\"},\"values\":[[\"20000000000\",\"x\"]]}]" },
+	{ "{job=\"p\"} |= \"red\" | logfmt",
+	  "[{\"stream\":{\"_0m\":\"\",\"_10_1_2_3\":\"\",\"_31mred\":\"\",\"job\":\"p\",\"k\":\"\",\"level\":\"warn\",\"msg\":\"hi there\",\"run\":\"r\",\"text\":\"\"},\"values\":[[\"30000000000\",\"\\u001B[31mred\\u001B[0m text 10.1.2.3 level=warn msg=\\\"hi there\\\" k\"]]}]" },
+	{ "{job=\"p\"} |= \"weird\" | logfmt",
+	  "[{\"stream\":{\"__error__\":\"LogfmtParserErr\",\"__error_details__\":\"logfmt syntax error at pos 2 : unexpected '\\\"'\",\"job\":\"p\",\"run\":\"r\"},\"values\":[[\"50000000000\",\"{\\\"a\\\":\\\"2\\\",\\\"weird key\\\":\\\"w\\\",\\\"1st\\\":\\\"f\\\",\\\"dup\\\":1,\\\"dup\\\":2}\"]]}]" },
+	{ "{job=\"p\"} | unpack | __error__=\"\"",
+	  "[{\"stream\":{\"job\":\"p\",\"k\":\"v\",\"run\":\"r\"},\"values\":[[\"40000000000\",\"inner line\"]]},{\"stream\":{\"job\":\"p\",\"run\":\"r\"},\"values\":[[\"50000000000\",\"{\\\"a\\\":\\\"2\\\",\\\"weird key\\\":\\\"w\\\",\\\"1st\\\":\\\"f\\\",\\\"dup\\\":1,\\\"dup\\\":2}\"],[\"20000000000\",\"{\\\"a\\\":1,\\\"b\\\":{\\\"c\\\":\\\"x\\\"},\\\"n\\\":null,\\\"arr\\\":[1,2],\\\"level\\\":\\\"info\\\"}\"]]}]" },
+	{ "{job=\"p\"} | decolorize |= \"red text\" | line_format \"{{__timestamp__}} {{ .job | ToUpper }} {{ default \\\"d\\\" .nope }}\"",
+	  "[{\"stream\":{\"job\":\"p\",\"run\":\"r\"},\"values\":[[\"30000000000\",\"1970-01-01 00:00:30 +0000 UTC P d\"]]}]" },
+};
+
+static void
+test_loki28_parsers(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(loki28) / sizeof(loki28[0]); i++) {
+		struct lq_eval_params p = { .start_ns = 0, .end_ns = 100 * S, .limit = 100 };
+		char *js = run(probe, sizeof(probe) / sizeof(probe[0]), loki28[i].q, &p);
+		json_error_t je;
+		json_t *a = json_loads(js, 0, &je);
+		char *got = json_dumps(json_object_get(json_object_get(a, "data"), "result"),
+				       JSON_COMPACT);
+		if (strcmp(got, loki28[i].want))
+			fail_msg("case %zu `%s`:\n got  %s\n want %s", i, loki28[i].q, got, loki28[i].want);
+		free(got);
+		json_decref(a);
+		free(js);
+	}
+}
+
+static void
+test_step_align(void **state)
+{
+	(void)state;
+	const char *q = "sum(count_over_time({env=\"prod\"}[1m]))";
+	struct lq_eval_params p = { .start_ns = 20 * S, .end_ns = 100 * S, .step_ns = 37 * S };
+	char *js = run(data, N, q, &p);
+	assert_non_null(strstr(js, "\"values\":[[20,\"3\"],[57,\"7\"],[94,\"2\"]]"));
+	free(js);
+	p.step_align = true;   /* Loki: start down to 0, end up to 111 */
+	js = run(data, N, q, &p);
+	assert_non_null(strstr(js, "\"values\":[[37,\"6\"],[74,\"6\"]]"));
+	free(js);
 }
 
 static void
@@ -298,6 +375,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_loki_samples),
 		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_loki28_parsers),
+		cmocka_unit_test(test_step_align),
 		cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

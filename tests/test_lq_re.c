@@ -50,6 +50,11 @@ static const struct re_case {
 	{ "(?i)stra\xc3\x9f" "e", 0, "STRA\xc3\x9f" "E", 1, 0, 7, -1, -1 },
 	{ "a{,2}", 0, "a{,2}", 1, 0, 5, -1, -1 },
 	{ "", 0, "abc", 1, 0, 0, -1, -1 },
+	{ "abc*d", 0, "xxabd", 1, 2, 5, -1, -1 },
+	{ "abc{0,2}d", 0, "abdabccd", 1, 0, 3, -1, -1 },
+	{ "redis (p)ub", 0, "redis x redis pub", 1, 8, 17, 14, 15 },
+	{ "redis.*failed", 0, "publish failed", 0, 0, 0, 0, 0 },
+	{ "err(or)?", 0, "an er err", 1, 6, 9, -1, -1 },
 };
 
 static void

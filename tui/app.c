@@ -65,52 +65,10 @@ app_fmt_time(const struct app *a, int64_t ns, bool with_date, char *buf, size_t 
 
 /* ---- sink ---- */
 
-struct app_hist {
-	int64_t ts;
-	size_t order, len, full_len;
-	char *text;       /* text, then NUL, then origin */
-};
-
-static int
-hist_cmp(const void *x, const void *y)
-{
-	const struct app_hist *a = x, *b = y;
-	if (a->ts != b->ts)
-		return a->ts < b->ts ? -1 : 1;
-	return a->order < b->order ? -1 : a->order > b->order;
-}
-
 void
-app_expect_history(struct app *a, bool merge)
+app_expect_history(struct app *a)
 {
 	a->hist_waiting++;
-	if (merge)
-		a->hist_active = true;
-}
-
-void
-app_flush_history(struct app *a)
-{
-	/* A line without a timestamp sorts with the line before it. */
-	int64_t prev = 0;
-	for (size_t i = 0; i < a->nhist; i++) {
-		struct scan_result r;
-		scan_line(a->hist[i].text, a->hist[i].len, &r);
-		a->hist[i].ts = (r.flags & SCAN_F_TS) ? r.ts_ns : prev;
-		prev = a->hist[i].ts;
-		a->hist[i].order = i;
-	}
-	qsort(a->hist, a->nhist, sizeof(*a->hist), hist_cmp);
-	int64_t now = app_now(a);
-	for (size_t i = 0; i < a->nhist; i++) {
-		struct app_hist *h = &a->hist[i];
-		store_push(a->store, h->text, h->len, h->full_len, h->text + h->len + 1, 0, now);
-	}
-	arena_free(&a->hist_text);
-	free(a->hist);
-	a->hist = NULL;
-	a->nhist = a->histcap = a->hist_bytes = 0;
-	app_dirty(a);
 }
 
 static void
@@ -119,40 +77,13 @@ sink_history_done(void *ud)
 	struct app *a = ud;
 	if (a->hist_waiting > 0)
 		a->hist_waiting--;
-	if (a->hist_active) {
-		a->hist_active = false;
-		app_flush_history(a);
-	}
+	app_dirty(a);
 }
 
 static void
 sink_line(void *ud, const char *text, size_t len, size_t full_len, const char *origin, int64_t ts_ns)
 {
 	struct app *a = ud;
-	if (a->hist_active && ts_ns == 0) {
-		size_t ol = origin ? strlen(origin) : 0;
-		xgrow(&a->hist, &a->histcap, a->nhist + 1, sizeof(*a->hist));
-		struct app_hist *h = &a->hist[a->nhist++];
-		if (!a->hist_text.block_size)
-			arena_init(&a->hist_text, 1u << 20);
-		h->text = arena_alloc(&a->hist_text, len + ol + 2);
-		if (!h->text) {
-			fprintf(stderr, "iftop-logs: out of memory holding history\n");
-			exit(3);
-		}
-		memcpy(h->text, text, len);
-		h->text[len] = '\0';
-		memcpy(h->text + len + 1, origin ? origin : "", ol + 1);
-		h->len = len;
-		h->full_len = full_len;
-		a->hist_bytes += len + ol + 2 + sizeof(*h);
-		a->lines_in++;
-		/* Held history and the store together stay under the cap. */
-		if (a->hist_bytes > a->cfg->max_memory_bytes / 16 ||
-		    a->hist_bytes + store_bytes(a->store) > a->cfg->max_memory_bytes)
-			app_flush_history(a);
-		return;
-	}
 	store_push(a->store, text, len, full_len, origin, ts_ns, app_now(a));
 	a->lines_in++;
 	app_dirty(a);
@@ -245,8 +176,6 @@ app_release(struct app *a)
 		source_stop(a->sources[i]);
 		source_free(a->sources[i]);
 	}
-	arena_free(&a->hist_text);
-	free(a->hist);
 	alerts_release(&a->alerts);
 	stack_free(a->stack);
 	store_free(a->store);
@@ -1018,8 +947,6 @@ app_settle(struct app *a, int settle_ms, int max_ms)
 	uv_run(a->loop, UV_RUN_DEFAULT);
 	uv_close((uv_handle_t *)&t, close_noop);
 	uv_run(a->loop, UV_RUN_NOWAIT);
-	if (a->nhist)
-		app_flush_history(a);
 }
 
 int

@@ -19,7 +19,6 @@
 #include <stdint.h>
 #include <uv.h>
 
-#include "core/arena.h"
 #include "core/sbuf.h"
 #include "core/store.h"
 #include "sources/alerts.h"
@@ -73,12 +72,6 @@ struct app {
 	int msg_level;                  /* 0 info, 1 warn, 2 error */
 	int64_t msg_until;
 
-	/* History from several files arrives file by file; it is held here,
-	 * then sorted by time and stored when the source says it is done. */
-	struct app_hist *hist;
-	size_t nhist, histcap, hist_bytes;
-	struct arena hist_text;         /* the held lines' bytes, freed at once */
-	bool hist_active;
 	int hist_waiting;               /* sources whose history is not in yet */
 
 	struct stack *stack;             /* Loki/Prometheus readiness; NULL: none set */
@@ -109,12 +102,9 @@ struct source_sink app_sink(struct app *a);
 int app_add_source(struct app *a, struct source *s, struct sbuf *err);
 /**
  * The next source added reads history and will call sink->history_done:
- * headless commands wait for it.  With `merge`, the history is held and
- * merged by time before it is stored (several files read one by one).
+ * headless commands (snapshot, query, trace) wait for it.
  */
-void app_expect_history(struct app *a, bool merge);
-/** Stores the held history now, sorted by timestamp (stable). */
-void app_flush_history(struct app *a);
+void app_expect_history(struct app *a);
 /** One-line description of the live sources for the status bar. */
 void app_source_desc(const struct app *a, char *buf, size_t size);
 

@@ -52,7 +52,7 @@ static const struct binding defaults[] = {
 	{ "dashboard", '[', REQ_PREV_BOARD }, { "dashboard", ']', REQ_NEXT_BOARD },
 	{ "detail", 't', REQ_OPEN_TRACE }, { "detail", 'a', REQ_FILTER_AGENT },
 	{ "detail", 'q', REQ_BACK },
-	{ "errors", 's', REQ_SORT }, { "errors", 'w', REQ_WINDOW },
+	{ "errors", 's', REQ_SORT }, { "errors", 'w', REQ_WINDOW }, { "errors", 't', REQ_OPEN_TRACE },
 	{ "health", 's', REQ_SORT }, { "health", 'w', REQ_WINDOW },
 	{ "health", 'f', REQ_TOGGLE_UNHEALTHY },
 	{ "explore", 'i', REQ_EDIT_QUERY }, { "explore", TUI_KEY_INSERT, REQ_EDIT_QUERY },

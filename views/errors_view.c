@@ -12,7 +12,8 @@
  *
  * Enter on an agent row opens the tail of that agent around its peak;
  * on any other row or a message group it lists the lines behind it here
- * (Enter on a line opens its detail, Esc returns).  The model is rebuilt
+ * (Enter on a line opens its detail, t its request's waterfall, Esc
+ * returns).  The model is rebuilt
  * from the store when the clock, the store or the layout changed; draw
  * reads nothing else, so snapshots with --now are deterministic.
  * Must not include curses or do I/O.
@@ -784,7 +785,7 @@ draw_list(struct view *v, struct tui_canvas *c)
 	tui_move(c, 0, 0);
 	tui_put_text(c, THEME_TITLE, " ");
 	tui_put_text(c, THEME_TITLE, l->title);
-	tui_put_text(c, THEME_MUTED, "   Enter: line detail  Esc: back");
+	tui_put_text(c, THEME_MUTED, "   Enter: line detail  t: its request  Esc: back");
 	tui_fill(c, THEME_NORMAL, ' ');
 	enum { L_TIME, L_LEVEL, L_AGENT, L_COMP, L_MSG, L__N };
 	struct tui_column cols[L__N] = {
@@ -860,6 +861,19 @@ list_request(struct view *v, enum request req)
 	case REQ_BACK:
 		l->on = false;
 		return RES_HANDLED | RES_REDRAW;
+	case REQ_OPEN_TRACE: {
+		/* The selected line's request waterfall. */
+		const struct log_rec *r = l->sel < l->n ? store_get(v->app->store, l->seqs[l->sel]) : NULL;
+		if (!r || !r->id[DIM_CORR]) {
+			app_message(v->app, 0, "this line has no correlation id");
+			return RES_HANDLED;
+		}
+		char corr[96];
+		snprintf(corr, sizeof(corr), "%s", store_str(v->app->store, DIM_CORR, r->id[DIM_CORR]));
+		if (!app_switch_to(v->app, "trace", &(struct view_args){ .corr = corr }))
+			app_message(v->app, 1, "request %s: no trace view", corr);
+		return RES_HANDLED | RES_REDRAW;
+	}
 	case REQ_ENTER:
 		if (l->n == 0)
 			return RES_HANDLED;
@@ -946,6 +960,25 @@ errors_request(struct view *v, enum request req, int key)
 	case REQ_ENTER:
 		enter(v);
 		break;
+	case REQ_OPEN_TRACE:
+		/* On a message group: the request of its newest line. */
+		if (e->sel >= m->nrows && e->sel - m->nrows < m->ngroups) {
+			const struct egroup *g = &m->groups[e->sel - m->nrows];
+			for (size_t i = g->nseqs; i-- > 0;) {
+				const struct log_rec *r = store_get(v->app->store, g->seqs[i]);
+				if (r && r->id[DIM_CORR]) {
+					char corr[96];
+					snprintf(corr, sizeof(corr), "%s", store_str(v->app->store, DIM_CORR, r->id[DIM_CORR]));
+					if (!app_switch_to(v->app, "trace", &(struct view_args){ .corr = corr }))
+						app_message(v->app, 1, "request %s: no trace view", corr);
+					return RES_HANDLED | RES_REDRAW;
+				}
+			}
+			app_message(v->app, 0, "no line of this group has a correlation id");
+		} else {
+			app_message(v->app, 0, "t opens a line's request: select a message, or Enter to list lines");
+		}
+		break;
 	default:
 		return RES_UNHANDLED;
 	}
@@ -968,7 +1001,7 @@ errors_status(struct view *v, char *buf, size_t size)
 	char win[16];
 	stats_fmt_secs(stats_windows[e->win], win, sizeof(win));
 	if (e->l.on)
-		snprintf(buf, size, "LINES %zu of %zu | Enter detail  Esc back", e->l.n ? e->l.sel + 1 : 0, e->l.n);
+		snprintf(buf, size, "LINES %zu of %zu | Enter detail  t trace  Esc back", e->l.n ? e->l.sel + 1 : 0, e->l.n);
 	else
 		snprintf(buf, size, "ERRORS %s  s sort  w window  Enter open", win);
 }

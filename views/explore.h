@@ -78,6 +78,7 @@ struct explore {
 	size_t nrows;
 	struct result *vol;          /* volume: sum by (level) (count_over_time) */
 	int vol_nb;                  /* buckets the volume was run for */
+	int64_t vol_from, vol_bucket; /* first column's start; column width (ns) */
 	bool pending;                /* run once the store has lines */
 	/* Results navigation. */
 	size_t sel, top;

@@ -31,15 +31,15 @@ volume_counts(struct view *v, uint32_t *counts, int nb)
 	if (span <= 0)
 		return;
 	if (e->vol && e->vol_nb == nb) {
-		int64_t bucket = (span + nb - 1) / nb;
+		int64_t bucket = e->vol_bucket;
 		for (size_t i = 0; i < e->vol->nseries; i++) {
 			const struct res_series *s = &e->vol->series[i];
 			const char *l = res_labels_get(&s->labels, "level");
 			int lvl = l ? scan_level_name(l, strlen(l)) : LVL_NONE;
 			for (size_t j = 0; j < s->n; j++) {
-				/* The sample at t counts (t - bucket, t]. */
-				int64_t t = s->v[j].ts_ms * 1000000LL - 1;
-				int b = (int)((t - e->r_from) / bucket);
+				/* The sample at t counts (t - bucket, t]: column t - bucket. */
+				int64_t t = s->v[j].ts_ms * 1000000LL - bucket;
+				int b = (int)((t - e->vol_from) / bucket);
 				if (b >= 0 && b < nb)
 					counts[b * LVL__COUNT + lvl] += (uint32_t)llround(s->v[j].v);
 			}
@@ -123,7 +123,13 @@ explore__draw_logs(struct view *v, struct tui_canvas *c)
 		uint32_t *counts = xcalloc((size_t)nb * LVL__COUNT, sizeof(uint32_t));
 		volume_counts(v, counts, nb);
 		struct tui_canvas vc = tui_canvas_sub(c, 0, 0, VOLUME_ROWS, c->w);
-		graph_volume(&vc, counts, nb, e->r_from, e->r_to, v->app->utc);
+		/* The columns' own span when the volume query ran, else the range. */
+		int64_t f = e->r_from, t = e->r_to;
+		if (e->vol && e->vol_nb == nb) {
+			f = e->vol_from;
+			t = e->vol_from + (int64_t)nb * e->vol_bucket;
+		}
+		graph_volume(&vc, counts, nb, f, t, v->app->utc);
 		free(counts);
 		y = VOLUME_ROWS;
 	}

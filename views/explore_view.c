@@ -153,15 +153,25 @@ run_volume(struct view *v, const char *q)
 	struct explore *e = E(v);
 	int nb = v->cols > GRAPH_VOLUME_AXIS + 10 ? v->cols - GRAPH_VOLUME_AXIS : 100;
 	int64_t span = e->r_to - e->r_from;
-	int64_t bucket = (span + nb - 1) / nb;
+	/*
+	 * Whole milliseconds, so [range] and step agree; columns start at a
+	 * multiple of the bucket because the evaluator aligns steps to them
+	 * (as Loki's frontend does).  nb - 1 buckets cover the span, one
+	 * more absorbs the alignment.
+	 */
+	int64_t bucket = nb > 1 ? (span + nb - 2) / (nb - 1) : span;
+	bucket = (bucket + 999999) / 1000000 * 1000000;
 	if (bucket < 1000000)
 		bucket = 1000000;
+	e->vol_bucket = bucket;
+	e->vol_from = e->r_from / bucket * bucket;
 	char dur[32];
 	lq_fmt_prom_duration(bucket / 1000000, dur, sizeof(dur));
 	struct sbuf vq = SBUF_INIT;
 	sbuf_addf(&vq, "sum by (level) (count_over_time(%s [%s]))", q, dur);
 	struct lq_eval_params p = {
-		.start_ns = e->r_from + bucket, .end_ns = e->r_to, .step_ns = bucket, .split_ns = -1,
+		.start_ns = e->vol_from + bucket, .end_ns = (e->r_to + bucket - 1) / bucket * bucket,
+		.step_ns = bucket, .split_ns = -1,
 	};
 	struct lq_result *lr = NULL;
 	struct lq_error err;
@@ -542,7 +552,7 @@ explore_draw(struct view *v, struct tui_canvas *c)
 	struct explore *e = E(v);
 	struct app *a = v->app;
 	/* A query given at open time runs once lines are in (cache fill). */
-	if (e->pending && store_count(a->store) && !a->hist_active)
+	if (e->pending && store_count(a->store) && a->hist_waiting == 0)
 		run(v);
 	/* Header: what runs over which range. */
 	char range[96], st[64], head[220];
