@@ -205,6 +205,7 @@ run(struct view *v)
 	explore__current_range(v, &e->r_from, &e->r_to);
 	e->r_step = effective_step(v, e->r_from, e->r_to);
 	e->r_log = e->is_log;
+	e->r_cut = false;
 	e->sel = e->top = 0;
 	e->pick = -1;
 	e->hscroll = 0;
