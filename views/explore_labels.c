@@ -40,6 +40,48 @@ label_dim(const char *label)
 	return -1;
 }
 
+/* Lines scanned for labels the store does not index (hostname, service). */
+#define SCAN_LINES 20000
+#define SCAN_VALUES 200
+
+/*
+ * Values of hostname or service with line counts, from the newest
+ * SCAN_LINES lines (the store indexes only agents, components, requests
+ * and files).  Appends to *items (grown with xgrow); returns the count
+ * added.  At most SCAN_VALUES distinct values.
+ */
+static size_t
+scan_values(const struct store *st, const char *label, struct browse_item **items, size_t *n,
+	    size_t *cap)
+{
+	bool host = !strcmp(label, "hostname");
+	if (!host && strcmp(label, "service"))
+		return 0;
+	size_t first = *n;
+	uint64_t lo = store_first_seq(st), seq = store_next_seq(st);
+	for (int k = 0; k < SCAN_LINES && seq > lo; k++) {
+		const struct log_rec *r = store_get(st, --seq);
+		if (!r)
+			continue;
+		struct scan_result sr;
+		scan_line(r->text, r->len, &sr);
+		struct span sp = host ? sr.hostname : sr.service;
+		if (!sp.len)
+			continue;
+		size_t i = first;
+		for (; i < *n; i++)
+			if (strlen((*items)[i].value) == sp.len && !memcmp((*items)[i].value, r->text + sp.off, sp.len))
+				break;
+		if (i < *n) {
+			(*items)[i].count++;
+		} else if (*n - first < SCAN_VALUES) {
+			xgrow(items, cap, *n + 1, sizeof(**items));
+			(*items)[(*n)++] = (struct browse_item){ xstrndup(r->text + sp.off, sp.len), 1, false };
+		}
+	}
+	return *n - first;
+}
+
 /* ---- completion ---- */
 
 static int
@@ -71,9 +113,19 @@ comp_values(struct view *v, const char *label, const char *word, size_t wl)
 		return;
 	}
 	int d = label_dim(label);
-	if (d < 0)
-		return;
 	int first = e->ncomp;
+	if (d < 0) {
+		struct browse_item *it = NULL;
+		size_t n = 0, cap = 0;
+		scan_values(st, label, &it, &n, &cap);
+		for (size_t i = 0; i < n; i++) {
+			comp_add(e, it[i].value, word, wl);
+			free(it[i].value);
+		}
+		free(it);
+		qsort(e->comp + first, (size_t)(e->ncomp - first), sizeof(char *), cmp_str);
+		return;
+	}
 	uint32_t max = store_dim_max(st, (enum store_dim)d);
 	for (uint32_t id = 1; id <= max && e->ncomp < COMP_MAX; id++) {
 		const uint64_t *seqs;
@@ -261,6 +313,8 @@ explore__browser_load(struct view *v)
 			xgrow(&e->b_items, &cap, e->b_n + 1, sizeof(*e->b_items));
 			e->b_items[e->b_n++] = (struct browse_item){ xstrdup(s), n, false };
 		}
+	} else {
+		scan_values(st, label, &e->b_items, &e->b_n, &cap);
 	}
 	qsort(e->b_items, e->b_n, sizeof(*e->b_items), browse_cmp);
 	for (size_t i = 0; i < e->b_n; i++) {
