@@ -76,5 +76,12 @@ wait_for "6 alerts" 2 || fail "Tab after Esc did not switch to the next tab"
 tmux send-keys -t "$S" q
 wait_for "EXITED rc=0" 3 || fail "q did not quit cleanly"
 tmux kill-session -t "$S"
+# --query opens Explore with the query run once the demo history is in.
+tmux new-session -d -s "$S" -x 120 -y 30 "env XDG_CONFIG_HOME=/nonexistent XDG_STATE_HOME=$STATE $BIN --query '{level=\"ERROR\"}' --seed 3 demo; echo EXITED rc=\$?; sleep 30"
+wait_for " lines in " 5 || fail "--query did not run the query"
+tmux capture-pane -p -t "$S" | grep "^ [0-9][0-9]:" | grep -qv " ERROR " && fail "--query result holds non-ERROR lines"
+tmux send-keys -t "$S" q
+wait_for "EXITED rc=0" 3 || fail "q did not quit from the results"
+tmux kill-session -t "$S"
 rm -rf "$STATE"
 echo "tmux explore e2e ok"
