@@ -28,6 +28,8 @@
 #include "sources/local_query.h"
 #include "sources/loki.h"
 #include "sources/demo_push.h"
+#include "sources/check.h"
+#include "sources/reqwait.h"
 
 #define VERSION "0.1.0"
 
@@ -48,6 +50,13 @@ usage(FILE *f)
 		"       iftop-logs query 'LOGQL' [--since 1h|--from T --to T] [--limit N] [--instant]\n"
 		"                  [--step D] [--forward] [-o default|raw|jsonl|json] [source]\n"
 		"                                               run a LogQL query (locally when no Loki is set)\n"
+		"       iftop-logs labels [NAME] | series 'SELECTOR'  [--since 1h] [source]\n"
+		"                                               label names, values of NAME, or streams\n"
+		"       iftop-logs tail 'LOGQL' [--since 10s] [-o default|raw|jsonl]\n"
+		"                                               follow a query on Loki until interrupted\n"
+		"       iftop-logs check [--addr URL] [--prom-addr URL] [--files GLOBS]\n"
+		"                                               is the logging stack healthy? exit 0 ok,\n"
+		"                                               1 degraded, 2 unreachable\n"
 		"       iftop-logs logql check 'QUERY' [--format|--pretty]\n"
 		"                                               explain a LogQL query, propose a fix\n"
 		"                                               write the demo stream as agent log files\n"
@@ -83,9 +92,13 @@ struct opts {
 	const char *explore_query;   /* --query: open Explore with it */
 	int rows, cols;
 	int64_t now_ns, duration_ns, since_ns;
-	bool styles, demo, stdin_src, follow, print_config, ascii, json;
+	bool styles, demo, stdin_src, follow, print_config, ascii, json, check;
 	const char *trace_cmd;   /* `iftop-logs trace ID` */
 	const char *query_cmd;   /* `iftop-logs query LOGQL` */
+	const char *series_cmd;  /* `iftop-logs series SELECTOR` */
+	const char *tail_cmd;    /* `iftop-logs tail LOGQL` (Loki) */
+	const char *labels_name; /* `iftop-logs labels [NAME]`: "" for names */
+	bool labels_cmd;
 	int64_t from_ns, to_ns, step_ns;
 	long limit;
 	bool instant, forward;
@@ -255,6 +268,25 @@ parse_args(int argc, char **argv, struct opts *o, struct config *cfg, struct sbu
 				sbuf_addf(err, "%s: bad value '%s'; expected default, raw, jsonl or json\n", a, val);
 				return 2;
 			}
+		} else if (!strcmp(a, "labels") && !o->labels_cmd && o->nfiles == 0 && !o->demo && !o->query_cmd) {
+			o->labels_cmd = true;
+			o->labels_name = "";
+			if (i + 1 < argc && argv[i + 1][0] != '-' && strcmp(argv[i + 1], "demo"))
+				o->labels_name = argv[++i];
+		} else if (!strcmp(a, "series") && !o->series_cmd && o->nfiles == 0 && !o->demo && !o->query_cmd) {
+			if (i + 1 >= argc) {
+				sbuf_addf(err, "series: needs a selector (iftop-logs series '{agent_id=\"A1-haiku-001\"}')\n");
+				return 2;
+			}
+			o->series_cmd = argv[++i];
+		} else if (!strcmp(a, "tail") && !o->tail_cmd && o->nfiles == 0 && !o->demo && !o->query_cmd) {
+			if (i + 1 >= argc) {
+				sbuf_addf(err, "tail: needs a LogQL log query (iftop-logs tail '{job=\"infrafabric\"}')\n");
+				return 2;
+			}
+			o->tail_cmd = argv[++i];
+		} else if (!strcmp(a, "check") && !o->check && o->nfiles == 0 && !o->demo) {
+			o->check = true;
 		} else if (!strcmp(a, "demo") && !o->demo && o->nfiles == 0) {
 			o->demo = true;
 		} else if (!strcmp(a, "-")) {
@@ -414,7 +446,7 @@ add_sources(struct app *app, uv_loop_t *loop, struct opts *o, struct config *cfg
 		.rate = cfg->rate_lps,
 		.history_ns = o->duration_ns ? o->duration_ns : hist,
 		.now_ns = o->now_ns,
-		.live = o->snapshot == NULL && o->trace_cmd == NULL && o->query_cmd == NULL,
+		.live = o->snapshot == NULL && o->trace_cmd == NULL && o->query_cmd == NULL && !o->labels_cmd && !o->series_cmd,
 	};
 	return app_add_source(app, demo_source_new(loop, &d, &sink), err);
 }
@@ -453,6 +485,229 @@ run_query(struct app *app, const struct opts *o, const struct config *cfg)
 	sbuf_release(&out);
 	/* A closed pipe (| head) ends quietly. */
 	(void)ok;
+	return 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+print_strings(const struct result *r)
+{
+	for (size_t i = 0; i < r->nstrings; i++)
+		printf("%s\n", r->strings[i]);
+}
+
+static void
+print_labelsets(const struct result *r)
+{
+	for (size_t i = 0; i < r->nseries; i++) {
+		struct sbuf sb = SBUF_INIT;
+		res_labels_format(&r->series[i].labels, &sb);
+		printf("%s\n", sbuf_str(&sb));
+		sbuf_release(&sb);
+	}
+}
+
+/* query / labels / series against Loki (LOKI_ADDR or --addr). */
+static int
+run_loki_cmd(uv_loop_t *loop, const struct opts *o, const struct config *cfg)
+{
+	struct loki_config lc = { .url = cfg->loki_addr, .auth = loki_auth(cfg) };
+	struct http *http = http_new(loop);
+	struct loki *lk = loki_new(http, &lc);
+	struct req_wait w = { .loop = loop };
+	int64_t end = o->to_ns ? o->to_ns : loki_now_ns();
+	int64_t start = o->from_ns ? o->from_ns : end - (o->since_ns ? o->since_ns : 3600LL * 1000000000LL);
+	struct loki_req *req;
+	struct loki_query q = {
+		.query = o->query_cmd, .start_ns = start, .end_ns = end, .time_ns = end,
+		.limit = o->limit > 0 ? (size_t)o->limit : 30, .forward = o->forward,
+		.step_s = (double)o->step_ns / 1e9, .count_total = true,
+	};
+	if (o->query_cmd)
+		req = o->instant ? loki_query(lk, &q, req_wait_result, &w) : loki_query_range(lk, &q, req_wait_result, &w);
+	else if (o->series_cmd)
+		req = loki_series(lk, o->series_cmd, start, end, req_wait_result, &w);
+	else if (*o->labels_name)
+		req = loki_label_values(lk, o->labels_name, NULL, start, end, req_wait_result, &w);
+	else
+		req = loki_labels(lk, start, end, req_wait_result, &w);
+	int rc = 0;
+	if (!req) {
+		fprintf(stderr, "iftop-logs: cannot send the request to %s\n", cfg->loki_addr);
+		rc = 2;
+	} else {
+		req_wait_run(&w, true);
+		if (w.failed) {
+			fprintf(stderr, "iftop-logs: %s\n", w.err.msg);
+			rc = w.err.http_status >= 400 && w.err.http_status < 500 ? 2 : 1;
+		} else if (o->query_cmd) {
+			struct sbuf out = SBUF_INIT;
+			query_text(w.res, (enum query_output)o->output, o->forward, cfg->utc_on, &out);
+			fwrite(out.buf ? out.buf : "", 1, out.len, stdout);
+			sbuf_release(&out);
+			if (w.res->limit.cut) {
+				char lim[200];
+				res_limit_format(&w.res->limit, lim, sizeof(lim));
+				fprintf(stderr, "iftop-logs: %s (--limit raises it)\n", lim);
+			}
+		} else if (o->series_cmd) {
+			print_labelsets(w.res);
+		} else {
+			print_strings(w.res);
+		}
+	}
+	result_free(w.res);
+	loki_free(lk);
+	http_free(http);
+	return rc;
+}
+
+/* `iftop-logs tail`: Loki's live tail printed line by line until SIGINT. */
+struct tail_out {
+	int output;
+	bool utc, broken;
+	uv_loop_t *loop;
+};
+
+static void
+tail_line(void *ud, const char *text, size_t len, size_t full_len, const char *origin, int64_t ts_ns)
+{
+	struct tail_out *t = ud;
+	(void)full_len;
+	struct sbuf sb = SBUF_INIT;
+	if (t->output == QO_RAW) {
+		sbuf_add(&sb, text, len);
+	} else if (t->output == QO_JSONL || t->output == QO_JSON) {
+		sbuf_addf(&sb, "{\"timestamp_ns\":\"%lld\",\"stream\":", (long long)ts_ns);
+		sbuf_add_json_str(&sb, origin ? origin : "", origin ? strlen(origin) : 0);
+		sbuf_adds(&sb, ",\"line\":");
+		sbuf_add_json_str(&sb, text, len);
+		sbuf_addc(&sb, '}');
+	} else {
+		char tb[64];
+		time_t s = (time_t)(ts_ns / 1000000000LL);
+		struct tm tm;
+		if (t->utc)
+			gmtime_r(&s, &tm);
+		else
+			localtime_r(&s, &tm);
+		strftime(tb, sizeof(tb), "%Y-%m-%dT%H:%M:%S", &tm);
+		sbuf_addf(&sb, "%s.%03d %s ", tb, (int)(ts_ns % 1000000000LL / 1000000), origin ? origin : "");
+		/* The terminal gets control characters escaped, as on screen. */
+		sbuf_add_visible(&sb, text, len);
+	}
+	sbuf_addc(&sb, '\n');
+	if (fwrite(sb.buf, 1, sb.len, stdout) != sb.len || fflush(stdout)) {
+		t->broken = true;   /* | head: stop quietly */
+		uv_stop(t->loop);
+	}
+	sbuf_release(&sb);
+}
+
+static void
+tail_status(void *ud, enum source_status_level lvl, const char *msg)
+{
+	(void)ud;
+	if (lvl != SRC_INFO)
+		fprintf(stderr, "iftop-logs: %s\n", msg);
+}
+
+static void
+tail_sigint(uv_signal_t *h, int sig)
+{
+	(void)sig;
+	uv_stop(h->loop);
+}
+
+static int
+run_loki_tail(uv_loop_t *loop, const struct opts *o, const struct config *cfg)
+{
+	struct loki_config lc = { .url = cfg->loki_addr, .auth = loki_auth(cfg) };
+	struct http *http = http_new(loop);
+	struct loki *lk = loki_new(http, &lc);
+	struct tail_out to = { .output = o->output, .utc = cfg->utc_on, .loop = loop };
+	struct source_sink sink = { .ud = &to, .line = tail_line, .status = tail_status };
+	struct loki_tail_config tc = {
+		.query = o->tail_cmd,
+		.start_ns = loki_now_ns() - (o->since_ns ? o->since_ns : 10LL * 1000000000LL),
+	};
+	struct source *src = lk ? loki_tail_source_new(loop, lk, &tc, &sink) : NULL;
+	int rc = 0;
+	if (!src || source_start(src)) {
+		fprintf(stderr, "iftop-logs: cannot tail '%s' on %s\n", o->tail_cmd, cfg->loki_addr);
+		rc = 2;
+	} else {
+		uv_signal_t sigint, sigterm;
+		uv_signal_init(loop, &sigint);
+		uv_signal_init(loop, &sigterm);
+		uv_signal_start(&sigint, tail_sigint, SIGINT);
+		uv_signal_start(&sigterm, tail_sigint, SIGTERM);
+		uv_run(loop, UV_RUN_DEFAULT);
+		source_stop(src);
+		uv_close((uv_handle_t *)&sigint, NULL);
+		uv_close((uv_handle_t *)&sigterm, NULL);
+	}
+	source_free(src);
+	loki_free(lk);
+	http_free(http);
+	uv_run(loop, UV_RUN_DEFAULT);
+	return rc;
+}
+
+/* labels / series over the local source: from the lines held. */
+static int
+run_local_labels(struct app *app, const struct opts *o)
+{
+	app_settle(app, 150, 60000);
+	int64_t end = o->to_ns ? o->to_ns : app_now(app);
+	int64_t start = o->from_ns ? o->from_ns : end - (o->since_ns ? o->since_ns : 3600LL * 1000000000LL);
+	char sel[1024];
+	snprintf(sel, sizeof(sel), "%s", o->series_cmd ? o->series_cmd : "{filename=~\".+\"}");
+	/* One log query gives every stream (label set) in the range. */
+	struct lq_eval_params p = { .start_ns = start, .end_ns = end, .limit = 1000000, .direction = LQ_FORWARD };
+	struct lq_result *res = NULL;
+	struct lq_error e;
+	if (local_query(app->store, sel, &p, &res, &e)) {
+		char buf[1024];
+		lq_error_format(&e, sel, buf, sizeof(buf));
+		fprintf(stderr, "iftop-logs: %s\n", buf);
+		return 2;
+	}
+	/* Names, or the values of one name, or the label sets, each once. */
+	struct result *names = result_new(RES_STRINGS);
+	for (size_t i = 0; i < res->nstreams; i++) {
+		const struct lq_stream *s = &res->streams[i];
+		if (o->series_cmd) {
+			struct sbuf sb = SBUF_INIT;
+			sbuf_addc(&sb, '{');
+			for (size_t l = 0; l < s->nlabels; l++) {
+				sbuf_addf(&sb, "%s%s=", l ? ", " : "", s->labels[l].name);
+				sbuf_add_json_str(&sb, s->labels[l].value, strlen(s->labels[l].value));
+			}
+			sbuf_addc(&sb, '}');
+			result_add_string(names, sbuf_str(&sb));
+			sbuf_release(&sb);
+			continue;
+		}
+		for (size_t l = 0; l < s->nlabels; l++) {
+			const char *v = *o->labels_name ? (strcmp(s->labels[l].name, o->labels_name) ? NULL : s->labels[l].value)
+							 : s->labels[l].name;
+			bool seen = false;
+			for (size_t k = 0; v && k < names->nstrings && !seen; k++)
+				seen = !strcmp(names->strings[k], v);
+			if (v && !seen)
+				result_add_string(names, v);
+		}
+	}
+	lq_result_free(res);
+	qsort(names->strings, names->nstrings, sizeof(char *), cmp_str);
+	print_strings(names);
+	result_free(names);
 	return 0;
 }
 
@@ -509,6 +764,31 @@ main(int argc, char **argv)
 
 	uv_loop_t loop;
 	uv_loop_init(&loop);
+	if (*cfg.loki_addr && (o.query_cmd || o.labels_cmd || o.series_cmd) && !o.demo && !o.stdin_src && o.nfiles == 0) {
+		rc = run_loki_cmd(&loop, &o, &cfg);
+		uv_run(&loop, UV_RUN_DEFAULT);
+		goto loop_out;
+	}
+	if (o.tail_cmd) {
+		if (!*cfg.loki_addr) {
+			fprintf(stderr, "iftop-logs: tail follows a query on Loki: set LOKI_ADDR or --addr "
+				"(for local files, run iftop-logs FILES)\n");
+			rc = 2;
+		} else {
+			rc = run_loki_tail(&loop, &o, &cfg);
+		}
+		goto loop_out;
+	}
+	if (o.check) {
+		struct loki_config lc = { .url = cfg.loki_addr, .auth = loki_auth(&cfg), .timeout_ms = 5000, .max_retries = 1 };
+		struct prom_config pc = { .url = cfg.prom_addr, .timeout_ms = 5000, .max_retries = 1 };
+		struct sbuf out = SBUF_INIT;
+		rc = stack_check(&loop, *cfg.loki_addr ? &lc : NULL, *cfg.prom_addr ? &pc : NULL, cfg.files, &out);
+		fputs(sbuf_str(&out), stdout);
+		sbuf_release(&out);
+		uv_run(&loop, UV_RUN_DEFAULT);
+		goto loop_out;
+	}
 	if (o.demo && o.push_url) {
 		struct loki_config lc = { .url = o.push_url, .auth = loki_auth(&cfg) };
 		loki_http = http_new(&loop);
@@ -525,11 +805,12 @@ main(int argc, char **argv)
 		rc = 2;
 		goto app_out;
 	}
-	app.fixed_now = (o.snapshot || o.trace_cmd || o.query_cmd) ? o.now_ns : 0;
+	bool headless = o.snapshot || o.trace_cmd || o.query_cmd || o.labels_cmd || o.series_cmd;
+	app.fixed_now = headless ? o.now_ns : 0;
 	if (*cfg.loki_addr || *cfg.prom_addr) {
 		struct loki_config lc = { .url = cfg.loki_addr, .auth = loki_auth(&cfg), .timeout_ms = 5000, .max_retries = -1 };
 		struct prom_config pc = { .url = cfg.prom_addr, .timeout_ms = 5000, .max_retries = -1 };
-		if (!o.trace_cmd && !o.query_cmd)
+		if (!o.trace_cmd && !o.query_cmd && !o.labels_cmd && !o.series_cmd)
 			app_watch_stack(&app, *cfg.loki_addr ? &lc : NULL, *cfg.prom_addr ? &pc : NULL);
 	}
 	tui_ascii = o.ascii;
@@ -539,6 +820,8 @@ main(int argc, char **argv)
 	}
 	if (o.query_cmd) {
 		rc = run_query(&app, &o, &cfg);
+	} else if (o.labels_cmd || o.series_cmd) {
+		rc = run_local_labels(&app, &o);
 	} else if (o.trace_cmd) {
 		struct sbuf out = SBUF_INIT;
 		app_settle(&app, 150, 30000);

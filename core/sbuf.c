@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/utf8.h"
 #include "core/xalloc.h"
 
 void
@@ -121,4 +122,18 @@ sbuf_add_json_str(struct sbuf *sb, const char *s, size_t n)
 		}
 	}
 	sbuf_addc(sb, '"');
+}
+
+void
+sbuf_add_visible(struct sbuf *sb, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		i += utf8_decode(s + i, n - i, &cp);
+		char b[16];
+		if (utf8_is_unsafe(cp))
+			sbuf_add(sb, b, utf8_escape(cp, b));
+		else
+			sbuf_add(sb, b, utf8_encode(cp, b));
+	}
 }

@@ -31,6 +31,12 @@ void sbuf_adds(struct sbuf *sb, const char *s);
 void sbuf_addc(struct sbuf *sb, char c);
 void sbuf_addf(struct sbuf *sb, const char *fmt, ...) LX_PRINTF(2, 3);
 void sbuf_vaddf(struct sbuf *sb, const char *fmt, va_list ap);
+/**
+ * Appends untrusted text for a terminal: UTF-8 kept, invalid bytes as
+ * U+FFFD, control characters and bidi overrides as visible escapes (the
+ * same rules as the screen, core/utf8.h).
+ */
+void sbuf_add_visible(struct sbuf *sb, const char *s, size_t n);
 /** Appends `s[0..n)` as a JSON string literal, quotes included. */
 void sbuf_add_json_str(struct sbuf *sb, const char *s, size_t n);
 /** Returns the NUL-terminated contents ("" when empty); borrowed. */

@@ -1,6 +1,8 @@
 /* core/utf8.c: UTF-8 both ways.  No allocation, no locale. */
 #include "core/utf8.h"
 
+#include <stdio.h>
+
 size_t
 utf8_decode(const char *s, size_t n, uint32_t *cp)
 {
@@ -47,4 +49,22 @@ utf8_encode(uint32_t cp, char *o)
 	o[0] = (char)(0xf0 | cp >> 18); o[1] = (char)(0x80 | ((cp >> 12) & 63));
 	o[2] = (char)(0x80 | ((cp >> 6) & 63)); o[3] = (char)(0x80 | (cp & 63));
 	return 4;
+}
+
+int
+utf8_is_unsafe(uint32_t cp)
+{
+	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
+	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+	       cp == 0x061c || cp == 0x200e || cp == 0x200f;
+}
+
+size_t
+utf8_escape(uint32_t cp, char *buf)
+{
+	if (cp < 0x20)
+		return (size_t)sprintf(buf, "^%c", (char)(cp + 64));
+	if (cp == 0x7f)
+		return (size_t)sprintf(buf, "^?");
+	return (size_t)sprintf(buf, "<U+%04X>", (unsigned)cp);
 }

@@ -18,4 +18,15 @@ size_t utf8_decode(const char *s, size_t n, uint32_t *cp);
 /** Encodes `cp` into out (room for 4 bytes); returns the bytes written. */
 size_t utf8_encode(uint32_t cp, char *out);
 
+/**
+ * True for code points a terminal may act on: C0 controls, DEL, C1
+ * controls, bidi overrides and marks.  Untrusted text shows them escaped.
+ */
+int utf8_is_unsafe(uint32_t cp);
+/**
+ * Writes the visible escape of an unsafe code point ("^[", "^?",
+ * "<U+202E>") into buf (room for 12 bytes); returns its length.
+ */
+size_t utf8_escape(uint32_t cp, char *buf);
+
 #endif

@@ -15,51 +15,9 @@
 
 #include "core/scan.h"
 #include "core/xalloc.h"
+#include "sources/reqwait.h"
 
 enum { OK, WARN, BAD };
-
-struct wait {
-	uv_loop_t *loop;
-	bool done;
-	struct res_error err;
-	bool failed;
-	struct result *res;
-	struct prom_status *st;
-};
-
-static void
-on_result(void *ud, const struct res_error *err, struct result *res)
-{
-	struct wait *w = ud;
-	w->done = true;
-	w->failed = err != NULL;
-	if (err)
-		w->err = *err;
-	w->res = res;
-}
-
-static void
-on_status(void *ud, const struct res_error *err, struct prom_status *st)
-{
-	struct wait *w = ud;
-	w->done = true;
-	w->failed = err != NULL;
-	if (err)
-		w->err = *err;
-	w->st = st;
-}
-
-static void
-wait_for(struct wait *w, bool started)
-{
-	if (!started) {
-		w->done = w->failed = true;
-		snprintf(w->err.msg, sizeof(w->err.msg), "could not start the request");
-		return;
-	}
-	while (!w->done)
-		uv_run(w->loop, UV_RUN_ONCE);
-}
 
 static void
 say(struct sbuf *out, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -98,9 +56,9 @@ check_loki(uv_loop_t *loop, const struct loki_config *cfg, struct sbuf *out)
 	struct http *http = http_new(loop);
 	struct loki *lk = loki_new(http, cfg);
 	int worst = OK;
-	struct wait w = { .loop = loop };
+	struct req_wait w = { .loop = loop };
 	sbuf_addf(out, "Loki %s\n", cfg->url);
-	wait_for(&w, loki_ready(lk, on_result, &w) != NULL);
+	req_wait_run(&w, loki_ready(lk, req_wait_result, &w) != NULL);
 	result_free(w.res);
 	if (w.failed) {
 		say(out, BAD, "not ready: %s", w.err.msg);
@@ -109,13 +67,13 @@ check_loki(uv_loop_t *loop, const struct loki_config *cfg, struct sbuf *out)
 		goto out;
 	}
 	say(out, OK, "ready");
-	w = (struct wait){ .loop = loop };
-	wait_for(&w, loki_buildinfo(lk, on_result, &w) != NULL);
+	w = (struct req_wait){ .loop = loop };
+	req_wait_run(&w, loki_buildinfo(lk, req_wait_result, &w) != NULL);
 	if (!w.failed && w.res)
 		say(out, OK, "version %s", res_labels_get(&w.res->info, "version") ? res_labels_get(&w.res->info, "version") : "?");
 	result_free(w.res);
-	w = (struct wait){ .loop = loop };
-	wait_for(&w, loki_labels(lk, 0, 0, on_result, &w) != NULL);
+	w = (struct req_wait){ .loop = loop };
+	req_wait_run(&w, loki_labels(lk, 0, 0, req_wait_result, &w) != NULL);
 	if (w.failed || !w.res || w.res->nstrings == 0) {
 		say(out, WARN, "no labels: nothing was ingested in the last hour%s%s", w.failed ? ": " : "", w.failed ? w.err.msg : "");
 		sbuf_adds(out, "      try: is the collector running and pushing to this Loki? tail -f /var/log/infrafabric/agents/*.log\n");
@@ -130,8 +88,8 @@ check_loki(uv_loop_t *loop, const struct loki_config *cfg, struct sbuf *out)
 	result_free(w.res);
 	/* Ingestion rate and agents that went quiet. */
 	struct loki_query q = { .query = "sum(rate({job=~\".+\"}[1m]))" };
-	w = (struct wait){ .loop = loop };
-	wait_for(&w, loki_query(lk, &q, on_result, &w) != NULL);
+	w = (struct req_wait){ .loop = loop };
+	req_wait_run(&w, loki_query(lk, &q, req_wait_result, &w) != NULL);
 	double rate = w.failed ? NAN : vector_sum(w.res);
 	result_free(w.res);
 	if (isnan(rate)) {
@@ -146,9 +104,9 @@ check_loki(uv_loop_t *loop, const struct loki_config *cfg, struct sbuf *out)
 	}
 	struct loki_query hour = { .query = "sum by (agent_id) (count_over_time({agent_id=~\".+\"}[1h]))" };
 	struct loki_query five = { .query = "sum by (agent_id) (count_over_time({agent_id=~\".+\"}[5m]))" };
-	struct wait wh = { .loop = loop }, w5 = { .loop = loop };
-	wait_for(&wh, loki_query(lk, &hour, on_result, &wh) != NULL);
-	wait_for(&w5, loki_query(lk, &five, on_result, &w5) != NULL);
+	struct req_wait wh = { .loop = loop }, w5 = { .loop = loop };
+	req_wait_run(&wh, loki_query(lk, &hour, req_wait_result, &wh) != NULL);
+	req_wait_run(&w5, loki_query(lk, &five, req_wait_result, &w5) != NULL);
 	if (!wh.failed && !w5.failed && wh.res && wh.res->nseries) {
 		struct sbuf quiet = SBUF_INIT;
 		size_t nq = 0;
@@ -187,9 +145,9 @@ check_prom(uv_loop_t *loop, const struct prom_config *cfg, struct sbuf *out)
 	struct http *http = http_new(loop);
 	struct prom *p = prom_new(http, cfg);
 	int worst = OK;
-	struct wait w = { .loop = loop };
+	struct req_wait w = { .loop = loop };
 	sbuf_addf(out, "Prometheus %s\n", cfg->url);
-	wait_for(&w, prom_ready(p, on_result, &w) != NULL);
+	req_wait_run(&w, prom_ready(p, req_wait_result, &w) != NULL);
 	result_free(w.res);
 	if (w.failed) {
 		say(out, BAD, "not ready: %s", w.err.msg);
@@ -197,8 +155,8 @@ check_prom(uv_loop_t *loop, const struct prom_config *cfg, struct sbuf *out)
 		goto out;
 	}
 	say(out, OK, "ready");
-	w = (struct wait){ .loop = loop };
-	wait_for(&w, prom_targets(p, on_status, &w) != NULL);
+	w = (struct req_wait){ .loop = loop };
+	req_wait_run(&w, prom_targets(p, req_wait_status, &w) != NULL);
 	if (!w.failed && w.st) {
 		size_t up = 0;
 		for (size_t i = 0; i < w.st->ntargets; i++) {
@@ -216,8 +174,8 @@ check_prom(uv_loop_t *loop, const struct prom_config *cfg, struct sbuf *out)
 			say(out, OK, "%zu targets up", up);
 	}
 	prom_status_free(w.st);
-	w = (struct wait){ .loop = loop };
-	wait_for(&w, prom_alerts(p, on_status, &w) != NULL);
+	w = (struct req_wait){ .loop = loop };
+	req_wait_run(&w, prom_alerts(p, req_wait_status, &w) != NULL);
 	if (!w.failed && w.st) {
 		size_t firing = 0;
 		for (size_t i = 0; i < w.st->nalerts; i++) {

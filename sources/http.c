@@ -168,6 +168,74 @@ add_secret(struct http_xfer *x, const char *s)
 		}
 }
 
+static void
+scrub_one(char *s, size_t cap, const char *sec)
+{
+	size_t sl = sec ? strlen(sec) : 0;
+	if (sl < 3 || !strstr(s, sec))
+		return;
+	struct sbuf out = SBUF_INIT;
+	const char *p = s, *q;
+	while ((q = strstr(p, sec)) != NULL) {
+		sbuf_add(&out, p, (size_t)(q - p));
+		sbuf_adds(&out, "***");
+		p = q + sl;
+	}
+	sbuf_adds(&out, p);
+	snprintf(s, cap, "%s", sbuf_str(&out));
+	sbuf_release(&out);
+}
+
+static char *read_token_file(const char *path);
+
+void
+http_auth_scrub(const struct http_auth *a, char *s, size_t cap)
+{
+	if (!a || !s)
+		return;
+	scrub_one(s, cap, a->password);
+	scrub_one(s, cap, a->bearer_token);
+	if (a->bearer_token_file && *a->bearer_token_file) {
+		char *t = read_token_file(a->bearer_token_file);
+		if (t) {
+			scrub_one(s, cap, t);
+			memset(t, 0, strlen(t));
+			free(t);
+		}
+	}
+	for (const char *const *h = a->headers; h && *h; h++) {
+		const char *v = strchr(*h, ':');
+		if (!v)
+			continue;
+		v++;
+		while (*v == ' ')
+			v++;
+		scrub_one(s, cap, v);
+	}
+	if (a->username && *a->username) {
+		static const char t[] =
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+		struct sbuf up = SBUF_INIT, b = SBUF_INIT;
+		sbuf_addf(&up, "%s:%s", a->username, a->password ? a->password : "");
+		const unsigned char *p = (const unsigned char *)up.buf;
+		for (size_t i = 0; i < up.len; i += 3) {
+			uint32_t v = (uint32_t)p[i] << 16;
+			if (i + 1 < up.len)
+				v |= (uint32_t)p[i + 1] << 8;
+			if (i + 2 < up.len)
+				v |= p[i + 2];
+			sbuf_addc(&b, t[(v >> 18) & 63]);
+			sbuf_addc(&b, t[(v >> 12) & 63]);
+			sbuf_addc(&b, i + 1 < up.len ? t[(v >> 6) & 63] : '=');
+			sbuf_addc(&b, i + 2 < up.len ? t[v & 63] : '=');
+		}
+		scrub_one(s, cap, sbuf_str(&b));
+		memset(up.buf, 0, up.len);
+		sbuf_release(&up);
+		sbuf_release(&b);
+	}
+}
+
 /* Reads a bearer token file: at most 64 KiB, surrounding blanks trimmed. */
 static char *
 read_token_file(const char *path)

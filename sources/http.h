@@ -134,6 +134,13 @@ size_t http_pending(const struct http *h);
  */
 void http_add_escaped(struct sbuf *sb, const char *s);
 /**
+ * Replaces, in place, every credential of `a` found in `s` (password,
+ * bearer token or token-file contents, custom header values, and the
+ * base64 "user:password" of basic auth) with "***".  For messages that
+ * quote server text, which might echo request headers.
+ */
+void http_auth_scrub(const struct http_auth *a, char *s, size_t cap);
+/**
  * Writes `url` without userinfo and without query string into `out`
  * (size `n`), for messages: "http://user:pw@h/p?q" -> "http://h/p".
  */

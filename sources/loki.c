@@ -626,6 +626,13 @@ req_new(struct loki *lk, enum req_kind kind, const char *what, loki_done_fn cb, 
 static void
 finish(struct loki_req *r, const struct res_error *err, struct result *res)
 {
+	struct res_error scrubbed;
+	if (err) {
+		/* server text may echo our request headers */
+		scrubbed = *err;
+		http_auth_scrub(&r->lk->auth, scrubbed.msg, sizeof(scrubbed.msg));
+		err = &scrubbed;
+	}
 	loki_done_fn cb = r->cb;
 	void *ud = r->ud;
 	if (res && r->acc == res)
@@ -1034,6 +1041,13 @@ merge_page(struct loki_req *r, struct result *page)
 	return true;
 }
 
+static int
+sample_cmp(const void *a, const void *b)
+{
+	int64_t x = ((const struct res_sample *)a)->ts_ms, y = ((const struct res_sample *)b)->ts_ms;
+	return x < y ? -1 : x > y;
+}
+
 static void
 merge_matrix(struct result *acc, struct result *page)
 {
@@ -1046,9 +1060,22 @@ merge_matrix(struct result *acc, struct result *page)
 			}
 		if (!as)
 			as = result_series(acc, &ps->labels);
-		for (size_t k = 0; k < ps->n; k++)
-			if (!as->n || as->v[as->n - 1].ts_ms < ps->v[k].ts_ms)
-				res_series_add(as, ps->v[k].ts_ms, ps->v[k].v);
+		bool sorted = true;
+		for (size_t k = 0; k < ps->n; k++) {
+			if (as->n && as->v[as->n - 1].ts_ms >= ps->v[k].ts_ms)
+				sorted = false;
+			res_series_add(as, ps->v[k].ts_ms, ps->v[k].v);
+		}
+		if (sorted)
+			continue;
+		/* chunks came newest first, or overlap at a boundary: sort, and
+		 * keep one sample per timestamp */
+		qsort(as->v, as->n, sizeof(as->v[0]), sample_cmp);
+		size_t w = 0;
+		for (size_t k = 0; k < as->n; k++)
+			if (!w || as->v[w - 1].ts_ms != as->v[k].ts_ms)
+				as->v[w++] = as->v[k];
+		as->n = w;
 	}
 }
 
@@ -1067,6 +1094,12 @@ static void
 split_window(struct loki_req *r)
 {
 	int64_t mid = r->ws + (r->we - r->ws) / 2;
+	if (r->step > 0) {
+		/* keep metric evaluation points on the original step grid */
+		int64_t st = (int64_t)(r->step * 1e9);
+		if (st > 0 && mid - r->q_start > st)
+			mid = r->q_start + (mid - r->q_start) / st * st;
+	}
 	struct chunk a = { r->ws, mid }, b = { mid, r->we };
 	r->chunks = xrealloc(r->chunks, (r->nchunks + 1) * sizeof(r->chunks[0]));
 	memmove(&r->chunks[r->cur + 2], &r->chunks[r->cur + 1],
@@ -1148,7 +1181,7 @@ range_done(struct loki_req *r, const struct http_resp *resp)
 		}
 		/* timeouts cost a whole timeout each: at most 3 halvings */
 		bool tmo = resp->err == LX_ETIMEDOUT || resp->status == 504;
-		if (r->acc->type != RES_MATRIX && splittable(resp, &err) &&
+		if (splittable(resp, &err) &&
 		    r->splits < LOKI_MAX_SPLITS && (!tmo || r->timeout_splits < 3) &&
 		    r->we - r->ws >= 2 * LOKI_MIN_SPLIT_NS) {
 			if (tmo)
@@ -1244,17 +1277,20 @@ loki_query_range(struct loki *lk, const struct loki_query *q, loki_done_fn cb, v
 	r->q_end = end;
 	r->acc = result_new(RES_STREAMS);
 	int64_t span = q->split_ns > 0 ? q->split_ns : end - start;
+	if (q->split_ns > 0 && q->step_s > 0) {
+		/* metric chunks start on the step grid: start + k * step */
+		int64_t st = (int64_t)(q->step_s * 1e9);
+		if (st > 0)
+			span = (span + st - 1) / st * st;
+	}
 	size_t n = (size_t)((end - start + span - 1) / span);
 	r->chunks = xcalloc(n, sizeof(r->chunks[0]));
 	r->nchunks = n;
 	for (size_t i = 0; i < n; i++) {
-		/* in query direction: oldest chunk first when forward */
-		int64_t s = q->forward ? start + (int64_t)i * span : end - (int64_t)(i + 1) * span;
-		int64_t e = s + span;
-		if (s < start)
-			s = start;
-		if (e > end)
-			e = end;
+		/* cut from `start`; run oldest first when forward, else newest first */
+		size_t k = q->forward ? i : n - 1 - i;
+		int64_t s = start + (int64_t)k * span;
+		int64_t e = s + span > end ? end : s + span;
 		r->chunks[i].s = s;
 		r->chunks[i].e = e;
 	}
@@ -1403,12 +1439,12 @@ struct tail {
 	struct loki_req *req;
 	enum tail_mode mode;
 	bool stopped, had_ws, backfilling, recover_next_poll;
-	bool initial_backfill;       /* the backfill reading the history at start */
 	bool history_said;           /* sink->history_done was called */
 	struct result *pending;      /* websocket lines held during a backfill */
 	int64_t last_ts;
 	int64_t first_ts;            /* the tail's start: never read before it */
 	uint64_t next_ws_try;        /* polling: loop time of the next upgrade probe */
+	bool history_started;
 	bool ws_impossible;          /* https: the websocket client cannot */
 	long backoff;
 	int conn_failures;
@@ -1493,6 +1529,7 @@ tail_status(struct tail *t, enum source_status_level lvl, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	http_auth_scrub(&t->lk->auth, msg, sizeof(msg));
 	t->sink.status(t->sink.ud, lvl, msg);
 }
 
@@ -1582,9 +1619,9 @@ tail_range(struct tail *t, loki_done_fn cb, long overlap_ms)
 	return loki_query_range(t->lk, &q, cb, t);
 }
 
-/* The history asked for at start has been delivered (once). */
+/* Tells the sink the history asked for at start is in (once). */
 static void
-tail_history_done(struct tail *t)
+tail_say_history_done(struct tail *t)
 {
 	if (t->history_said || t->stopped)
 		return;
@@ -1600,15 +1637,13 @@ tail_backfill_done(void *ud, const struct res_error *err, struct result *res)
 	t->req = NULL;
 	t->backfilling = false;
 	size_t before = t->st.recovered;
-	bool initial = t->initial_backfill;
-	t->initial_backfill = false;
 	if (err) {
-		tail_status(t, SRC_WARN, initial ? "reading the history failed: %s" :
-			    "backfill after reconnect failed: %s; lines since the drop may be missing", err->msg);
+		tail_status(t, SRC_WARN, "backfill after reconnect failed: %s; lines since the drop may be missing",
+			    err->msg);
 	} else {
 		tail_deliver(t, res, true);
 		if (res->limit.cut)
-			tail_status(t, SRC_WARN, "backfill stopped at %zu lines; older lines of the gap are not shown",
+			tail_status(t, SRC_WARN, "backfill stopped at %zu lines; the rest of the gap before the reconnect is not shown",
 				    res->limit.shown);
 		result_free(res);
 	}
@@ -1617,15 +1652,71 @@ tail_backfill_done(void *ud, const struct res_error *err, struct result *res)
 		result_free(t->pending);
 		t->pending = NULL;
 	}
-	if (initial) {
-		tail_status(t, SRC_INFO, "live tail over websocket; %zu lines of history", t->st.recovered - before);
-		tail_history_done(t);
-	}
-	else
-		tail_status(t, SRC_INFO, "tail reconnected: %zu lines recovered, %zu known lost so far",
-			    t->st.recovered - before, t->st.lost);
+	tail_status(t, SRC_INFO, "tail reconnected: %zu lines recovered, %zu known lost so far",
+		    t->st.recovered - before, t->st.lost);
 	if (t->mode == T_WS && t->cfg.sweep_ms > 0)
 		tail_schedule(t, t->cfg.sweep_ms);
+}
+
+/* The tail's history (first_ts .. now) arrived: the newest lines up to
+ * backfill_limit, then whatever the websocket sent meanwhile. */
+static void
+tail_history_done(void *ud, const struct res_error *err, struct result *res)
+{
+	struct tail *t = ud;
+	t->req = NULL;
+	t->backfilling = false;
+	if (err) {
+		tail_status(t, SRC_WARN, "loading the tail's history failed: %s", err->msg);
+	} else {
+		size_t n = tail_deliver(t, res, false);
+		if (res->limit.cut)
+			tail_status(t, SRC_WARN, "history: newest %zu lines loaded (limit %zu); older lines not loaded",
+				    n, res->limit.limit);
+		result_free(res);
+	}
+	if (t->pending) {
+		tail_deliver(t, t->pending, false);
+		result_free(t->pending);
+		t->pending = NULL;
+	}
+	tail_say_history_done(t);
+	if (t->mode == T_WS && t->cfg.sweep_ms > 0)
+		tail_schedule(t, t->cfg.sweep_ms);
+	else if (t->mode == T_POLL)
+		tail_schedule(t, t->cfg.poll_ms);
+}
+
+/*
+ * Loki's own tail replays at most `limit` lines of history, so history
+ * comes from a paged backward query_range instead; websocket lines that
+ * arrive meanwhile wait in `pending`.
+ */
+static void
+tail_start_history(struct tail *t)
+{
+	t->history_started = true;
+	t->backfilling = true;
+	if (!t->pending)
+		t->pending = result_new(RES_STREAMS);
+	struct loki_query q = {
+		.query = t->query,
+		.start_ns = t->first_ts,
+		.end_ns = loki_now_ns() + 1000000000LL,
+		.limit = t->cfg.backfill_limit,
+		.page_size = 1000,
+	};
+	t->req = loki_query_range(t->lk, &q, tail_history_done, t);
+	if (!t->req) {
+		t->backfilling = false;
+		tail_status(t, SRC_WARN, "cannot load the tail's history");
+	}
+}
+
+static bool
+tail_wants_history(const struct tail *t)
+{
+	return t->first_ts < loki_now_ns() - 2000000000LL;
 }
 
 static void
@@ -1655,7 +1746,7 @@ tail_poll_done(void *ud, const struct res_error *err, struct result *res)
 	}
 	bool rec = t->recover_next_poll;
 	size_t n = tail_deliver(t, res, rec);
-	tail_history_done(t);
+	tail_say_history_done(t);
 	if (rec) {
 		t->recover_next_poll = false;
 		tail_status(t, SRC_INFO, "polling caught up: %zu lines recovered, %zu known lost so far",
@@ -1708,7 +1799,11 @@ tail_timer_cb(uv_timer_t *h)
 			t->next_ws_try = uv_now(t->loop) + (uint64_t)t->cfg.ws_retry_ms;
 			tail_ws_connect(t);          /* a probe: polling goes on meanwhile */
 		}
-		if (!t->req) {
+		if (!t->history_started && !t->had_ws && tail_wants_history(t)) {
+			tail_start_history(t);   /* newest lines first, as over the websocket */
+			return;
+		}
+		if (!t->req && !t->backfilling) {
 			t->req = tail_range(t, tail_poll_done, t->cfg.poll_overlap_ms);
 			if (!t->req)
 				tail_schedule(t, t->cfg.poll_ms);
@@ -1744,14 +1839,20 @@ tail_ws_open(void *ud)
 	tail_desc(t);
 	if (from_poll) {
 		tail_status(t, SRC_INFO, "websocket available again; live tail over websocket (was polling)");
-		tail_start_backfill(t);
+		if (!t->backfilling)         /* a running history load covers the gap */
+			tail_start_backfill(t);
 	} else if (t->had_ws) {
 		tail_status(t, SRC_INFO, "websocket back; backfilling from the last line seen");
 		tail_start_backfill(t);
 	} else {
-		tail_status(t, SRC_INFO, "live tail over websocket; reading the history");
-		t->initial_backfill = true;
-		tail_start_backfill(t);
+		tail_status(t, SRC_INFO, "live tail over websocket");
+		if (tail_wants_history(t) && !t->st.lines && !t->history_started) {
+			tail_start_history(t);
+		} else {
+			tail_say_history_done(t);
+			if (t->cfg.sweep_ms > 0)
+				tail_schedule(t, t->cfg.sweep_ms);
+		}
 	}
 	t->had_ws = true;
 }
@@ -1772,6 +1873,9 @@ tail_ws_message(void *ud, enum ws_opcode op, const char *data, size_t len)
 		t->st.lost += dropped;
 		tail_status(t, SRC_WARN, "Loki dropped %zu lines from the tail (client too slow); %zu lost in total",
 			    dropped, t->st.lost);
+		/* a sweep right away brings back what the overlap window still holds */
+		if (t->mode == T_WS && !t->req && !t->backfilling)
+			tail_schedule(t, 0);
 	}
 	if (t->backfilling)
 		tail_merge_pending(t, r);
@@ -1817,11 +1921,10 @@ tail_ws_connect(struct tail *t)
 	struct sbuf u = SBUF_INIT;
 	sbuf_addf(&u, "%s/loki/api/v1/tail?query=", t->lk->url);
 	http_add_escaped(&u, t->query);
-	/* Always from now: the history (first time) and any gap (after a drop)
-	 * come from a paged query_range backfill, which is not capped at the
-	 * tail endpoint's 1000 lines. */
 	bool probe = t->mode == T_POLL;
-	int64_t start = loki_now_ns() - 1000000000LL;
+	/* history and gaps come from query_range; the socket starts ~now */
+	int64_t start = t->had_ws || probe || tail_wants_history(t) ?
+			loki_now_ns() - 1000000000LL : t->last_ts;
 	sbuf_addf(&u, "&start=%" PRId64 "&limit=1000", start);
 	if (t->cfg.delay_for_s > 0)
 		sbuf_addf(&u, "&delay_for=%d", t->cfg.delay_for_s);
@@ -1836,11 +1939,12 @@ tail_ws_connect(struct tail *t)
 	if (!probe)
 		t->mode = T_CONNECTING;
 	t->ws = ws_open(t->loop, &wc, &cb);
+	const char *why = t->ws ? NULL : ws_unsupported(wc.url);
 	sbuf_release(&u);
 	if (!t->ws) {
 		t->ws_impossible = true;
 		if (!probe)
-			tail_go_polling(t, "the websocket client speaks plain http only");
+			tail_go_polling(t, why ? why : "cannot open the websocket");
 	}
 }
 

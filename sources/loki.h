@@ -26,7 +26,8 @@
  * range is exhausted.  A server "max entries limit" answer lowers the page
  * size and retries.  When the result is cut, result->limit says by whom.
  * A range the server rejects as too long or too slow is split in halves
- * and run piece by piece (log queries only).
+ * and run piece by piece; metric (matrix) pieces are cut on the step grid
+ * and their samples merged in time order.
  */
 #ifndef LX_SOURCES_LOKI_H
 #define LX_SOURCES_LOKI_H
@@ -221,14 +222,29 @@ struct loki_tail_config {
 };
 
 /**
- * Returns a new source named "loki" that tails `tc->query`: over the
- * websocket /loki/api/v1/tail when it can, else by polling query_range
- * forward from the last timestamp.  Lines go to sink->line with origin
- * set to the stream's label set and ts_ns to Loki's timestamp.
- * sink->status tells the mode, reconnects, lines recovered by backfill
- * and lines known lost (Loki's dropped_entries).  desc reads like
- * "loki websocket {job="x"} lag 0.2s".  The client `lk` must outlive the
- * source.  Free with source_free() after source_stop().
+ * Returns a new source named "loki" that tails `tc->query`, or NULL for
+ * bad arguments.  How it works:
+ *   - History (start_ns .. now, when start_ns is more than 2 s back) comes
+ *     from a paged backward query_range: the newest backfill_limit lines,
+ *     delivered oldest first.  Loki's own tail would replay only `limit`.
+ *   - Live lines come over the websocket /loki/api/v1/tail.  When the
+ *     upgrade hangs, is refused (proxy, tailer limit), the URL is https, or
+ *     an HTTP proxy is configured, it polls query_range forward from the
+ *     last timestamp instead, and probes the websocket every ws_retry_ms.
+ *   - After a websocket drop it reconnects with backoff and backfills
+ *     from the last line seen; after 3 failed reconnects it polls.
+ *   - Every sweep_ms it re-reads the last backfill_overlap_ms, because
+ *     Loki's tail skips lines ingested out of order.
+ *   - Each line is delivered once: replays are dropped by a key of
+ *     (timestamp, labels, text) kept for 10 minutes behind the newest line.
+ * Lines go to sink->line (origin = the stream's label set like
+ * {job="x", level="ERROR"}, ts_ns = Loki's timestamp), in time order
+ * within a batch; late lines arrive after newer ones.  sink->status tells
+ * the mode and why, reconnects, lines recovered by each backfill, lines
+ * Loki reported dropped (dropped_entries: known lost) and failures.  desc
+ * reads like "loki websocket {job="x"} lag 0.2s" and follows the mode.
+ * The client `lk` must outlive the source.  Free with source_free() after
+ * (or instead of) source_stop().
  */
 struct source *loki_tail_source_new(uv_loop_t *loop, struct loki *lk,
 				    const struct loki_tail_config *tc,

@@ -252,6 +252,9 @@ prom_error_from_http(const struct http_resp *resp, const char *what, struct res_
 	else if (st == 404)
 		snprintf(err->msg, sizeof(err->msg), "this Prometheus has no %s endpoint (HTTP 404)",
 			 what);
+	else if (st == 429)
+		snprintf(err->msg, sizeof(err->msg), "Prometheus is rate limiting (HTTP 429)%s%s",
+			 sep, sm);
 	else if (st == 503 && strstr(sm, "not ready"))
 		snprintf(err->msg, sizeof(err->msg), "Prometheus is starting up (HTTP 503)%s%s",
 			 sep, sm);
@@ -488,6 +491,7 @@ static void
 on_http(void *ud, const struct http_resp *resp)
 {
 	struct prom_req *r = ud;
+	struct prom *p = r->p;
 	struct res_error err = { 0 };
 	struct result *res = NULL;
 	struct prom_status *st = NULL;
@@ -502,6 +506,7 @@ on_http(void *ud, const struct http_resp *resp)
 	int rc = 0;
 	if (resp->err) {
 		prom_error_from_http(resp, what, &err);
+		http_auth_scrub(&p->auth, err.msg, sizeof(err.msg));
 		rc = err.code;
 	} else if (kind == P_READY) {
 		res = result_new(RES_NONE);

@@ -5,6 +5,7 @@
  */
 #include "sources/result.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -269,6 +270,40 @@ result_add_string(struct result *r, const char *s)
 }
 
 /* ---- reading ---- */
+
+/* 12345 -> "12,345" */
+static void
+thousands(char *out, size_t n, size_t v)
+{
+	char tmp[32];
+	int len = snprintf(tmp, sizeof(tmp), "%zu", v);
+	size_t j = 0;
+	for (int i = 0; i < len && j + 2 < n; i++) {
+		if (i && (len - i) % 3 == 0)
+			out[j++] = ',';
+		out[j++] = tmp[i];
+	}
+	out[j] = '\0';
+}
+
+void
+res_limit_format(const struct res_limit *l, char *buf, size_t n)
+{
+	if (!n)
+		return;
+	buf[0] = '\0';
+	if (!l->cut) {
+		if (l->why[0])
+			snprintf(buf, n, "%s", l->why);
+		return;
+	}
+	char shown[32], total[32], lim[32];
+	thousands(shown, sizeof(shown), l->shown);
+	thousands(total, sizeof(total), l->total ? l->total : l->at_least);
+	thousands(lim, sizeof(lim), l->limit);
+	snprintf(buf, n, "%s shown of %s%s; %s %s%s%s", shown, l->total ? "" : "\u2265 ", total,
+		 l->layer ? l->layer : "limit", lim, l->why[0] ? "; " : "", l->why);
+}
 
 size_t
 result_entries(const struct result *r)

@@ -118,6 +118,13 @@ struct result {
 	void *priv;              /* internal lookup table; do not touch */
 };
 
+/**
+ * Writes the words for a cut result into `buf` (size `n`), "" when not
+ * cut, e.g. "1,000 shown of 2,500; client limit 1,000" or
+ * "1,000 shown of ≥ 1,001; client limit 1,000", plus limit->why.
+ */
+void res_limit_format(const struct res_limit *l, char *buf, size_t n);
+
 /** A failed request, in plain words; fixed size, no allocation. */
 struct res_error {
 	int code;                /* LX_E* */

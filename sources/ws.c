@@ -675,20 +675,14 @@ parse_url(struct ws *w, const char *url)
 	return true;
 }
 
+/* The same headers curl sends for http.c: a bearer token (or a custom
+ * Authorization header) wins over basic auth, as curl does not add its
+ * own Authorization header when one is given. */
 static void
 add_auth(struct sbuf *r, const struct http_auth *a)
 {
 	if (!a)
 		return;
-	if (a->username && *a->username) {
-		struct sbuf up = SBUF_INIT;
-		sbuf_addf(&up, "%s:%s", a->username, a->password ? a->password : "");
-		sbuf_adds(r, "Authorization: Basic ");
-		ws_base64(r, (const unsigned char *)up.buf, up.len);
-		sbuf_adds(r, "\r\n");
-		memset(up.buf, 0, up.len);
-		sbuf_release(&up);
-	}
 	char *tok = NULL;
 	if (a->bearer_token_file && *a->bearer_token_file) {
 		FILE *f = fopen(a->bearer_token_file, "r");
@@ -704,8 +698,21 @@ add_auth(struct sbuf *r, const struct http_auth *a)
 		}
 	}
 	const char *t = tok ? tok : a->bearer_token;
-	if (t && *t)
+	bool custom_auth = false;
+	for (const char *const *h = a->headers; h && *h; h++)
+		if (!strncasecmp(*h, "Authorization:", 14))
+			custom_auth = true;
+	if (t && *t && !custom_auth)
 		sbuf_addf(r, "Authorization: Bearer %s\r\n", t);
+	else if (a->username && *a->username && !custom_auth) {
+		struct sbuf up = SBUF_INIT;
+		sbuf_addf(&up, "%s:%s", a->username, a->password ? a->password : "");
+		sbuf_adds(r, "Authorization: Basic ");
+		ws_base64(r, (const unsigned char *)up.buf, up.len);
+		sbuf_adds(r, "\r\n");
+		memset(up.buf, 0, up.len);
+		sbuf_release(&up);
+	}
 	if (tok) {
 		memset(tok, 0, strlen(tok));
 		free(tok);
@@ -716,10 +723,73 @@ add_auth(struct sbuf *r, const struct http_auth *a)
 		sbuf_addf(r, "%s\r\n", *h);
 }
 
+static const char *
+env2(const char *a, const char *b)
+{
+	const char *v = getenv(a);
+	if (!v || !*v)
+		v = getenv(b);
+	return v && *v ? v : NULL;
+}
+
+/* no_proxy: "*", or comma-separated hosts/domains (".example.com" or
+ * "example.com" also match subdomains), as curl reads it. */
+static bool
+no_proxy_matches(const char *host)
+{
+	const char *np = env2("no_proxy", "NO_PROXY");
+	if (!np)
+		return false;
+	size_t hl = strlen(host);
+	const char *p = np;
+	while (*p) {
+		p += strspn(p, " ,");
+		size_t n = strcspn(p, ",");
+		size_t m = n;
+		while (m && p[m - 1] == ' ')
+			m--;
+		const char *e = p;
+		if (m == 1 && *e == '*')
+			return true;
+		if (m && *e == '.') {
+			e++;
+			m--;
+		}
+		if (m && hl >= m && !strncasecmp(host + hl - m, e, m) &&
+		    (hl == m || host[hl - m - 1] == '.'))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+const char *
+ws_unsupported(const char *url)
+{
+	if (!url)
+		return "no URL";
+	if (!strncmp(url, "https://", 8) || !strncmp(url, "wss://", 6))
+		return "the websocket client speaks plain http only (TLS goes through curl)";
+	if (strncmp(url, "http://", 7) && strncmp(url, "ws://", 5))
+		return "not an http:// URL";
+	struct ws tmp = { 0 };
+	bool ok = parse_url(&tmp, url);
+	const char *why = NULL;
+	if (!ok)
+		why = "bad URL";
+	else if (env2("http_proxy", "all_proxy") || getenv("ALL_PROXY"))
+		if (!no_proxy_matches(tmp.host))
+			why = "an HTTP proxy is configured (http_proxy/all_proxy)";
+	free(tmp.host);
+	free(tmp.hostport);
+	free(tmp.path);
+	return why;
+}
+
 struct ws *
 ws_open(uv_loop_t *loop, const struct ws_config *cfg, const struct ws_callbacks *cb)
 {
-	if (!loop || !cfg || !cfg->url || !cb)
+	if (!loop || !cfg || !cfg->url || !cb || ws_unsupported(cfg->url))
 		return NULL;
 	struct ws *w = xcalloc(1, sizeof(*w));
 	if (!parse_url(w, cfg->url)) {

@@ -56,7 +56,15 @@ struct ws_callbacks {
 	void (*on_close)(void *ud, int err, long http_status, int code, const char *msg);
 };
 
-/** Starts connecting; see the protocol above.  Strings are copied. */
+/**
+ * Why ws_open() would refuse `url`, in plain words, or NULL when it can
+ * try: "wss/https needs TLS", or "an HTTP proxy is configured" (http_proxy
+ * or all_proxy apply to the host and no_proxy does not exempt it; the
+ * caller should then go through curl, which honours the proxy).
+ */
+const char *ws_unsupported(const char *url);
+/** Starts connecting; see the protocol above.  Strings are copied.
+ * Returns NULL when ws_unsupported(url) says why (no callbacks). */
 struct ws *ws_open(uv_loop_t *loop, const struct ws_config *cfg,
 		   const struct ws_callbacks *cb);
 /** Sends a text message (masked).  Returns 0 or LX_EINVAL when not open. */

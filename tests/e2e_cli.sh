@@ -76,6 +76,13 @@ check "query output mode" 2 $Q query '{level="ERROR"}' -o xml demo; has "expecte
 check "query json" 0 $Q query 'count_over_time({level="FATAL"}[10m])' --instant -o json demo
 echo "$LAST" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["status"]=="success" and d["data"]["resultType"]=="vector"' ||
 	{ echo "FAIL: -o json is not a Loki response body"; exit 1; }
+# labels / series on the local source.
+check "labels" 0 $Q labels demo; has "^agent_id$"; has "^level$"
+check "label values" 0 $Q labels level demo; has "^ERROR$"; has "^FATAL$"
+[ "$(echo "$LAST" | wc -l)" = 5 ] || { echo "FAIL: level has not 5 values"; exit 1; }
+check "series" 0 $Q series '{level="FATAL"}' demo; has 'level="FATAL"'
+[ "$(echo "$LAST" | wc -l)" = 2 ] || { echo "FAIL: want the 2 FATAL streams"; echo "$LAST"; exit 1; }
+check "series bad selector" 2 $Q series '{level=}' demo
 # A closed pipe ends quietly.
 out=$($Q query '{agent_id=~".+"}' --limit 5000 -o raw demo 2>"$D/stderr" | head -1)
 echo "$out" | grep -q '"timestamp"' || { echo "FAIL: query | head printed: $out"; exit 1; }

@@ -23,6 +23,42 @@ cnt=$(curl -s -G "$LOKI_TEST_ADDR/loki/api/v1/query" --data-urlencode 'query=sum
 # The errors view on Loki's lines shows errors.
 out=$(LOKI_ADDR=$LOKI_TEST_ADDR $BIN --snapshot errors --size 160x20 --loki-history 10m --loki-query '{job="infrafabric"}' 2>&1)
 echo "$out" | grep -q "all errors" || { echo "FAIL: errors view on Loki"; echo "$out" | head -5; exit 1; }
+# Headless commands against Loki: query (jsonl parses and matches what was
+# pushed), labels, label values, series.
+out=$(LOKI_ADDR=$LOKI_TEST_ADDR $BIN query '{job="infrafabric", level="ERROR"} |= "if://log/"' --since 10m --limit 5000 -o jsonl 2>&1) ||
+	{ echo "FAIL: query on Loki"; echo "$out" | head -3; exit 1; }
+echo "$out" | python3 -c '
+import json, sys
+rows = [json.loads(l) for l in sys.stdin if l.strip()]
+assert rows, "no lines"
+for r in rows:
+    line = json.loads(r["line"])
+    assert r["labels"]["level"] == "ERROR" and line["level"] == "ERROR", r
+    assert r["labels"]["agent_id"] == line["agent_id"], r
+print(len(rows), "ERROR lines from Loki")' || { echo "FAIL: Loki jsonl"; exit 1; }
+out=$(LOKI_ADDR=$LOKI_TEST_ADDR $BIN labels 2>&1)
+echo "$out" | grep -q "^agent_id$" || { echo "FAIL: Loki labels"; echo "$out"; exit 1; }
+out=$(LOKI_ADDR=$LOKI_TEST_ADDR $BIN labels level 2>&1)
+echo "$out" | grep -q "^ERROR$" || { echo "FAIL: Loki label values"; echo "$out"; exit 1; }
+out=$(LOKI_ADDR=$LOKI_TEST_ADDR $BIN series '{job="infrafabric", level="FATAL"}' --since 10m 2>&1)
+echo "$out" | grep -q 'level="FATAL"' || { echo "FAIL: Loki series"; echo "$out"; exit 1; }
+out=$(LOKI_ADDR=$LOKI_TEST_ADDR $BIN query '{job="infrafabric"} | json duration_ms > 100' 2>&1); rc=$?
+[ "$rc" = 2 ] || { echo "FAIL: a bad query to Loki exits $rc, want 2"; echo "$out"; exit 1; }
+echo "$out" | grep -qi "parse error" || { echo "FAIL: Loki's parse error not shown"; echo "$out"; exit 1; }
+# tail: follows Loki live; history from --since; Ctrl-C (SIGINT) ends it; | head ends quietly.
+T=$(mktemp)
+LOKI_ADDR=$LOKI_TEST_ADDR $BIN tail '{job="infrafabric", service="infrafabric"}' --since 5s -o jsonl > "$T" 2>"$T.err" &
+tp=$!
+sleep 2
+$BIN demo --push "$LOKI_TEST_ADDR" --duration 5s --seed 12 >/dev/null 2>&1
+sleep 3
+kill -INT $tp; wait $tp; trc=$?
+[ "$trc" = 0 ] || { echo "FAIL: tail exit $trc after SIGINT"; cat "$T.err"; exit 1; }
+k=$(python3 -c 'import json,sys; print(sum(1 for l in open(sys.argv[1]) if json.loads(l)["line"].startswith("{")))' "$T")
+[ "$k" -gt 10 ] || { echo "FAIL: tail printed $k lines"; head -3 "$T"; cat "$T.err"; exit 1; }
+out=$(LOKI_ADDR=$LOKI_TEST_ADDR timeout 20 $BIN tail '{job="infrafabric"}' --since 10m -o raw 2>"$T.err" | head -2)
+[ "$(echo "$out" | wc -l)" = 2 ] && [ ! -s "$T.err" ] || { echo "FAIL: tail | head"; cat "$T.err"; exit 1; }
+rm -f "$T" "$T.err"
 # With the websocket refused (a proxy answering the upgrade with 429), the
 # tail polls query_range instead and says so.
 if [ -n "${FAULT_TEST_ADDR:-}" ]; then

@@ -69,6 +69,14 @@ tmux resize-window -t "$S" -x 100 -y 30
 wait_for "LIVE" 3 || fail "did not recover after resizing back"
 tmux send-keys -t "$S" q
 wait_for "EXITED rc=0" 3 || fail "q did not quit cleanly"
+tmux kill-session -t "$S"
+# A crash signal restores the terminal too: the shell line after it shows.
+tmux new-session -d -s "$S" -x 100 -y 20 "env XDG_CONFIG_HOME=/nonexistent $BIN --seed 3 demo; echo EXITED rc=\$?; sleep 30"
+wait_for "LIVE" 5 || fail "no frame before the crash test"
+pid=$(tmux list-panes -t "$S" -F '#{pane_pid}')
+kill -SEGV "$(pgrep -P "$pid" -f iftop-logs | head -1)"
+wait_for "EXITED rc=139" 3 || fail "no exit 139 after SIGSEGV"
+tmux capture-pane -p -t "$S" | grep -q "iftop-logs   1" && fail "screen not restored after a crash"
 # The terminal is restored: the shell line is on a normal screen.
 tmux capture-pane -p -t "$S" | grep -q "iftop-logs   1 tail" && fail "screen not restored after quit"
 tmux kill-session -t "$S"

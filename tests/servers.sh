@@ -53,7 +53,19 @@ srv_start_tls() {
 	export TLS_TEST_DIR="$_t"
 }
 
+# Reports a failed start and stops whatever was already started (run.sh
+# installs its EXIT trap only after servers_start succeeded).
+srv_fail() {
+	echo "servers.sh: $1" >&2
+	[ -n "${_loki_starter:-}" ] && kill "$_loki_starter" 2>/dev/null && wait "$_loki_starter" 2>/dev/null
+	servers_stop
+	return 1
+}
+
 servers_start() {
+	_loki_starter=
+	command -v prometheus >/dev/null 2>&1 || { echo "servers.sh: prometheus not installed (make deps-test)" >&2; return 1; }
+	command -v curl >/dev/null 2>&1 || { echo "servers.sh: curl not installed (make deps-test)" >&2; return 1; }
 	SRV_DIR=$(mktemp -d /tmp/iftop-servers.XXXXXX) || return 1
 	_loki_dir=$ROOT/../shared/loki
 	[ -x "$_loki_dir/start-loki.sh" ] || { echo "servers.sh: no $_loki_dir/start-loki.sh" >&2; return 1; }
@@ -71,7 +83,7 @@ servers_start() {
 	_n=0
 	while [ ! -s "$SRV_DIR/fp.port" ] && [ $_n -lt 50 ]; do sleep 0.1; _n=$((_n + 1)); done
 	_fp_port=$(cat "$SRV_DIR/fp.port")
-	[ -n "$_fp_port" ] || { echo "servers.sh: fault proxy did not start" >&2; return 1; }
+	[ -n "$_fp_port" ] || { srv_fail "fault proxy did not start"; return 1; }
 
 	_prom_port=$(srv_free_port)
 	_dead_port=$(srv_free_port)
@@ -116,8 +128,14 @@ EOF
 	export LOKI_TEST_ADDR="http://127.0.0.1:$_loki_port"
 
 	srv_wait_http "$PROM_TEST_ADDR/-/ready" 20 ||
-		{ echo "servers.sh: prometheus not ready" >&2; tail -5 "$SRV_DIR/prom.log" >&2; return 1; }
-	wait "$_loki_starter" || { echo "servers.sh: loki did not start" >&2; cat "$SRV_DIR/loki.err" >&2; return 1; }
+		{ tail -5 "$SRV_DIR/prom.log" >&2; srv_fail "prometheus not ready"; return 1; }
+	if ! wait "$_loki_starter"; then
+		_loki_starter=
+		cat "$SRV_DIR/loki.err" >&2
+		srv_fail "loki did not start"
+		return 1
+	fi
+	_loki_starter=
 	SRV_PIDS="$SRV_PIDS $(cat "$SRV_DIR/loki.start")"
 	return 0
 }

@@ -189,6 +189,15 @@ test_auth_headers(void **state)
 	assert_non_null(strstr(sbuf_str(&r1.body), "X-Custom: yes"));
 	assert_non_null(strstr(sbuf_str(&r2.body), "Authorization: Bearer file-token-123\r\n"));
 	assert_non_null(strstr(sbuf_str(&r3.body), "Authorization: Bearer direct-token"));
+	/* basic and bearer both set: the bearer token wins, as over the websocket */
+	struct http_auth d = { .username = "alice", .password = "pw", .bearer_token = "tok-2" };
+	struct res r5 = { 0 };
+	struct http_req q5 = { .url = url("/echo"), .auth = &d };
+	assert_non_null(http_get(H, &q5, done_cb, &r5));
+	run();
+	assert_non_null(strstr(sbuf_str(&r5.body), "Authorization: Bearer tok-2\r\n"));
+	assert_null(strstr(sbuf_str(&r5.body), "Basic"));
+	sbuf_release(&r5.body);
 	unlink(tf);
 	/* unreadable token file: NULL and no callback */
 	struct res r4 = { 0 };

@@ -315,6 +315,25 @@ test_config_env(void **state)
 }
 
 static void
+test_limit_words(void **state)
+{
+	(void)state;
+	char b[200];
+	struct res_limit l = { .cut = true, .layer = "client limit", .limit = 1000, .shown = 1000,
+			       .at_least = 1001 };
+	res_limit_format(&l, b, sizeof(b));
+	assert_string_equal(b, "1,000 shown of \u2265 1,001; client limit 1,000");
+	l.total = 12400;
+	snprintf(l.why, sizeof(l.why), "server max_entries_limit_per_query is 5000; paging by 5000");
+	res_limit_format(&l, b, sizeof(b));
+	assert_string_equal(b, "1,000 shown of 12,400; client limit 1,000; "
+			    "server max_entries_limit_per_query is 5000; paging by 5000");
+	struct res_limit none = { 0 };
+	res_limit_format(&none, b, sizeof(b));
+	assert_string_equal(b, "");
+}
+
+static void
 test_plan_split(void **state)
 {
 	(void)state;
@@ -547,7 +566,10 @@ test_live_query_paging(void **state)
 	assert_string_equal(c.res->limit.layer, "client limit");
 	assert_int_equal(c.res->limit.limit, 1000);
 	assert_true(c.res->limit.at_least > 1000);
-	assert_int_equal(c.res->limit.total, NLINES);   /* "1,000 shown of 2,500" */
+	assert_int_equal(c.res->limit.total, NLINES);
+	char words[200];
+	res_limit_format(&c.res->limit, words, sizeof(words));
+	assert_string_equal(words, "1,000 shown of 2,500; client limit 1,000");
 	assert_int_equal(c.res->limit.at_least, NLINES);
 	check_unique(c.res, 1000, true);
 	result_free(c.res);
@@ -632,6 +654,22 @@ test_live_metric_and_instant(void **state)
 	assert_int_equal(m.res->type, RES_MATRIX);
 	assert_int_equal(m.res->nseries, 1);
 	assert_true(m.res->series[0].n >= 1);
+
+	/* the same metric range in 7-minute chunks gives the same samples */
+	struct got c = { 0 };
+	mq.split_ns = 7 * 60 * 1000000000LL;
+	assert_non_null(loki_query_range(LK, &mq, got_cb, &c));
+	run();
+	if (c.failed)
+		fail_msg("%s", c.err.msg);
+	assert_true(c.res->pages >= 3);
+	assert_int_equal(c.res->nseries, m.res->nseries);
+	assert_int_equal(c.res->series[0].n, m.res->series[0].n);
+	for (size_t k = 0; k < m.res->series[0].n; k++) {
+		assert_true(c.res->series[0].v[k].ts_ms == m.res->series[0].v[k].ts_ms);
+		assert_true(c.res->series[0].v[k].v == m.res->series[0].v[k].v);
+	}
+	result_free(c.res);
 	result_free(m.res);
 
 	/* instant log query */
@@ -767,6 +805,7 @@ main(void)
 		cmocka_unit_test(test_error_words),
 		cmocka_unit_test(test_config_env),
 		cmocka_unit_test(test_plan_split),
+		cmocka_unit_test(test_limit_words),
 	};
 	const struct CMUnitTest live[] = {
 		cmocka_unit_test(test_live_query_paging),

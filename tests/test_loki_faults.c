@@ -275,6 +275,37 @@ test_huge_body(void **state)
 	loki_free(bigl);
 }
 
+/* A server whose error text echoes our request headers must not put the
+ * credentials on screen. */
+static void
+test_secrets_echoed(void **state)
+{
+	(void)state;
+	NEED();
+	static const char *const hdrs[] = { "X-Api-Key: key-secret-4242", NULL };
+	struct {
+		struct http_auth a;
+		const char *secret;
+	} cases[] = {
+		{ { .bearer_token = "tok-secret-7777" }, "tok-secret-7777" },
+		{ { .username = "alice", .password = "pw-secret-1" }, "YWxpY2U6cHctc2VjcmV0LTE=" },
+		{ { .headers = hdrs }, "key-secret-4242" },
+	};
+	for (size_t i = 0; i < LX_ARRAY_LEN(cases); i++) {
+		char url[200];
+		snprintf(url, sizeof(url), "%s/echo-status=401", fp);
+		struct loki_config c = { .url = url, .auth = cases[i].a };
+		struct loki *lk = loki_new(H, &c);
+		struct got g = { 0 };
+		assert_non_null(loki_labels(lk, 0, 0, got_cb, &g));
+		uv_run(&loop, UV_RUN_DEFAULT);
+		expect_fail(&g, LX_EHTTP, "Loki refused access to labels (HTTP 401)");
+		if (strstr(g.err.msg, cases[i].secret) || !strstr(g.err.msg, "***"))
+			fail_msg("case %zu: %s", i, g.err.msg);
+		loki_free(lk);
+	}
+}
+
 int
 main(void)
 {
@@ -290,6 +321,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_429, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_huge_body, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_secrets_echoed, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -381,6 +381,138 @@ test_tail_reconnect_backfill(void **state)
 	sink_release(&r);
 }
 
+/* History beyond Loki's tail replay limit (1000 here) comes complete from
+ * query_range, then live lines follow, each once. */
+static void
+history_case(bool force_polling)
+{
+	char run[64];
+	run_id(run, sizeof(run), "hist");
+	struct loki_push_buf pb;
+	loki_push_begin(&pb);
+	struct res_labels l = { 0 };
+	res_labels_set(&l, "job", "tailtest");
+	res_labels_set(&l, "run", run);
+	loki_push_stream(&pb, &l);
+	res_labels_release(&l);
+	int64_t now = loki_now_ns();
+	for (int i = 0; i < 1500; i++) {
+		char line[96];
+		int n = snprintf(line, sizeof(line), "{\"message\":\"history %d\"}", i);
+		loki_push_entry(&pb, now - 120000000000LL + (int64_t)i * 50000000LL, line, (size_t)n);
+	}
+	loki_push_end(&pb);
+	struct sinkrec r = { 0 };
+	static struct pushjob dummy;
+	memset(&dummy, 0, sizeof(dummy));
+	assert_non_null(loki_push(pusher, pb.body.buf, pb.body.len, push_ack, &dummy));
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(dummy.acked, 1);
+	loki_push_buf_release(&pb);
+
+	char q[128];
+	snprintf(q, sizeof(q), "{job=\"tailtest\",run=\"%s\"}", run);
+	struct loki_tail_config tc = { .query = q, .start_ns = now - 300000000000LL,
+				       .sweep_ms = 1000, .poll_ms = 250,
+				       .force_polling = force_polling };
+	struct source_sink sink = { .ud = &r, .line = sink_line, .status = sink_status };
+	struct source *s = loki_tail_source_new(&loop, pusher, &tc, &sink);
+	assert_int_equal(source_start(s), 0);
+	live_src = s;
+	struct want w0 = { s, &r, 1500, force_polling ? 0 : 1 };
+	run_until(reached, &w0, 10000);
+	static struct pushjob j;
+	push_start(&j, run, 1, 10, 100);
+	struct want w = { s, &r, 1510, force_polling ? 0 : 1 };
+	run_until(reached, &w, 10000);
+	if (r.n != 1510 || r.dups)
+		fail_msg("lines %zu dups %d status:\n%s", r.n, r.dups, sbuf_str(&r.status));
+	/* history first, oldest first */
+	assert_non_null(strstr(r.lines[0], "history 0\""));
+	assert_non_null(strstr(r.lines[1499], "history 1499\""));
+	finish_tail(s, &j);
+	sink_release(&r);
+}
+
+static void
+test_tail_history(void **state)
+{
+	(void)state;
+	if (!loki_addr)
+		skip();
+	history_case(false);
+	history_case(true);
+}
+
+/* Loki reports dropped_entries (client too slow): counted as known lost
+ * and said in the status; the lines themselves still arrive once. */
+static bool
+lost_two(void *arg)
+{
+	struct want *w = arg;
+	struct loki_tail_stats st;
+	loki_tail_get_stats(w->s, &st);
+	return st.lost >= 2 && w->r->n >= w->lines;
+}
+
+static void
+test_tail_dropped_entries(void **state)
+{
+	(void)state;
+	if (!loki_addr || !fp_addr)
+		skip();
+	char run[64], path[200];
+	run_id(run, sizeof(run), "inj");
+	snprintf(path, sizeof(path), "/f/wsinject/0/%s", run);
+	struct loki *lk = proxied(path);
+	struct sinkrec r = { 0 };
+	struct source *s = tail_new(lk, run, &r, false);
+	struct want w0 = { s, &r, 0, 1 };
+	run_until(reached, &w0, 8000);
+	/* pushes over ~2 s: Loki's live tail needs a moment to register, and
+	 * the proxy injects its report after the first frame Loki sends */
+	static struct pushjob j;
+	push_start(&j, run, 8, 10, 250);
+	struct want w = { s, &r, 80, 1 };
+	run_until(lost_two, &w, 12000);
+	struct loki_tail_stats st;
+	loki_tail_get_stats(s, &st);
+	if (r.n != 80 || r.dups || st.lost != 2 ||
+	    !strstr(sbuf_str(&r.status), "Loki dropped 2 lines from the tail"))
+		fail_msg("lines %zu dups %d lost %zu status:\n%s", r.n, r.dups, st.lost,
+			 sbuf_str(&r.status));
+	finish_tail(s, &j);
+	loki_free(lk);
+	sink_release(&r);
+}
+
+/* An HTTP proxy in the environment: no direct websocket; polling through
+ * curl, which goes via the proxy (here the fault proxy, which serves
+ * absolute-form requests from its upstream, the real Loki). */
+static void
+test_tail_via_http_proxy(void **state)
+{
+	(void)state;
+	if (!loki_addr || !fp_addr)
+		skip();
+	char run[64];
+	run_id(run, sizeof(run), "viaproxy");
+	setenv("http_proxy", fp_addr, 1);
+	unsetenv("no_proxy");
+	unsetenv("NO_PROXY");
+	struct sinkrec r = { 0 };
+	struct source *s = tail_new(pusher, run, &r, false);
+	static struct pushjob j;
+	push_start(&j, run, 2, 10, 200);
+	struct want w = { s, &r, 20, 0 };
+	run_until(reached, &w, 10000);
+	unsetenv("http_proxy");
+	if (r.n != 20 || r.dups || !strstr(sbuf_str(&r.status), "an HTTP proxy is configured"))
+		fail_msg("lines %zu dups %d status:\n%s", r.n, r.dups, sbuf_str(&r.status));
+	finish_tail(s, &j);
+	sink_release(&r);
+}
+
 /* Upgrades refused for a while: polling, then back to the websocket
  * without losing or repeating lines. */
 static void
@@ -430,7 +562,7 @@ test_tail_poll_recovery(void **state)
 	push_start(&j, run, 4, 10, 200);
 	struct want w = { s, &r, 40, 0 };
 	run_until(reached, &w, 15000);
-	if (r.n != 40 || r.dups || !strstr(sbuf_str(&r.status), "tail poll failed: Loki server error (HTTP 503"))
+	if (r.n != 40 || r.dups || !strstr(sbuf_str(&r.status), "failed: Loki server error (HTTP 503"))
 		fail_msg("lines %zu dups %d status:\n%s", r.n, r.dups, sbuf_str(&r.status));
 	finish_tail(s, &j);
 	loki_free(lk);
@@ -449,6 +581,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tail_reconnect_backfill, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail_poll_recovery, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail_back_to_websocket, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tail_dropped_entries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tail_history, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tail_via_http_proxy, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

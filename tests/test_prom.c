@@ -351,7 +351,7 @@ test_live_faults(void **state)
 		{ "err503", 2, 0, "" },
 		{ "err500", 0, LX_EHTTP, "Prometheus query failed (HTTP 500): upstream unavailable" },
 		{ "trunc", 0, LX_EPARSE, "Prometheus sent an unreadable query answer: invalid JSON" },
-		{ "rl1", 0, LX_EHTTP, "Prometheus query failed (HTTP 429): too many outstanding requests" },
+		{ "rl1", 0, LX_EHTTP, "Prometheus is rate limiting (HTTP 429): too many outstanding requests" },
 		{ "resetbody", 1, 0, "" },
 	};
 	for (size_t i = 0; i < LX_ARRAY_LEN(cases); i++) {

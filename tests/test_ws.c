@@ -176,6 +176,48 @@ test_script(void **state)
 	sbuf_release(&r.all);
 }
 
+static char *
+upgrade_head(const struct http_auth *a, struct rec *r)
+{
+	char url[256];
+	snprintf(url, sizeof(url), "%s/wsecho", fp);
+	struct ws_config cfg = { .url = url, .auth = a };
+	struct ws_callbacks cb = { .ud = r, .on_open = on_open, .on_message = on_message,
+				   .on_close = on_close };
+	r->w = ws_open(&loop, &cfg, &cb);
+	assert_non_null(r->w);
+	for (int i = 0; i < 400 && r->messages < 1 && !r->closed; i++)
+		uv_run(&loop, UV_RUN_ONCE);
+	ws_close(r->w);
+	return r->all.buf ? r->all.buf : "";
+}
+
+/* The upgrade request carries the same auth headers as curl would send:
+ * basic, or a bearer token that wins over it; org id; custom headers. */
+static void
+test_auth_headers(void **state)
+{
+	(void)state;
+	if (!fp)
+		skip();
+	const char *hdrs[] = { "X-Custom: 1", NULL };
+	struct http_auth basic = { .username = "alice", .password = "pw", .org_id = "a|b",
+				   .headers = hdrs };
+	struct http_auth both = { .username = "alice", .password = "pw", .bearer_token = "tok-1" };
+	struct rec r1 = { 0 }, r2 = { 0 };
+	const char *m = upgrade_head(&basic, &r1);
+	assert_non_null(strstr(m, "GET /wsecho HTTP/1.1\r\n"));
+	assert_non_null(strstr(m, "Authorization: Basic YWxpY2U6cHc=\r\n"));
+	assert_non_null(strstr(m, "X-Scope-OrgID: a|b\r\n"));
+	assert_non_null(strstr(m, "X-Custom: 1\r\n"));
+	assert_non_null(strstr(m, "Sec-WebSocket-Version: 13\r\n"));
+	m = upgrade_head(&both, &r2);
+	assert_non_null(strstr(m, "Authorization: Bearer tok-1\r\n"));
+	assert_null(strstr(m, "Basic"));
+	sbuf_release(&r1.all);
+	sbuf_release(&r2.all);
+}
+
 static void
 test_failures(void **state)
 {
@@ -223,6 +265,29 @@ test_loki_tail_handshake(void **state)
 	assert_int_equal(r.closed, 0);          /* silenced by ws_close */
 }
 
+static void
+test_unsupported(void **state)
+{
+	(void)state;
+	unsetenv("http_proxy");
+	unsetenv("all_proxy");
+	unsetenv("ALL_PROXY");
+	unsetenv("no_proxy");
+	unsetenv("NO_PROXY");
+	assert_null(ws_unsupported("http://loki.example:3100/x"));
+	assert_non_null(strstr(ws_unsupported("https://loki.example/x"), "plain http only"));
+	setenv("http_proxy", "http://proxy:3128", 1);
+	assert_non_null(strstr(ws_unsupported("http://loki.example:3100/x"), "HTTP proxy"));
+	setenv("no_proxy", "localhost, .example", 1);
+	assert_null(ws_unsupported("http://loki.example:3100/x"));
+	assert_null(ws_unsupported("http://a.b.example/x"));
+	assert_non_null(ws_unsupported("http://notexample/x"));
+	setenv("no_proxy", "*", 1);
+	assert_null(ws_unsupported("http://anything/x"));
+	unsetenv("http_proxy");
+	unsetenv("no_proxy");
+}
+
 int
 main(void)
 {
@@ -231,8 +296,10 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_accept_key),
 		cmocka_unit_test(test_frames),
+		cmocka_unit_test(test_unsupported),
 		cmocka_unit_test_setup_teardown(test_script, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failures, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_auth_headers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loki_tail_handshake, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -113,6 +113,11 @@ app_init(struct app *a, uv_loop_t *loop, struct config *cfg, struct sbuf *err)
 	a->cfg = cfg;
 	a->utc = cfg->utc_on;
 	a->frame_ms = (int)(1000 / (cfg->fps_val > 0 ? cfg->fps_val : 30));
+	a->health = health_defaults;
+	a->health.silent_ns = strtol(cfg->health_silent_s, NULL, 10) * 1000000000LL;
+	a->health.error_ratio = (double)strtol(cfg->health_error_pct, NULL, 10) / 100.0;
+	a->health.warn_ratio = (double)strtol(cfg->health_warn_pct, NULL, 10) / 100.0;
+	a->health.slow_p95_ms = (double)strtol(cfg->health_p95_ms, NULL, 10);
 	sbuf_init(&a->modal_text);
 	/* --max-memory is the process's budget: the store gets 85% of it, the
 	 * rest is for held history, the screen and the allocator's overhead. */

@@ -28,6 +28,7 @@
 #include "tui/grid.h"
 #include "tui/theme.h"
 #include "tui/widgets.h"
+#include "views/stats.h"
 #include "views/view.h"
 
 #define APP_MAX_TABS 8
@@ -74,6 +75,7 @@ struct app {
 
 	int hist_waiting;               /* sources whose history is not in yet */
 
+	struct health_thresholds health; /* the health rules' limits (config) */
 	struct stack *stack;             /* Loki/Prometheus readiness; NULL: none set */
 	struct alerts alerts;            /* local rules, evaluated every 5 s */
 	int64_t alerts_next;

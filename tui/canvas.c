@@ -38,26 +38,6 @@ tui_canvas_sub(const struct tui_canvas *c, int y, int x, int h, int w)
 	return s;
 }
 
-/* Code points a terminal may act on: shown as escapes, never raw. */
-static bool
-is_unsafe(uint32_t cp)
-{
-	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
-	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
-	       cp == 0x061c || cp == 0x200e || cp == 0x200f;
-}
-
-/* Writes `esc` (ASCII) for an unsafe code point into buf; returns length. */
-static size_t
-escape_text(uint32_t cp, char *buf)
-{
-	if (cp < 0x20)
-		return (size_t)sprintf(buf, "^%c", (char)(cp + 64));
-	if (cp == 0x7f)
-		return (size_t)sprintf(buf, "^?");
-	return (size_t)sprintf(buf, "<U+%04X>", (unsigned)cp);
-}
-
 bool
 tui_put_cp(struct tui_canvas *c, uint16_t style, uint32_t cp)
 {
@@ -113,9 +93,9 @@ tui_put_textn(struct tui_canvas *c, uint16_t style, const char *s, size_t n)
 				return true;
 			continue;
 		}
-		if (is_unsafe(cp)) {
+		if (utf8_is_unsafe(cp)) {
 			char esc[16];
-			size_t el = escape_text(cp, esc);
+			size_t el = utf8_escape(cp, esc);
 			for (size_t k = 0; k < el; k++)
 				if (tui_put_cp(c, THEME_CTRL, (unsigned char)esc[k]))
 					return true;
@@ -160,9 +140,9 @@ tui_text_width(const char *s, size_t n)
 		i += utf8_decode(s + i, n - i, &cp);
 		if (cp == '\t')
 			w += 8 - w % 8;
-		else if (is_unsafe(cp)) {
+		else if (utf8_is_unsafe(cp)) {
 			char esc[16];
-			w += (int)escape_text(cp, esc);
+			w += (int)utf8_escape(cp, esc);
 		} else
 			w += tui_cp_width(cp);
 	}

@@ -49,7 +49,15 @@ enum cfg_type { CFG_STR, CFG_BOOL, CFG_INT, CFG_SIZE, CFG_SECRET };
 	_(rate, "--rate", "IFTOP_LOGS_RATE", CFG_INT, "40", "demo swarm lines per second")                     \
 	_(seed, "--seed", "IFTOP_LOGS_SEED", CFG_INT, "1", "demo swarm random seed")                           \
 	_(utc, "--utc", "IFTOP_LOGS_UTC", CFG_BOOL, "false", "show times in UTC")                              \
-	_(fps, "--fps", "IFTOP_LOGS_FPS", CFG_INT, "30", "maximum redraws per second")
+	_(fps, "--fps", "IFTOP_LOGS_FPS", CFG_INT, "30", "maximum redraws per second")                       \
+	_(health_silent_s, "--health-silent", "IFTOP_LOGS_HEALTH_SILENT", CFG_INT, "30",                       \
+	  "health: an agent is silent after this many seconds without a line")                              \
+	_(health_error_pct, "--health-error-pct", "IFTOP_LOGS_HEALTH_ERROR_PCT", CFG_INT, "5",                 \
+	  "health: erroring above this percentage of ERROR/FATAL lines in the last minute")                 \
+	_(health_warn_pct, "--health-warn-pct", "IFTOP_LOGS_HEALTH_WARN_PCT", CFG_INT, "10",                   \
+	  "health: degraded above this percentage of WARN lines in the last minute")                        \
+	_(health_p95_ms, "--health-p95-ms", "IFTOP_LOGS_HEALTH_P95_MS", CFG_INT, "3000",                       \
+	  "health: degraded when p95 of context.duration_ms in the last minute is above this")
 
 struct config {
 #define _(name, flag, env, type, def, help) char *name;

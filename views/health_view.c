@@ -138,7 +138,7 @@ build_agent(struct view *v, struct agent *ag, int64_t end)
 	struct health *h = H(v);
 	struct model *m = &h->m;
 	const struct store *st = v->app->store;
-	const struct health_thresholds *t = &health_defaults;
+	const struct health_thresholds *t = &v->app->health;
 	const struct series *s = store_series(st, DIM_AGENT, ag->id);
 	int w = stats_windows[m->win];
 	int64_t now = m->now;
@@ -449,9 +449,9 @@ draw_panel(struct view *v, struct tui_canvas *c, const struct agent *ag, bool se
 		tui_put_text(&in, THEME_MUTED, "p50 ");
 		tui_put_text(&in, THEME_DURATION, a1);
 		tui_put_text(&in, THEME_MUTED, " p95 ");
-		tui_put_text(&in, ag->p95 > health_defaults.slow_p95_ms ? THEME_DURATION_SLOW : THEME_DURATION, a2);
+		tui_put_text(&in, ag->p95 > v->app->health.slow_p95_ms ? THEME_DURATION_SLOW : THEME_DURATION, a2);
 		tui_put_text(&in, THEME_MUTED, " p99 ");
-		tui_put_text(&in, ag->p99 > health_defaults.slow_p95_ms ? THEME_DURATION_SLOW : THEME_DURATION, a3);
+		tui_put_text(&in, ag->p99 > v->app->health.slow_p95_ms ? THEME_DURATION_SLOW : THEME_DURATION, a3);
 	}
 	/* 6: busiest component. */
 	if (y < in.h) {

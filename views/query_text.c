@@ -9,7 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/utf8.h"
 
 int
 query_output_parse(const char *s)
@@ -39,24 +38,6 @@ fmt_ts(int64_t ns, bool utc, struct sbuf *out)
 	}
 	sbuf_addf(out, "%04d-%02d-%02dT%02d:%02d:%02d.%09lld%s", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
 		  tm.tm_hour, tm.tm_min, tm.tm_sec, (long long)(ns % 1000000000LL), zone);
-}
-
-static void
-add_escaped(struct sbuf *out, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n;) {
-		uint32_t cp;
-		size_t l = utf8_decode(s + i, n - i, &cp);
-		if (cp < 0x20 || cp == 0x7f)
-			sbuf_addf(out, "^%c", cp == 0x7f ? '?' : (char)(cp + 64));
-		else if (cp >= 0x80 && cp <= 0x9f)
-			sbuf_addf(out, "<U+%04X>", (unsigned)cp);
-		else {
-			char b[4];
-			sbuf_add(out, b, utf8_encode(cp, b));
-		}
-		i += l;
-	}
 }
 
 static void
@@ -145,7 +126,7 @@ query_text(const struct result *r, enum query_output mode, bool forward, bool ut
 				sbuf_addc(out, ' ');
 				res_labels_format(&s->labels, out);
 				sbuf_addc(out, ' ');
-				add_escaped(out, e->line, e->len);
+				sbuf_add_visible(out, e->line, e->len);
 			}
 			sbuf_addc(out, '\n');
 		}

@@ -12,28 +12,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/utf8.h"
 #include "views/logline.h"
 #include "views/spans.h"
-
-/* Appends s[0..n) with control characters shown as ^X / <U+XXXX>. */
-static void
-add_safe(struct sbuf *out, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n;) {
-		uint32_t cp;
-		size_t l = utf8_decode(s + i, n - i, &cp);
-		if (cp < 0x20 || cp == 0x7f)
-			sbuf_addf(out, "^%c", cp == 0x7f ? '?' : (char)(cp + 64));
-		else if ((cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
-			sbuf_addf(out, "<U+%04X>", (unsigned)cp);
-		else {
-			char b[4];
-			sbuf_add(out, b, utf8_encode(cp, b));
-		}
-		i += l;
-	}
-}
 
 static void
 add_field(struct sbuf *out, const char *s, int width)
@@ -178,7 +158,7 @@ trace_text(const struct store *st, const char *corr, bool ascii, bool json, bool
 		sbuf_addc(out, '|');
 		size_t ml = r ? logline_message(r, false, msg, sizeof(msg)) : 0;
 		sbuf_addc(out, ' ');
-		add_safe(out, msg, ml);
+		sbuf_add_visible(out, msg, ml);
 		sbuf_addc(out, '\n');
 	}
 	sbuf_adds(out, "\n* on the critical path   ! error   | point event (a line without duration)\n");

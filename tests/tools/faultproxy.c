@@ -14,9 +14,12 @@
  * Local answers (keep-alive, no upstream):
  *   /metrics               a static Prometheus exposition (scrape target)
  *   /echo...               200, body = the request head + "body-bytes: N"
+ *                          ("status=NNN" anywhere in the path: answer NNN)
  *   /ka                    200, body "conn=C req=R" (keep-alive check)
  *   /status/NNN            answers NNN with a short text body
  *   /gzip                  200, gzip-encoded body ("gzip works " x 100)
+ *   /wsecho                a websocket server whose first message is the
+ *                          upgrade request head it received
  *   /wsscript              a websocket server that sends a ping, a message
  *                          fragmented in 3 frames with a ping between them,
  *                          a 70000-byte message, then "pongs-ok" once both
@@ -38,6 +41,9 @@
  *                  reset the client connection (no close frame)
  *   wshang         websocket upgrades hang unanswered; other requests pass
  *   wsrefuse       websocket upgrades get 429 "max tailers"; others pass
+ *   wsinject       pass through; after the first frame from upstream add a
+ *                  frame reporting 2 dropped_entries (as Loki does when
+ *                  the client is too slow)
  * Absolute-form requests (the proxy used as http_proxy) are served as if
  * their path had been asked directly.
  * Passed-through requests get "Connection: close" (unless they upgrade), so
@@ -56,14 +62,15 @@
 #include "sources/ws.h"
 
 enum mode { M_PASS, M_RESET, M_RESETBODY, M_SLOW, M_STATUS, M_RL, M_TRUNC,
-	    M_BADJSON, M_BIG, M_BIGNOLEN, M_HANG, M_WSDROP, M_WSHANG, M_WSREFUSE };
+	    M_BADJSON, M_BIG, M_BIGNOLEN, M_HANG, M_WSDROP, M_WSHANG, M_WSREFUSE,
+	    M_WSINJECT };
 
 static const struct { const char *name; enum mode m; } modes[] = {
 	{ "resetbody", M_RESETBODY }, { "reset", M_RESET }, { "slow", M_SLOW },
 	{ "err", M_STATUS }, { "rl", M_RL }, { "trunc", M_TRUNC },
 	{ "badjson", M_BADJSON }, { "bignolen", M_BIGNOLEN }, { "big", M_BIG },
 	{ "hang", M_HANG }, { "wsdrop", M_WSDROP }, { "wshang", M_WSHANG },
-	{ "wsrefuse", M_WSREFUSE },
+	{ "wsrefuse", M_WSREFUSE }, { "wsinject", M_WSINJECT },
 };
 
 static uv_loop_t *loop;
@@ -271,7 +278,7 @@ on_up_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 		free(b->base);
 		return;
 	}
-	if (c->mode != M_WSDROP) {
+	if (c->mode != M_WSDROP && c->mode != M_WSINJECT) {
 		send_cli(c, b->base, (size_t)n, A_NONE);
 		free(b->base);
 		return;
@@ -322,6 +329,18 @@ on_up_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 		c->wsbuf.len -= hl + plen;
 		if (op == 1 || op == 2)
 			c->frames++;
+		if (c->mode == M_WSINJECT) {
+			if (c->frames == 1 && (op == 1 || op == 2)) {
+				static const char inj[] = "{\"streams\":[],\"dropped_entries\":["
+					"{\"labels\":{\"job\":\"x\"},\"timestamp\":\"1\"},"
+					"{\"labels\":{\"job\":\"x\"},\"timestamp\":\"2\"}]}";
+				struct sbuf fr = SBUF_INIT;
+				ws_frame(&fr, WS_TEXT, true, inj, sizeof(inj) - 1, NULL);
+				send_cli(c, fr.buf, fr.len, A_NONE);
+				sbuf_release(&fr);
+			}
+			continue;
+		}
 		if (c->frames >= c->arg) {
 			/* abrupt drop: no close frame */
 			send_cli(c, "", 0, A_RESET);
@@ -413,7 +432,8 @@ is_local(const char *path)
 {
 	return !strcmp(path, "/metrics") || !strncmp(path, "/echo", 5) ||
 	       !strcmp(path, "/ka") || !strncmp(path, "/status/", 8) ||
-	       !strcmp(path, "/gzip") || !strcmp(path, "/wsscript");
+	       !strcmp(path, "/gzip") || !strcmp(path, "/wsscript") ||
+	       !strcmp(path, "/wsecho");
 }
 
 static void
@@ -426,7 +446,7 @@ ws_send(struct conn *c, enum ws_opcode op, bool fin, const char *p, size_t n)
 }
 
 static void
-ws_script_start(struct conn *c, const char *head)
+ws_script_start(struct conn *c, const char *head, bool script)
 {
 	const char *k = NULL;
 	for (const char *p = head; *p && !k; p++)
@@ -442,6 +462,8 @@ ws_script_start(struct conn *c, const char *head)
 	send_cli(c, b.buf, b.len, A_NONE);
 	sbuf_release(&b);
 	c->ws_server = true;
+	if (!script)
+		return;
 	ws_send(c, WS_PING, true, "p1", 2);
 	ws_send(c, WS_TEXT, false, "frag-", 5);
 	ws_send(c, WS_PING, true, "p2", 2);
@@ -503,8 +525,11 @@ serve_local(struct conn *c, const char *path, const char *head, size_t hl,
 	memmove(c->in.buf, c->in.buf + have, c->in.len - have);
 	c->in.len -= have;
 	c->body_skip = clen - have;
-	if (!strcmp(path, "/wsscript")) {
-		ws_script_start(c, head);
+	if (!strcmp(path, "/wsecho")) {
+		ws_script_start(c, head, false);
+		ws_send(c, WS_TEXT, true, head, hl);
+	} else if (!strcmp(path, "/wsscript")) {
+		ws_script_start(c, head, true);
 	} else if (!strcmp(path, "/metrics")) {
 		answer(c, 200, "OK", "Content-Type: text/plain; version=0.0.4\r\n",
 		       metrics_body, sizeof(metrics_body) - 1, keep);
@@ -512,7 +537,10 @@ serve_local(struct conn *c, const char *path, const char *head, size_t hl,
 		struct sbuf b = SBUF_INIT;
 		sbuf_add(&b, head, hl);
 		sbuf_addf(&b, "body-bytes: %zu\n", clen);
-		answer(c, 200, "OK", "Content-Type: text/plain\r\n", b.buf, b.len, keep);
+		const char *st = strstr(path, "status=");
+		int code = st ? atoi(st + 7) : 200;
+		answer(c, code, code == 200 ? "OK" : "Echo", "Content-Type: text/plain\r\n",
+		       b.buf, b.len, keep);
 		sbuf_release(&b);
 	} else if (!strcmp(path, "/ka")) {
 		char b[64];
@@ -582,8 +610,8 @@ handle_request(struct conn *c, char *head, size_t hl)
 		}
 		if (c->mode == M_WSDROP && n != 0 && seen >= n)
 			c->mode = M_PASS;
-		if ((c->mode == M_WSHANG || c->mode == M_WSREFUSE || c->mode == M_WSDROP) &&
-		    !upgrade)
+		if ((c->mode == M_WSHANG || c->mode == M_WSREFUSE || c->mode == M_WSDROP ||
+		     c->mode == M_WSINJECT) && !upgrade)
 			c->mode = M_PASS;
 		if (c->mode == M_WSHANG)
 			c->mode = M_HANG;
