@@ -58,6 +58,7 @@ static const struct binding defaults[] = {
 	{ "explore", 'i', REQ_EDIT_QUERY }, { "explore", TUI_KEY_INSERT, REQ_EDIT_QUERY },
 	{ "explore", 'r', REQ_RUN_QUERY }, { "explore", 't', REQ_TIME_RANGE },
 	{ "explore", 'S', REQ_STEP }, { "explore", 'v', REQ_TOGGLE_GRAPH },
+	{ "explore", 'I', REQ_TOGGLE_INSTANT },
 	{ "explore", ']', REQ_NEXT_SERIES }, { "explore", '[', REQ_PREV_SERIES },
 	{ "explore", 'L', REQ_RAISE_LIMIT }, { "explore", TUI_KEY_F2, REQ_DOCTOR },
 	{ "explore", 'd', REQ_DOCTOR }, { "explore", 'F', REQ_FORMAT_QUERY },

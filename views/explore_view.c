@@ -20,6 +20,9 @@
  * finds lines, as a cache fill, like the tail view's filter sync.
  * Must not: include curses, do I/O in draw() (history files are read and
  * written from request() only, and only when the clock is not frozen).
+ * This file: running, the editor, prompts, history and keys; results are
+ * drawn in explore_results.c, completion and the label browser live in
+ * explore_labels.c (shared state: views/explore.h).
  */
 #include <math.h>
 #include <stdio.h>
@@ -39,114 +42,12 @@
 #include "views/logline.h"
 #include "views/view.h"
 
-#define NS 1000000000LL
-#define MSG_CAP 8192
-#define COMP_MAX 200
-#define DEFAULT_LIMIT 1000
-#define MAX_LIMIT 100000
-#define VOLUME_ROWS 5
-
-enum prompt_kind { PR_NONE, PR_RANGE, PR_STEP, PR_HISTORY, PR_SAVE };
-
-struct row {                 /* one log line of the result, newest first */
-	uint32_t stream, entry;
-	uint8_t level;
-};
-
-struct browse_item {
-	char *value;
-	size_t count;
-	bool picked;
-};
-
-struct explore {
-	struct editor ed;
-	bool editing;
-	int ed_top;                  /* first editor line shown */
-	int ed_rows;                 /* editor lines shown at the last draw */
-	/* Parse state of the editor text, updated on every change. */
-	bool parsed_ok, is_log;
-	struct lq_error err;
-	/* Completion popup. */
-	char *comp[COMP_MAX];
-	int ncomp, comp_sel;
-	size_t comp_off, comp_len;   /* the word it replaces */
-	bool comp_value, comp_quoted; /* a label value; an opening quote typed */
-	/* Time range: relative (range_ns > 0, ends now) or absolute. */
-	int64_t range_ns, from_ns, to_ns;
-	int64_t step_ns;             /* 0 = auto */
-	unsigned limit;
-	/* The last run. */
-	struct result *res;
-	char *ran;                   /* the query text that produced res */
-	char run_err[600];
-	struct lq_error run_perr;
-	bool run_failed;
-	int64_t r_from, r_to, r_step;
-	bool r_log, r_cut;
-	double r_ms;
-	struct row *rows;
-	size_t nrows;
-	struct result *vol;          /* volume: sum by (level) (count_over_time) */
-	int vol_nb;                  /* buckets the volume was run for */
-	bool pending;                /* run once the store has lines */
-	/* Results navigation. */
-	size_t sel, top;
-	int page;
-	int hscroll;
-	bool table;
-	int pick;                    /* series picker: -1 = all */
-	char pat[TUI_PROMPT_MAX];
-	/* Prompts inside the view (range, step, history search, save). */
-	enum prompt_kind pk;
-	struct tui_prompt pr;
-	long hfound;                 /* history search: current match */
-	/* History. */
-	struct history hist, saved;
-	bool hist_loaded;
-	long hpos;                   /* Up/Down browsing; hist.n = not browsing */
-	char hsaved[EDITOR_MAX];
-	int64_t esc_ns;              /* for Alt-Enter = Esc + Enter */
-	/* Label browser. */
-	bool browsing;
-	int b_label, b_sel, b_top;
-	bool b_on_values;
-	struct browse_item *b_items;
-	size_t b_n;
-	char b_pick[8][512];         /* per label: picked values joined by | */
-	int page_rows;
-};
-
-static struct explore *
-E(struct view *v)
-{
-	return v->priv;
-}
-
-/* ---- labels known locally (sources/local_query.c) ---- */
-
-static const char *const local_labels[] = {
-	"agent_id", "component", "correlation_id", "filename", "hostname", "level", "service",
-};
-#define NLABELS (sizeof(local_labels) / sizeof(local_labels[0]))
-
-static const char *const level_names[] = { "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "TRACE" };
-
-/* The store dimension behind a label, or -1. */
-static int
-label_dim(const char *label)
-{
-	if (!strcmp(label, "agent_id")) return DIM_AGENT;
-	if (!strcmp(label, "component")) return DIM_COMPONENT;
-	if (!strcmp(label, "correlation_id")) return DIM_CORR;
-	if (!strcmp(label, "filename")) return DIM_ORIGIN;
-	return -1;
-}
+#include "views/explore.h"
 
 /* ---- parse state ---- */
 
-static void
-reparse(struct view *v)
+void
+explore__reparse(struct view *v)
 {
 	struct explore *e = E(v);
 	memset(&e->err, 0, sizeof(e->err));
@@ -169,8 +70,8 @@ reparse(struct view *v)
 	arena_free(&a);
 }
 
-static void
-comp_close(struct explore *e)
+void
+explore__comp_close(struct explore *e)
 {
 	for (int i = 0; i < e->ncomp; i++)
 		free(e->comp[i]);
@@ -200,8 +101,8 @@ run_free(struct explore *e)
 	e->ran = NULL;
 }
 
-static void
-current_range(struct view *v, int64_t *from, int64_t *to)
+void
+explore__current_range(struct view *v, int64_t *from, int64_t *to)
 {
 	struct explore *e = E(v);
 	if (e->range_ns > 0) {
@@ -252,15 +153,25 @@ run_volume(struct view *v, const char *q)
 	struct explore *e = E(v);
 	int nb = v->cols > GRAPH_VOLUME_AXIS + 10 ? v->cols - GRAPH_VOLUME_AXIS : 100;
 	int64_t span = e->r_to - e->r_from;
-	int64_t bucket = (span + nb - 1) / nb;
+	/*
+	 * Whole milliseconds, so [range] and step agree; columns start at a
+	 * multiple of the bucket because the evaluator aligns steps to them
+	 * (as Loki's frontend does).  nb - 1 buckets cover the span, one
+	 * more absorbs the alignment.
+	 */
+	int64_t bucket = nb > 1 ? (span + nb - 2) / (nb - 1) : span;
+	bucket = (bucket + 999999) / 1000000 * 1000000;
 	if (bucket < 1000000)
 		bucket = 1000000;
+	e->vol_bucket = bucket;
+	e->vol_from = e->r_from / bucket * bucket;
 	char dur[32];
 	lq_fmt_prom_duration(bucket / 1000000, dur, sizeof(dur));
 	struct sbuf vq = SBUF_INIT;
 	sbuf_addf(&vq, "sum by (level) (count_over_time(%s [%s]))", q, dur);
 	struct lq_eval_params p = {
-		.start_ns = e->r_from + bucket, .end_ns = e->r_to, .step_ns = bucket, .split_ns = -1,
+		.start_ns = e->vol_from + bucket, .end_ns = (e->r_to + bucket - 1) / bucket * bucket,
+		.step_ns = bucket, .split_ns = -1,
 	};
 	struct lq_result *lr = NULL;
 	struct lq_error err;
@@ -277,8 +188,8 @@ run(struct view *v)
 {
 	struct explore *e = E(v);
 	struct app *a = v->app;
-	comp_close(e);
-	reparse(v);
+	explore__comp_close(e);
+	explore__reparse(v);
 	e->pending = false;
 	if (!e->parsed_ok) {
 		if (e->err.msg[0])
@@ -291,15 +202,16 @@ run(struct view *v)
 	e->run_failed = false;
 	e->run_err[0] = '\0';
 	e->ran = xstrdup(e->ed.buf);
-	current_range(v, &e->r_from, &e->r_to);
+	explore__current_range(v, &e->r_from, &e->r_to);
 	e->r_step = effective_step(v, e->r_from, e->r_to);
 	e->r_log = e->is_log;
+	e->r_cut = false;
 	e->sel = e->top = 0;
 	e->pick = -1;
 	e->hscroll = 0;
 	struct lq_eval_params p = {
 		.start_ns = e->r_from, .end_ns = e->r_to, .step_ns = e->r_step,
-		.limit = e->limit, .direction = LQ_BACKWARD,
+		.limit = e->limit, .direction = LQ_BACKWARD, .instant = e->instant && !e->is_log,
 	};
 	struct lq_result *lr = NULL;
 	double t0 = mono_ms();
@@ -367,7 +279,7 @@ explore_open(struct view *v, const struct view_args *args)
 	load_history(v);
 	if (args->query && *args->query) {
 		editor_set(&e->ed, args->query);
-		reparse(v);
+		explore__reparse(v);
 		if (store_count(v->app->store))
 			run(v);
 		else
@@ -381,7 +293,7 @@ explore_close(struct view *v)
 {
 	struct explore *e = E(v);
 	run_free(e);
-	comp_close(e);
+	explore__comp_close(e);
 	history_release(&e->hist);
 	history_release(&e->saved);
 	tui_prompt_free_history(&e->pr);
@@ -455,11 +367,24 @@ draw_editor(struct view *v, struct tui_canvas *c, int y, int maxrows, int *cur_y
 	size_t ti = 0;
 	int shown = 0;
 	*cur_y = *cur_x = -1;
+	/* Horizontal scroll keeps the cursor in view (lines are not wrapped). */
+	int tw = c->w - 2;
+	size_t cstart = editor_line_start(ed, cline);
+	int ccol = tui_text_width(ed->buf + cstart, ed->cur - cstart);
+	if (!e->editing)
+		e->ed_hscroll = 0;
+	else if (tw > 4 && ccol - e->ed_hscroll >= tw)
+		e->ed_hscroll = ccol - tw + 1 + tw / 4;
+	else if (ccol < e->ed_hscroll)
+		e->ed_hscroll = ccol - tw / 4 > 0 ? ccol - tw / 4 : 0;
+	int hs = e->ed_hscroll;
 	for (int l = e->ed_top; l < nlines && shown < room; l++, shown++) {
 		size_t start = editor_line_start(ed, l), end = editor_line_end(ed, start);
 		tui_move(c, y, 0);
-		const char *gut = l == 0 ? (e->editing ? "> " : "  ") : "  ";
+		char gut[3] = { l == 0 && e->editing ? '>' : ' ', hs > 0 ? '<' : ' ', '\0' };
 		tui_put_text(c, e->editing ? THEME_HELP_KEY : THEME_MUTED, gut);
+		struct tui_canvas tc = tui_canvas_sub(c, y, 2, 1, tw);
+		tc.skip = hs;
 		/* Text, token by token; blanks between tokens plain. */
 		size_t i = start;
 		while (i < end) {
@@ -473,24 +398,42 @@ draw_editor(struct view *v, struct tui_canvas *c, int y, int maxrows, int *cur_y
 			} else if (ti < ntok && tok[ti].off < end) {
 				stop = tok[ti].off;
 			}
-			tui_put_textn(c, st, ed->buf + i, stop - i);
+			tui_put_textn(&tc, st, ed->buf + i, stop - i);
 			i = stop;
 		}
 		if (e->editing && l == cline) {
 			*cur_y = y;
-			*cur_x = 2 + tui_text_width(ed->buf + start, ed->cur - start);
+			*cur_x = 2 + ccol - hs;
 		}
 		y++;
 		if (show_err && l == eline) {
-			int ecol = tui_text_width(ed->buf + start, e->err.offset - start);
+			int ecol = tui_text_width(ed->buf + start, e->err.offset - start) - hs;
+			if (ecol < 0)
+				ecol = 0;
 			int len = (int)(e->err.len ? e->err.len : 1);
 			if (e->err.offset + (size_t)len > end)
 				len = (int)(end > e->err.offset ? end - e->err.offset : 1);
-			tui_move(c, y, 2 + ecol);
-			for (int k = 0; k < len && k < 60; k++)
-				tui_put_cp(c, THEME_ERROR, '^');
-			tui_put_cp(c, THEME_ERROR, ' ');
-			tui_put_text(c, THEME_ERROR, e->err.msg);
+			if (len > 60)
+				len = 60;
+			int mw = tui_text_width(e->err.msg, strlen(e->err.msg));
+			if (ecol >= tw) {
+				/* The spot is scrolled off: say where it is. */
+				tui_move(c, y, 2);
+				tui_printf(c, THEME_ERROR, "col %d: %s", e->err.col, e->err.msg);
+			} else if (ecol + len + 1 + mw > tw && ecol - mw - 1 >= 0) {
+				/* No room on the right: the message ends at the caret. */
+				tui_move(c, y, 2 + ecol - mw - 1);
+				tui_put_text(c, THEME_ERROR, e->err.msg);
+				tui_put_cp(c, THEME_ERROR, ' ');
+				for (int k = 0; k < len; k++)
+					tui_put_cp(c, THEME_ERROR, '^');
+			} else {
+				tui_move(c, y, 2 + ecol);
+				for (int k = 0; k < len; k++)
+					tui_put_cp(c, THEME_ERROR, '^');
+				tui_put_cp(c, THEME_ERROR, ' ');
+				tui_put_text(c, THEME_ERROR, e->err.msg);
+			}
 			y++;
 		}
 	}
@@ -518,9 +461,21 @@ draw_completion(struct view *v, struct tui_canvas *c, int cy, int cx)
 	if (w > 48)
 		w = 48;
 	int h = e->ncomp < 8 ? e->ncomp : 8;
-	int y = cy + 1;
-	if (y + h + 2 > c->h)
-		y = cy - h - 2 >= 0 ? cy - h - 2 : 0;
+	/* Below the cursor when 3 items fit there, else above; never clipped
+	 * (tui_put_field must not get a row outside its canvas). */
+	int below = c->h - cy - 1, above = cy;
+	int y;
+	if (below - 2 >= (h < 3 ? h : 3) || below >= above) {
+		y = cy + 1;
+		if (h > below - 2)
+			h = below - 2;
+	} else {
+		if (h > above - 2)
+			h = above - 2;
+		y = cy - h - 2;
+	}
+	if (h < 1)
+		return;
 	int x = cx - (int)e->comp_len;
 	if (x + w + 2 > c->w)
 		x = c->w - w - 2;
@@ -540,295 +495,6 @@ draw_completion(struct view *v, struct tui_canvas *c, int cy, int cx)
 			      strlen(e->comp[first + i]), w - 1, TUI_LEFT);
 	}
 }
-
-/* ---- drawing: log results ---- */
-
-static void
-volume_counts(struct view *v, uint32_t *counts, int nb)
-{
-	struct explore *e = E(v);
-	memset(counts, 0, (size_t)nb * LVL__COUNT * sizeof(uint32_t));
-	int64_t span = e->r_to - e->r_from;
-	if (span <= 0)
-		return;
-	if (e->vol && e->vol_nb == nb) {
-		int64_t bucket = (span + nb - 1) / nb;
-		for (size_t i = 0; i < e->vol->nseries; i++) {
-			const struct res_series *s = &e->vol->series[i];
-			const char *l = res_labels_get(&s->labels, "level");
-			int lvl = l ? scan_level_name(l, strlen(l)) : LVL_NONE;
-			for (size_t j = 0; j < s->n; j++) {
-				/* The sample at t counts (t - bucket, t]. */
-				int64_t t = s->v[j].ts_ms * 1000000LL - 1;
-				int b = (int)((t - e->r_from) / bucket);
-				if (b >= 0 && b < nb)
-					counts[b * LVL__COUNT + lvl] += (uint32_t)llround(s->v[j].v);
-			}
-		}
-		return;
-	}
-	/* No volume query: count the lines shown. */
-	for (size_t i = 0; i < e->nrows; i++) {
-		const struct res_entry *en = &e->res->streams[e->rows[i].stream].v[e->rows[i].entry];
-		int b = (int)((double)(en->ts_ns - e->r_from) / (double)span * nb);
-		if (b >= 0 && b < nb)
-			counts[b * LVL__COUNT + e->rows[i].level]++;
-	}
-}
-
-/* A log_rec over a result line so the tail's message rules apply. */
-static void
-fake_rec(const struct res_entry *en, struct log_rec *r, struct scan_result *sr)
-{
-	scan_line(en->line, en->len, sr);
-	memset(r, 0, sizeof(*r));
-	r->ts_ns = en->ts_ns;
-	r->text = en->line;
-	r->len = r->full_len = (uint32_t)en->len;
-	r->message = sr->message;
-	r->level = sr->level;
-	if (sr->flags & SCAN_F_JSON) r->flags |= LOG_F_JSON;
-	if (sr->flags & SCAN_F_BAD_JSON) r->flags |= LOG_F_BAD_JSON;
-	if (sr->flags & SCAN_F_MSG_ESCAPED) r->flags |= LOG_F_MSG_ESCAPED;
-}
-
-static void
-draw_log_row(struct view *v, struct tui_canvas *c, int y, size_t i, bool selected)
-{
-	struct explore *e = E(v);
-	const struct row *rw = &e->rows[i];
-	const struct res_stream *s = &e->res->streams[rw->stream];
-	const struct res_entry *en = &s->v[rw->entry];
-	uint16_t base = selected ? THEME_SELECTION : THEME_NORMAL;
-	struct log_rec r;
-	struct scan_result sr;
-	fake_rec(en, &r, &sr);
-	tui_move(c, y, 0);
-	tui_put_cp(c, base, ' ');
-	char buf[64];
-	bool wide_time = e->r_to - e->r_from > 86400 * NS;
-	app_fmt_time(v->app, en->ts_ns, wide_time, buf, sizeof(buf));
-	tui_put_field(c, selected ? base : THEME_TIME, buf, strlen(buf), wide_time ? 23 : 12, TUI_LEFT);
-	tui_put_cp(c, base, ' ');
-	const char *l = rw->level ? scan_level_str(rw->level) : "-";
-	tui_put_field(c, (uint16_t)theme_level_slot(rw->level), l, strlen(l), 5, TUI_LEFT);
-	tui_put_cp(c, base, ' ');
-	if (c->w >= 60) {
-		const char *ag = res_labels_get(&s->labels, "agent_id");
-		char tmp[64] = "";
-		if (!ag) {
-			snprintf(tmp, sizeof(tmp), "%.*s", (int)sr.agent.len, en->line + sr.agent.off);
-			ag = tmp;
-		}
-		tui_put_field(c, selected ? base : (uint16_t)theme_palette_for(ag, strlen(ag)), ag,
-			      strlen(ag), 14, TUI_LEFT);
-		tui_put_cp(c, base, ' ');
-	}
-	static char msg[MSG_CAP];
-	size_t n = logline_message(&r, false, msg, sizeof(msg));
-	uint16_t ms = rw->level >= LVL_ERROR && !selected ? THEME_LOG_ERROR : base;
-	struct tui_canvas mc = tui_canvas_sub(c, y, c->cx, 1, c->w - c->cx);
-	mc.skip = e->hscroll;
-	logline_draw(&mc, ms, msg, n, e->pat[0] ? e->pat : NULL, false);
-	if (selected)
-		tui_fill(&mc, base, ' ');
-}
-
-static void
-draw_logs(struct view *v, struct tui_canvas *c)
-{
-	struct explore *e = E(v);
-	int y = 0;
-	if (c->h >= 12) {
-		int nb = c->w - GRAPH_VOLUME_AXIS;
-		uint32_t *counts = xcalloc((size_t)nb * LVL__COUNT, sizeof(uint32_t));
-		volume_counts(v, counts, nb);
-		struct tui_canvas vc = tui_canvas_sub(c, 0, 0, VOLUME_ROWS, c->w);
-		graph_volume(&vc, counts, nb, e->r_from, e->r_to, v->app->utc);
-		free(counts);
-		y = VOLUME_ROWS;
-	}
-	tui_move(c, y, 0);
-	tui_put_text(c, THEME_HEADER, e->r_to - e->r_from > 86400 * NS ? " TIME                   " : " TIME        ");
-	tui_put_text(c, THEME_HEADER, " LEVEL ");
-	if (c->w >= 60)
-		tui_put_text(c, THEME_HEADER, "AGENT          ");
-	tui_put_text(c, THEME_HEADER, "MESSAGE (newest first)");
-	tui_fill(c, THEME_HEADER, ' ');
-	y++;
-	int rows = c->h - y;
-	e->page = rows > 1 ? rows : 1;
-	if (!e->nrows) {
-		tui_move(c, y + rows / 2, 0);
-		const char *m = "no lines in this time range (t changes it)";
-		tui_put_field(c, THEME_MUTED, m, strlen(m), c->w, TUI_CENTER);
-		return;
-	}
-	if (e->sel >= e->nrows)
-		e->sel = e->nrows - 1;
-	if (e->sel < e->top)
-		e->top = e->sel;
-	if (e->sel >= e->top + (size_t)rows)
-		e->top = e->sel - (size_t)rows + 1;
-	for (int r = 0; r < rows && e->top + (size_t)r < e->nrows; r++)
-		draw_log_row(v, c, y + r, e->top + (size_t)r, !e->editing && e->top + (size_t)r == e->sel);
-}
-
-/* ---- drawing: metric results ---- */
-
-static void
-series_stats(const struct res_series *s, double *last, double *mn, double *mx, double *avg)
-{
-	*last = NAN;
-	*mn = INFINITY;
-	*mx = -INFINITY;
-	double sum = 0;
-	size_t k = 0;
-	for (size_t j = 0; j < s->n; j++) {
-		double x = s->v[j].v;
-		if (!isfinite(x))
-			continue;
-		*last = x;
-		if (x < *mn) *mn = x;
-		if (x > *mx) *mx = x;
-		sum += x;
-		k++;
-	}
-	if (!k)
-		*mn = *mx = NAN;
-	*avg = k ? sum / (double)k : NAN;
-}
-
-static void
-draw_table(struct view *v, struct tui_canvas *c)
-{
-	struct explore *e = E(v);
-	const struct result *r = e->res;
-	bool vec = r->type == RES_VECTOR;
-	int numw = 9, nnum = vec ? 1 : 4;
-	int sparkw = !vec && c->w >= 80 ? 20 : 0;
-	if (vec && c->w >= 60)
-		sparkw = 20;
-	int labw = c->w - 1 - nnum * (numw + 1) - (sparkw ? sparkw + 1 : 0);
-	if (labw < 10)
-		labw = 10;
-	tui_move(c, 0, 0);
-	tui_put_cp(c, THEME_HEADER, ' ');
-	tui_put_field(c, THEME_HEADER, "SERIES", 6, labw, TUI_LEFT);
-	static const char *const heads[] = { "LAST", "MIN", "MAX", "MEAN" };
-	for (int k = 0; k < nnum; k++) {
-		tui_put_cp(c, THEME_HEADER, ' ');
-		const char *h = vec ? "VALUE" : heads[k];
-		tui_put_field(c, THEME_HEADER, h, strlen(h), numw, TUI_RIGHT);
-	}
-	if (sparkw) {
-		tui_put_cp(c, THEME_HEADER, ' ');
-		tui_put_field(c, THEME_HEADER, vec ? "" : "OVER TIME", vec ? 0 : 9, sparkw, TUI_LEFT);
-	}
-	tui_fill(c, THEME_HEADER, ' ');
-	int rows = c->h - 1;
-	e->page = rows > 1 ? rows : 1;
-	size_t n = r->nseries;
-	if (!n) {
-		tui_move(c, 1 + rows / 2, 0);
-		const char *m = "no series in this time range";
-		tui_put_field(c, THEME_MUTED, m, strlen(m), c->w, TUI_CENTER);
-		return;
-	}
-	double vmax = 0;
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; j < r->series[i].n; j++)
-			if (isfinite(r->series[i].v[j].v) && fabs(r->series[i].v[j].v) > vmax)
-				vmax = fabs(r->series[i].v[j].v);
-	if (e->sel >= n)
-		e->sel = n - 1;
-	if (e->sel < e->top)
-		e->top = e->sel;
-	if (e->sel >= e->top + (size_t)rows)
-		e->top = e->sel - (size_t)rows + 1;
-	for (int row = 0; row < rows && e->top + (size_t)row < n; row++) {
-		size_t i = e->top + (size_t)row;
-		const struct res_series *s = &r->series[i];
-		bool sel = !e->editing && i == e->sel;
-		uint16_t base = sel ? THEME_SELECTION : THEME_NORMAL;
-		tui_move(c, 1 + row, 0);
-		tui_put_cp(c, base, ' ');
-		struct sbuf lab = SBUF_INIT;
-		res_labels_format(&s->labels, &lab);
-		if (!lab.len)
-			sbuf_adds(&lab, "{}");
-		tui_put_field(c, sel ? base : THEME_LABEL_VALUE, lab.buf, lab.len, labw, TUI_LEFT);
-		sbuf_release(&lab);
-		double st[4];
-		series_stats(s, &st[0], &st[1], &st[2], &st[3]);
-		for (int k = 0; k < nnum; k++) {
-			char b[32];
-			graph_fmt(st[k], b, sizeof(b));
-			tui_put_cp(c, base, ' ');
-			tui_put_field(c, base, b, strlen(b), numw, TUI_RIGHT);
-		}
-		if (sparkw) {
-			tui_put_cp(c, base, ' ');
-			if (vec) {
-				tui_hbar(c, THEME_BAR, vmax > 0 && isfinite(st[0]) ? fabs(st[0]) / vmax : 0, sparkw);
-			} else {
-				/* Resample to sparkw cells: the max in each. */
-				double cells[64];
-				int64_t span = e->r_to - e->r_from;
-				for (int k = 0; k < sparkw; k++)
-					cells[k] = 0;
-				for (size_t j = 0; j < s->n; j++) {
-					int k = span > 0 ? (int)((double)(s->v[j].ts_ms * 1000000LL - e->r_from) / (double)span * sparkw) : 0;
-					if (k >= sparkw) k = sparkw - 1;
-					if (k < 0) k = 0;
-					if (isfinite(s->v[j].v) && s->v[j].v > cells[k])
-						cells[k] = s->v[j].v;
-				}
-				tui_sparkline(c, THEME_SPARK, cells, sparkw, st[2] > 0 ? st[2] : 0, 0, THEME_SPARK);
-			}
-		}
-		if (sel)
-			tui_fill(c, base, ' ');
-	}
-}
-
-static void
-draw_metric(struct view *v, struct tui_canvas *c)
-{
-	struct explore *e = E(v);
-	const struct result *r = e->res;
-	if (r->type == RES_SCALAR) {
-		char b[64];
-		graph_fmt(r->scalar.v, b, sizeof(b));
-		tui_move(c, c->h / 2, 0);
-		tui_put_field(c, THEME_TITLE, b, strlen(b), c->w, TUI_CENTER);
-		e->page = 1;
-		return;
-	}
-	if (e->table || r->type == RES_VECTOR || c->h < 8 || r->nseries == 0) {
-		draw_table(v, c);
-		return;
-	}
-	int legend = r->nseries < 6 ? (int)r->nseries : 6;
-	if (legend > c->h / 3)
-		legend = c->h / 3 > 0 ? c->h / 3 : 1;
-	struct graph_opts o = {
-		.from_ms = e->r_from / 1000000, .to_ms = e->r_to / 1000000,
-		.step_ms = e->r_step / 1000000, .pick = e->pick, .utc = v->app->utc,
-	};
-	struct tui_canvas gc = tui_canvas_sub(c, 0, 0, c->h - legend, c->w);
-	graph_lines(&gc, r->series, r->nseries, &o);
-	size_t first = 0;
-	if (e->pick >= legend)
-		first = (size_t)(e->pick - legend + 1);
-	struct tui_canvas lc = tui_canvas_sub(c, c->h - legend, 0, legend, c->w);
-	graph_legend(&lc, r->series, r->nseries, first, e->pick);
-	e->page = 1;
-}
-
-/* ---- drawing: label browser ---- */
-
-static void draw_browser(struct view *v, struct tui_canvas *c);
 
 /* ---- drawing: the whole view ---- */
 
@@ -868,6 +534,10 @@ summary(struct view *v, char *buf, size_t size)
 			snprintf(buf, size, " %s lines%s ", n, ms);
 	} else if (e->res->type == RES_SCALAR) {
 		snprintf(buf, size, " scalar%s ", ms);
+	} else if (e->res->type == RES_VECTOR) {
+		char at[40];
+		app_fmt_time(v->app, e->r_to, true, at, sizeof(at));
+		snprintf(buf, size, " %zu series at %.19s%s (instant: I for the range) ", e->res->nseries, at, ms);
 	} else {
 		char st[32];
 		lq_fmt_prom_duration(e->r_step / 1000000, st, sizeof(st));
@@ -895,6 +565,8 @@ explore_draw(struct view *v, struct tui_canvas *c)
 	} else {
 		snprintf(st, sizeof(st), "step auto");
 	}
+	if (e->instant)
+		snprintf(st, sizeof(st), "instant");
 	snprintf(head, sizeof(head), "%s | %s | limit %u ", range, st, e->limit);
 	tui_move(c, 0, 0);
 	tui_put_text(c, THEME_HEADER, e->editing ? " LogQL (editing)" : " LogQL");
@@ -904,15 +576,19 @@ explore_draw(struct view *v, struct tui_canvas *c)
 		tui_move(c, 0, c->w - hw);
 		tui_put_text(c, THEME_HEADER, head);
 	}
+	/* The editor takes a third of the view, up to half for long queries. */
 	int maxed = c->h / 3 > 1 ? c->h / 3 : 1;
+	int want = editor_lines(&e->ed) + (!e->parsed_ok && e->err.msg[0] ? 1 : 0);
+	if (want > maxed)
+		maxed = want < c->h / 2 ? want : c->h / 2 > 1 ? c->h / 2 : 1;
 	int cy, cx;
 	int y = draw_editor(v, c, 1, maxed, &cy, &cx);
 	/* Hint line. */
 	tui_move(c, y, 0);
 	if (e->editing)
-		tui_put_text(c, THEME_MUTED, "  Enter run  C-o newline  Tab complete  C-f format  F2 doctor  C-r history  Esc results");
+		tui_put_text(c, THEME_MUTED, "  Enter run  Esc results  Tab complete  C-o newline  C-f format  F2 doctor  C-r history  F1 keys");
 	else
-		tui_put_text(c, THEME_MUTED, "  i edit  t range  S step  L limit  v graph/table  b labels  d doctor  r run  ? keys");
+		tui_put_text(c, THEME_MUTED, "  i edit  t range  S step  I instant  L limit  v graph/table  b labels  d doctor  ? keys");
 	y++;
 	/* Separator carrying the result summary. */
 	char sum[300];
@@ -925,11 +601,11 @@ explore_draw(struct view *v, struct tui_canvas *c)
 	int prompt_rows = e->pk != PR_NONE ? 1 : 0;
 	struct tui_canvas rc = tui_canvas_sub(c, y, 0, c->h - y - prompt_rows, c->w);
 	if (e->browsing)
-		draw_browser(v, &rc);
+		explore__draw_browser(v, &rc);
 	else if (e->res && e->r_log)
-		draw_logs(v, &rc);
+		explore__draw_logs(v, &rc);
 	else if (e->res)
-		draw_metric(v, &rc);
+		explore__draw_metric(v, &rc);
 	else if (e->run_failed && rc.h > 0) {
 		tui_move(&rc, 1, 2);
 		tui_put_text(&rc, THEME_ERROR, e->run_err);
@@ -938,11 +614,6 @@ explore_draw(struct view *v, struct tui_canvas *c)
 		struct tui_canvas pc = tui_canvas_sub(c, c->h - 1, 0, 1, c->w);
 		tui_clear(&pc, THEME_INPUT);
 		tui_prompt_draw(&e->pr, &pc);
-		if (e->pk == PR_HISTORY && e->hfound >= 0) {
-			/* The match, shown after the search text. */
-			tui_move(&pc, 0, pc.cx + 2);
-			tui_put_text(&pc, THEME_MUTED, e->hist.q[e->hfound]);
-		}
 	}
 	/* The cursor and the completion popup go on top. */
 	if (e->editing && cy >= 0 && e->pk == PR_NONE) {
@@ -956,113 +627,6 @@ explore_draw(struct view *v, struct tui_canvas *c)
 		tui_put_cp(c, THEME_MARK, cp);
 		draw_completion(v, c, cy, cx);
 	}
-}
-
-/* ---- completion ---- */
-
-static int
-cmp_str(const void *x, const void *y)
-{
-	return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
-static void
-comp_add(struct explore *e, const char *s, const char *word, size_t wl)
-{
-	if (e->ncomp == COMP_MAX || strncmp(s, word, wl) != 0)
-		return;
-	for (int i = 0; i < e->ncomp; i++)
-		if (!strcmp(e->comp[i], s))
-			return;
-	e->comp[e->ncomp++] = xstrdup(s);
-}
-
-/* Values of `label` seen in the store (levels: the fixed names). */
-static void
-comp_values(struct view *v, const char *label, const char *word, size_t wl)
-{
-	struct explore *e = E(v);
-	const struct store *st = v->app->store;
-	if (!strcmp(label, "level")) {
-		for (size_t i = 0; i < 5; i++)
-			comp_add(e, level_names[i], word, wl);
-		return;
-	}
-	int d = label_dim(label);
-	if (d < 0)
-		return;
-	int first = e->ncomp;
-	uint32_t max = store_dim_max(st, (enum store_dim)d);
-	for (uint32_t id = 1; id <= max && e->ncomp < COMP_MAX; id++) {
-		const uint64_t *seqs;
-		if (!store_index(st, (enum store_dim)d, id, &seqs))
-			continue;   /* no line holds it any more */
-		const char *s = store_str(st, (enum store_dim)d, id);
-		if (*s)
-			comp_add(e, s, word, wl);
-	}
-	qsort(e->comp + first, (size_t)(e->ncomp - first), sizeof(char *), cmp_str);
-}
-
-/* Replaces the completed word with item `i`, quoting label values. */
-static void
-comp_accept(struct view *v, int i)
-{
-	struct explore *e = E(v);
-	struct sbuf ins = SBUF_INIT;
-	if (e->comp_value) {
-		if (!e->comp_quoted)
-			sbuf_addc(&ins, '"');
-		sbuf_adds(&ins, e->comp[i]);
-		if (e->ed.buf[e->comp_off + e->comp_len] != '"')
-			sbuf_addc(&ins, '"');
-	} else {
-		sbuf_adds(&ins, e->comp[i]);
-	}
-	editor_delete(&e->ed, e->comp_off, e->comp_off + e->comp_len);
-	editor_insert(&e->ed, ins.buf, ins.len);
-	/* Step over a closing quote that was already there. */
-	if (e->comp_value && e->ed.buf[e->ed.cur] == '"')
-		e->ed.cur++;
-	sbuf_release(&ins);
-	comp_close(e);
-	reparse(v);
-}
-
-/*
- * Tab in the editor: asks lq_complete what fits at the cursor and fills
- * the popup; a single candidate is inserted at once.
- */
-static void
-complete(struct view *v)
-{
-	struct explore *e = E(v);
-	comp_close(e);
-	struct lq_completion lc;
-	lq_complete(e->ed.buf, e->ed.len, e->ed.cur, &lc);
-	char word[256];
-	size_t wl = lc.word_len < sizeof(word) - 1 ? lc.word_len : sizeof(word) - 1;
-	memcpy(word, e->ed.buf + lc.word_off, wl);
-	word[wl] = '\0';
-	e->comp_off = lc.word_off;
-	e->comp_len = lc.word_len;
-	e->comp_value = (lc.expect & LQ_X_LABEL_VALUE) && lc.label[0];
-	e->comp_quoted = e->comp_value && lc.word_off > 0 && e->ed.buf[lc.word_off - 1] == '"';
-	if (e->comp_value)
-		comp_values(v, lc.label, word, wl);
-	if (lc.expect & LQ_X_LABEL_NAME)
-		for (size_t i = 0; i < NLABELS; i++)
-			comp_add(e, local_labels[i], word, wl);
-	if (lc.expect & LQ_X_SELECTOR && wl == 0)
-		comp_add(e, "{", word, wl);
-	for (int i = 0; i < 48 && lc.suggest[i]; i++)
-		comp_add(e, lc.suggest[i], word, wl);
-	if (e->ncomp == 0) {
-		app_message(v->app, 0, "no completion here");
-		return;
-	}
-	if (e->ncomp == 1)
-		comp_accept(v, 0);
 }
 
 /* ---- prompts ---- */
@@ -1157,11 +721,8 @@ prompt_done(struct view *v)
 			run(v);
 		break;
 	case PR_HISTORY:
-		if (e->hfound >= 0) {
-			editor_set(&e->ed, e->hist.q[e->hfound]);
-			reparse(v);
-			e->editing = true;
-		}
+		/* The editor already shows the match. */
+		e->editing = true;
 		break;
 	case PR_SAVE:
 		if (*t) {
@@ -1174,6 +735,29 @@ prompt_done(struct view *v)
 	}
 }
 
+/*
+ * History search shows the match in the editor as you type (bash's
+ * reverse-i-search); Esc puts back what was there.
+ */
+static void
+history_preview(struct view *v)
+{
+	struct explore *e = E(v);
+	editor_set(&e->ed, e->hfound >= 0 ? e->hist.q[e->hfound] : e->hs_before);
+	snprintf(e->pr.label, sizeof(e->pr.label), "%s", e->hfound >= 0 ? "history search: " : "history (no match): ");
+	explore__reparse(v);
+}
+
+static void
+history_search_open(struct view *v)
+{
+	struct explore *e = E(v);
+	snprintf(e->hs_before, sizeof(e->hs_before), "%s", e->ed.buf);
+	prompt_open(v, PR_HISTORY, "history search: ", "");
+	e->hfound = history_find(&e->hist, "", e->hist.n);
+	history_preview(v);
+}
+
 static int
 prompt_key(struct view *v, int key)
 {
@@ -1183,19 +767,68 @@ prompt_key(struct view *v, int key)
 		long f = history_find(&e->hist, e->pr.buf, e->hfound >= 0 ? (size_t)e->hfound : e->hist.n);
 		if (f >= 0)
 			e->hfound = f;
+		history_preview(v);
 		return RES_HANDLED | RES_REDRAW;
 	}
 	enum tui_prompt_result r = tui_prompt_key(&e->pr, key);
-	if (r == PROMPT_CANCEL)
+	if (r == PROMPT_CANCEL) {
+		if (e->pk == PR_HISTORY) {
+			editor_set(&e->ed, e->hs_before);
+			explore__reparse(v);
+		}
 		e->pk = PR_NONE;
-	else if (r == PROMPT_DONE)
+	} else if (r == PROMPT_DONE) {
 		prompt_done(v);
-	else if (r == PROMPT_CHANGED && e->pk == PR_HISTORY)
+	} else if (r == PROMPT_CHANGED && e->pk == PR_HISTORY) {
 		e->hfound = history_find(&e->hist, e->pr.buf, e->hist.n);
+		history_preview(v);
+	}
 	return RES_HANDLED | RES_REDRAW;
 }
 
 /* ---- doctor, format, saved queries ---- */
+
+/*
+ * Word-wraps `s` to `width` columns into out, keeping its line breaks and
+ * the indentation of each line on its continuation lines.
+ */
+static void
+wrap_text(const char *s, int width, struct sbuf *out)
+{
+	while (*s) {
+		const char *nl = strchr(s, '\n');
+		size_t n = nl ? (size_t)(nl - s) : strlen(s);
+		size_t indent = 0;
+		while (indent < n && s[indent] == ' ')
+			indent++;
+		size_t i = 0;
+		bool first = true;
+		while (i < n || first) {
+			size_t room = (size_t)width - (first ? 0 : indent);
+			size_t take = n - i;
+			if (take > room) {
+				size_t k = room;
+				while (k > 0 && s[i + k] != ' ')
+					k--;
+				take = k > 0 ? k : room;
+			}
+			if (!first)
+				for (size_t k = 0; k < indent; k++)
+					sbuf_addc(out, ' ');
+			sbuf_add(out, s + i, take);
+			i += take;
+			while (i < n && s[i] == ' ')
+				i++;
+			first = false;
+			if (i < n)
+				sbuf_addc(out, '\n');
+		}
+		if (!nl)
+			break;
+		sbuf_addc(out, '\n');
+		s = nl + 1;
+	}
+}
 
 static void
 doctor(struct view *v)
@@ -1213,7 +846,10 @@ doctor(struct view *v)
 		sbuf_addf(&t, "\nProposed fix:\n  %s\n", sbuf_str(&d.fix));
 	while (t.len && t.buf[t.len - 1] == '\n')
 		t.buf[--t.len] = '\0';
-	app_modal(v->app, d.valid ? "Query doctor: valid" : "Query doctor: invalid", sbuf_str(&t));
+	struct sbuf w = SBUF_INIT;
+	wrap_text(sbuf_str(&t), v->cols > 30 ? v->cols - 6 : 60, &w);
+	app_modal(v->app, d.valid ? "Query doctor: valid" : "Query doctor: invalid", sbuf_str(&w));
+	sbuf_release(&w);
 	sbuf_release(&t);
 	lq_diag_release(&d);
 }
@@ -1231,7 +867,7 @@ pretty(struct view *v)
 		lq_format_pretty(x, v->cols > 64 ? 60 : v->cols > 20 ? v->cols - 4 : 60, &out);
 		editor_set(&e->ed, sbuf_str(&out));
 		sbuf_release(&out);
-		reparse(v);
+		explore__reparse(v);
 	} else {
 		app_message(v->app, 1, "cannot format: %s", err.msg);
 	}
@@ -1246,7 +882,7 @@ saved_menu_cb(struct view *v, int key)
 	if (i < 0 || (size_t)i >= e->saved.n)
 		return 0;
 	editor_set(&e->ed, e->saved.q[i]);
-	reparse(v);
+	explore__reparse(v);
 	run(v);
 	return 1;
 }
@@ -1266,274 +902,6 @@ open_saved(struct view *v)
 		len += (size_t)snprintf(text + len, sizeof(text) - len, " [%c] %s", k, e->saved.name[i]);
 	}
 	app_menu(v->app, text, saved_menu_cb);
-}
-
-/* ---- the result's line: detail view or a modal ---- */
-
-/*
- * Opens the selected log line: in the detail view when it is still in the
- * store (found by timestamp and text), else in a modal with the line and
- * its labels (lines from Loki, or rewritten by line_format).
- */
-static void
-open_line(struct view *v)
-{
-	struct explore *e = E(v);
-	if (!e->res || !e->r_log || e->sel >= e->nrows)
-		return;
-	const struct row *rw = &e->rows[e->sel];
-	const struct res_stream *s = &e->res->streams[rw->stream];
-	const struct res_entry *en = &s->v[rw->entry];
-	const struct store *st = v->app->store;
-	uint64_t seq = store_seek_time(st, en->ts_ns), next = store_next_seq(st);
-	for (int k = 0; k < 4096 && seq < next; k++, seq++) {
-		const struct log_rec *r = store_get(st, seq);
-		if (!r)
-			continue;
-		if (r->ts_ns > en->ts_ns)
-			break;
-		if (r->ts_ns == en->ts_ns && r->len == en->len && !memcmp(r->text, en->line, en->len)) {
-			app_push(v->app, &detail_view_ops, &(struct view_args){ .seq = seq });
-			return;
-		}
-	}
-	struct sbuf t = SBUF_INIT;
-	res_labels_format(&s->labels, &t);
-	sbuf_addc(&t, '\n');
-	sbuf_add(&t, en->line, en->len);
-	app_modal(v->app, "Log line", sbuf_str(&t));
-	sbuf_release(&t);
-}
-
-/* ---- label browser ---- */
-
-/* Most lines first, then by name. */
-static int
-browse_cmp(const void *x, const void *y)
-{
-	const struct browse_item *a = x, *b = y;
-	if (a->count != b->count)
-		return a->count > b->count ? -1 : 1;
-	return strcmp(a->value, b->value);
-}
-
-static void
-browser_load(struct view *v)
-{
-	struct explore *e = E(v);
-	for (size_t i = 0; i < e->b_n; i++)
-		free(e->b_items[i].value);
-	free(e->b_items);
-	e->b_items = NULL;
-	e->b_n = 0;
-	const struct store *st = v->app->store;
-	const char *label = local_labels[e->b_label];
-	size_t cap = 0;
-	char picks[520];
-	snprintf(picks, sizeof(picks), "\x1f%s\x1f", e->b_pick[e->b_label]);
-	if (!strcmp(label, "level")) {
-		for (int l = LVL_TRACE; l <= LVL_FATAL; l++) {
-			const uint64_t *seqs;
-			size_t n = store_level_index(st, (enum log_level)l, &seqs);
-			if (!n)
-				continue;
-			xgrow(&e->b_items, &cap, e->b_n + 1, sizeof(*e->b_items));
-			e->b_items[e->b_n++] = (struct browse_item){ xstrdup(scan_level_str((enum log_level)l)), n, false };
-		}
-	} else if (label_dim(label) >= 0) {
-		enum store_dim d = (enum store_dim)label_dim(label);
-		uint32_t max = store_dim_max(st, d);
-		for (uint32_t id = 1; id <= max; id++) {
-			const uint64_t *seqs;
-			size_t n = store_index(st, d, id, &seqs);
-			const char *s = store_str(st, d, id);
-			if (!n || !*s)
-				continue;
-			xgrow(&e->b_items, &cap, e->b_n + 1, sizeof(*e->b_items));
-			e->b_items[e->b_n++] = (struct browse_item){ xstrdup(s), n, false };
-		}
-	}
-	qsort(e->b_items, e->b_n, sizeof(*e->b_items), browse_cmp);
-	for (size_t i = 0; i < e->b_n; i++) {
-		char k[300];
-		snprintf(k, sizeof(k), "\x1f%.290s\x1f", e->b_items[i].value);
-		e->b_items[i].picked = strstr(picks, k) != NULL;
-	}
-	e->b_sel = e->b_top = 0;
-}
-
-static void
-browser_sync_picks(struct explore *e)
-{
-	char *p = e->b_pick[e->b_label];
-	size_t len = 0;
-	p[0] = '\0';
-	for (size_t i = 0; i < e->b_n; i++)
-		if (e->b_items[i].picked && len < sizeof(e->b_pick[0]) - 2)
-			len += (size_t)snprintf(p + len, sizeof(e->b_pick[0]) - len, "%s%s", len ? "\x1f" : "", e->b_items[i].value);
-}
-
-/* The selector built from the picks: {a="x", b=~"y|z"}. */
-static void
-browser_selector(struct explore *e, struct sbuf *out)
-{
-	sbuf_addc(out, '{');
-	bool first = true;
-	for (size_t l = 0; l < NLABELS; l++) {
-		const char *p = e->b_pick[l];
-		if (!*p)
-			continue;
-		bool many = strchr(p, '\x1f') != NULL;
-		sbuf_addf(out, "%s%s%s", first ? "" : ", ", local_labels[l], many ? "=~" : "=");
-		if (!many) {
-			lq_quote(out, p, strlen(p));
-		} else {
-			/* Alternatives, each regex-escaped: a.log -> a\.log. */
-			struct sbuf re = SBUF_INIT;
-			for (const char *c = p; *c; c++) {
-				if (*c == '\x1f')
-					sbuf_addc(&re, '|');
-				else {
-					if (strchr(".+*?()[]{}|^$\\", *c))
-						sbuf_addc(&re, '\\');
-					sbuf_addc(&re, *c);
-				}
-			}
-			lq_quote(out, re.buf, re.len);
-			sbuf_release(&re);
-		}
-		first = false;
-	}
-	sbuf_addc(out, '}');
-}
-
-static void
-draw_browser(struct view *v, struct tui_canvas *c)
-{
-	struct explore *e = E(v);
-	int lw = 18;
-	tui_move(c, 0, 0);
-	tui_put_field(c, THEME_HEADER, " LABEL", 6, lw, TUI_LEFT);
-	tui_put_text(c, THEME_HEADER, "  VALUE (Space picks, Enter builds the selector, Esc closes)");
-	tui_fill(c, THEME_HEADER, ' ');
-	int rows = c->h - 2;
-	e->page_rows = rows > 1 ? rows : 1;
-	for (size_t l = 0; l < NLABELS && (int)l < rows; l++) {
-		tui_move(c, 1 + (int)l, 0);
-		bool s = (int)l == e->b_label;
-		uint16_t st = s ? (e->b_on_values ? THEME_TITLE : THEME_SELECTION) : THEME_LABEL_KEY;
-		char b[40];
-		snprintf(b, sizeof(b), " %s%s", local_labels[l], e->b_pick[l][0] ? " *" : "");
-		tui_put_field(c, st, b, strlen(b), lw, TUI_LEFT);
-	}
-	if (e->b_sel < e->b_top)
-		e->b_top = e->b_sel;
-	if (e->b_sel >= e->b_top + rows)
-		e->b_top = e->b_sel - rows + 1;
-	if (!e->b_n) {
-		tui_move(c, 1, lw + 2);
-		tui_put_text(c, THEME_MUTED, "no values in the store for this label");
-	}
-	for (int r = 0; r < rows && e->b_top + r < (int)e->b_n; r++) {
-		const struct browse_item *it = &e->b_items[e->b_top + r];
-		bool s = e->b_on_values && e->b_top + r == e->b_sel;
-		struct tui_canvas row = tui_canvas_sub(c, 1 + r, lw + 1, 1, c->w - lw - 1);
-		uint16_t base = s ? THEME_SELECTION : THEME_NORMAL;
-		tui_put_text(&row, it->picked ? THEME_OK : base, it->picked ? " [x] " : " [ ] ");
-		char cnt[32];
-		snprintf(cnt, sizeof(cnt), "%zu", it->count);
-		int vw = row.w - 5 - 10;
-		tui_put_field(&row, s ? base : THEME_LABEL_VALUE, it->value, strlen(it->value), vw > 4 ? vw : 4, TUI_LEFT);
-		tui_put_field(&row, s ? base : THEME_MUTED, cnt, strlen(cnt), 9, TUI_RIGHT);
-		if (s)
-			tui_fill(&row, base, ' ');
-	}
-	struct sbuf sel = SBUF_INIT;
-	browser_selector(e, &sel);
-	tui_move(c, c->h - 1, 0);
-	tui_put_text(c, THEME_MUTED, " selector: ");
-	tui_put_text(c, THEME_LABEL_VALUE, sbuf_str(&sel));
-	sbuf_release(&sel);
-}
-
-static int
-browser_request(struct view *v, enum request req, int key)
-{
-	struct explore *e = E(v);
-	if (key == ' ' && e->b_on_values && e->b_sel < (int)e->b_n) {
-		e->b_items[e->b_sel].picked = !e->b_items[e->b_sel].picked;
-		browser_sync_picks(e);
-		return RES_HANDLED | RES_REDRAW;
-	}
-	switch (req) {
-	case REQ_SCROLL_DOWN:
-		if (e->b_on_values) {
-			if (e->b_sel + 1 < (int)e->b_n)
-				e->b_sel++;
-		} else if (e->b_label + 1 < (int)NLABELS) {
-			e->b_label++;
-			browser_load(v);
-		}
-		break;
-	case REQ_SCROLL_UP:
-		if (e->b_on_values) {
-			if (e->b_sel > 0)
-				e->b_sel--;
-		} else if (e->b_label > 0) {
-			e->b_label--;
-			browser_load(v);
-		}
-		break;
-	case REQ_PAGE_DOWN:
-		if (e->b_on_values)
-			e->b_sel = e->b_sel + e->page_rows < (int)e->b_n ? e->b_sel + e->page_rows : (int)e->b_n - 1;
-		break;
-	case REQ_PAGE_UP:
-		if (e->b_on_values)
-			e->b_sel = e->b_sel > e->page_rows ? e->b_sel - e->page_rows : 0;
-		break;
-	case REQ_SCROLL_RIGHT:
-		if (e->b_n)
-			e->b_on_values = true;
-		break;
-	case REQ_SCROLL_LEFT:
-		e->b_on_values = false;
-		break;
-	case REQ_ENTER: {
-		if (!e->b_on_values) {
-			if (e->b_n)
-				e->b_on_values = true;
-			break;
-		}
-		struct sbuf sel = SBUF_INIT;
-		browser_selector(e, &sel);
-		/* Replace the query's leading selector, keep its pipeline. */
-		const char *q = e->ed.buf;
-		const char *rest = "";
-		if (q[0] == '{') {
-			const char *close = strchr(q, '}');
-			if (close)
-				rest = close + 1;
-		}
-		sbuf_adds(&sel, rest);
-		editor_set(&e->ed, sbuf_str(&sel));
-		sbuf_release(&sel);
-		reparse(v);
-		e->browsing = false;
-		e->editing = true;
-		break;
-	}
-	case REQ_BACK:
-	case REQ_LABELS:
-		e->browsing = false;
-		break;
-	case REQ_QUIT: case REQ_HELP: case REQ_NEXT_VIEW: case REQ_PREV_VIEW: case REQ_COMMAND:
-	case REQ_VIEW_1: case REQ_VIEW_2: case REQ_VIEW_3: case REQ_VIEW_4:
-		return RES_UNHANDLED;
-	default:
-		break;
-	}
-	return RES_HANDLED | RES_REDRAW;
 }
 
 /* ---- keys ---- */
@@ -1557,8 +925,23 @@ history_step(struct view *v, int dir)
 		/* Coming down: the cursor on the first line, so Down goes on. */
 		e->ed.cur = editor_line_end(&e->ed, 0);
 	}
-	reparse(v);
+	explore__reparse(v);
 }
+
+static const char editor_help[] =
+	"Enter                run the query (results get the focus)\n"
+	"C-o C-j Alt-Enter    new line\n"
+	"Tab                  complete: labels, values, functions, parsers, fields;\n"
+	"                     Tab/Up/Down pick, Enter inserts, Esc closes\n"
+	"C-f                  pretty-format the query\n"
+	"F2                   query doctor: the problem, a fix, cost advice\n"
+	"Up Down              on the first / last line: older / newer queries\n"
+	"C-r                  search the history (C-r again: an older match)\n"
+	"Left Right Home End  move; C-a C-e line start / end\n"
+	"BS Del               delete back / forward\n"
+	"C-u C-k C-w          delete to line start / to line end / a word\n"
+	"Esc                  leave the editor: view keys work again (i returns)\n"
+	"PgUp PgDn            scroll the results";
 
 static int
 editor_keys(struct view *v, int key)
@@ -1575,13 +958,13 @@ editor_keys(struct view *v, int key)
 			e->comp_sel = (e->comp_sel + e->ncomp - 1) % e->ncomp;
 			return RES_HANDLED | RES_REDRAW;
 		case TUI_KEY_ENTER:
-			comp_accept(v, e->comp_sel);
+			explore__comp_accept(v, e->comp_sel);
 			return RES_HANDLED | RES_REDRAW;
 		case TUI_KEY_ESC:
-			comp_close(e);
+			explore__comp_close(e);
 			return RES_HANDLED | RES_REDRAW;
 		default:
-			comp_close(e);
+			explore__comp_close(e);
 			break;
 		}
 	}
@@ -1594,10 +977,10 @@ editor_keys(struct view *v, int key)
 		return RES_HANDLED | RES_REDRAW;
 	case TUI_CTRL('j'): case TUI_CTRL('o'):
 		editor_insert(&e->ed, "\n", 1);
-		reparse(v);
+		explore__reparse(v);
 		return RES_HANDLED | RES_REDRAW;
 	case TUI_KEY_TAB:
-		complete(v);
+		explore__complete(v);
 		return RES_HANDLED | RES_REDRAW;
 	case TUI_KEY_ESC:
 		e->editing = false;
@@ -1610,17 +993,19 @@ editor_keys(struct view *v, int key)
 		doctor(v);
 		return RES_HANDLED | RES_REDRAW;
 	case TUI_CTRL('r'):
-		prompt_open(v, PR_HISTORY, "history search: ", "");
-		e->hfound = history_find(&e->hist, "", e->hist.n);
+		history_search_open(v);
 		return RES_HANDLED | RES_REDRAW;
-	case TUI_CTRL('l'): case TUI_KEY_F1: case TUI_KEY_PGUP: case TUI_KEY_PGDN:
+	case TUI_KEY_F1:
+		app_modal(a, "Query editor keys (Esc: results, then ? for all keys)", editor_help);
+		return RES_HANDLED | RES_REDRAW;
+	case TUI_CTRL('l'): case TUI_KEY_PGUP: case TUI_KEY_PGDN:
 		return RES_UNHANDLED;
 	}
 	enum editor_result r = editor_key(&e->ed, key);
 	switch (r) {
 	case ED_CHANGED:
 		e->hpos = (long)e->hist.n;
-		reparse(v);
+		explore__reparse(v);
 		break;
 	case ED_TOP:
 		history_step(v, -1);
@@ -1657,12 +1042,12 @@ explore_request(struct view *v, enum request req, int key)
 		e->editing = true;
 		e->esc_ns = 0;
 		editor_insert(&e->ed, "\n", 1);
-		reparse(v);
+		explore__reparse(v);
 		return RES_HANDLED | RES_REDRAW;
 	}
 	e->esc_ns = 0;
 	if (e->browsing)
-		return browser_request(v, req, key);
+		return explore__browser_request(v, req, key);
 	size_t n = result_rows(e);
 	switch (req) {
 	case REQ_EDIT_QUERY:
@@ -1696,7 +1081,7 @@ explore_request(struct view *v, enum request req, int key)
 		break;
 	case REQ_ENTER:
 		if (e->res && e->r_log)
-			open_line(v);
+			explore__open_line(v);
 		else if (e->res && e->res->type == RES_MATRIX && e->res->nseries) {
 			/* On a table row: graph that series alone. */
 			e->table = false;
@@ -1716,6 +1101,12 @@ explore_request(struct view *v, enum request req, int key)
 		break;
 	case REQ_TOGGLE_GRAPH:
 		e->table = !e->table;
+		break;
+	case REQ_TOGGLE_INSTANT:
+		e->instant = !e->instant;
+		app_message(a, 0, "metric queries: %s", e->instant ? "instant, at the end of the range" : "over the range");
+		if (e->parsed_ok && !e->is_log)
+			run(v);
 		break;
 	case REQ_NEXT_SERIES:
 	case REQ_PREV_SERIES:
@@ -1744,8 +1135,7 @@ explore_request(struct view *v, enum request req, int key)
 		pretty(v);
 		break;
 	case REQ_HISTORY_SEARCH:
-		prompt_open(v, PR_HISTORY, "history search: ", "");
-		e->hfound = history_find(&e->hist, "", e->hist.n);
+		history_search_open(v);
 		break;
 	case REQ_SAVE_QUERY:
 		if (!e->ed.len)
@@ -1759,7 +1149,7 @@ explore_request(struct view *v, enum request req, int key)
 	case REQ_LABELS:
 		e->browsing = true;
 		e->b_on_values = false;
-		browser_load(v);
+		explore__browser_load(v);
 		break;
 	case REQ_BACK:
 		if (e->pat[0]) {
@@ -1775,34 +1165,6 @@ explore_request(struct view *v, enum request req, int key)
 		return RES_UNHANDLED;
 	}
 	return RES_HANDLED | RES_REDRAW;
-}
-
-static int
-explore_search(struct view *v, const char *pat, int dir)
-{
-	struct explore *e = E(v);
-	snprintf(e->pat, sizeof(e->pat), "%s", pat);
-	if (!*pat || !e->res || !e->r_log || !e->nrows)
-		return RES_REDRAW;
-	bool icase = logline_icase(pat);
-	size_t n = e->nrows, start = e->sel < n ? e->sel : 0;
-	int step = dir < 0 ? -1 : 1;
-	static char msg[MSG_CAP];
-	for (size_t k = dir == 0 ? 0 : 1; k <= n; k++) {
-		size_t i = (start + n + (size_t)(step * (long)k)) % n;
-		const struct row *rw = &e->rows[i];
-		const struct res_entry *en = &e->res->streams[rw->stream].v[rw->entry];
-		struct log_rec r;
-		struct scan_result sr;
-		fake_rec(en, &r, &sr);
-		size_t len = logline_message(&r, false, msg, sizeof(msg)), ml;
-		if (logline_find(msg, len, 0, pat, icase, &ml) >= 0) {
-			e->sel = i;
-			return RES_REDRAW;
-		}
-	}
-	app_message(v->app, 1, "not found: %s", pat);
-	return RES_REDRAW;
 }
 
 static void
@@ -1825,7 +1187,7 @@ const struct view_ops explore_view_ops = {
 	.close = explore_close,
 	.draw = explore_draw,
 	.request = explore_request,
-	.search = explore_search,
+	.search = explore__search,
 	.status = explore_status,
 	.min_rows = 8,
 	.min_cols = 40,

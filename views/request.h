@@ -75,6 +75,7 @@
 	REQ_(TIME_RANGE, "Time range: 5m, 1h, 24h, 7d or FROM,TO (RFC 3339)")   \
 	REQ_(STEP, "Step of metric queries: auto or a duration")                \
 	REQ_(TOGGLE_GRAPH, "Metric result as graph / table")                    \
+	REQ_(TOGGLE_INSTANT, "Metric query over the range / instant (at its end)") \
 	REQ_(NEXT_SERIES, "Graph: show only the next series")                   \
 	REQ_(PREV_SERIES, "Graph: show only the previous series")               \
 	REQ_(RAISE_LIMIT, "Raise the line limit (x10) and run again")           \

@@ -1,0 +1,147 @@
+/**
+ * views/explore.h: internals shared by the Explore view's files (not a
+ * public API; only views/explore_*.c include it).
+ *
+ *   explore_view.c     open/close, running queries, the editor, prompts,
+ *                      history, keys, the frame and the ops table
+ *   explore_results.c  drawing log and metric results, search, open a line
+ *   explore_labels.c   completion and the label browser
+ *
+ * All state lives in `struct explore` (v->priv, zeroed by the app).  The
+ * result (`res`, `rows`, `vol`) is owned by the view and replaced by each
+ * run; drawing code only reads it.
+ */
+#ifndef LX_VIEWS_EXPLORE_H
+#define LX_VIEWS_EXPLORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "logql/lq.h"
+#include "sources/result.h"
+#include "tui/canvas.h"
+#include "tui/widgets.h"
+#include "views/editor.h"
+#include "views/history.h"
+#include "views/view.h"
+
+#define NS 1000000000LL
+#define MSG_CAP 8192
+#define COMP_MAX 200
+#define DEFAULT_LIMIT 1000
+#define MAX_LIMIT 100000
+#define VOLUME_ROWS 5
+
+enum prompt_kind { PR_NONE, PR_RANGE, PR_STEP, PR_HISTORY, PR_SAVE };
+
+struct row {                 /* one log line of the result, newest first */
+	uint32_t stream, entry;
+	uint8_t level;
+};
+
+struct browse_item {
+	char *value;
+	size_t count;
+	bool picked;
+};
+
+struct explore {
+	struct editor ed;
+	bool editing;
+	int ed_top;                  /* first editor line shown */
+	int ed_hscroll;              /* columns scrolled off the left */
+	int ed_rows;                 /* editor lines shown at the last draw */
+	/* Parse state of the editor text, updated on every change. */
+	bool parsed_ok, is_log;
+	struct lq_error err;
+	/* Completion popup. */
+	char *comp[COMP_MAX];
+	int ncomp, comp_sel;
+	size_t comp_off, comp_len;   /* the word it replaces */
+	bool comp_value, comp_quoted; /* a label value; an opening quote typed */
+	/* Time range: relative (range_ns > 0, ends now) or absolute. */
+	int64_t range_ns, from_ns, to_ns;
+	int64_t step_ns;             /* 0 = auto */
+	bool instant;                /* metric queries: one evaluation at the end */
+	unsigned limit;
+	/* The last run. */
+	struct result *res;
+	char *ran;                   /* the query text that produced res */
+	char run_err[600];
+	struct lq_error run_perr;
+	bool run_failed;
+	int64_t r_from, r_to, r_step;
+	bool r_log, r_cut;
+	double r_ms;
+	struct row *rows;
+	size_t nrows;
+	struct result *vol;          /* volume: sum by (level) (count_over_time) */
+	int vol_nb;                  /* buckets the volume was run for */
+	int64_t vol_from, vol_bucket; /* first column's start; column width (ns) */
+	bool pending;                /* run once the store has lines */
+	/* Results navigation. */
+	size_t sel, top;
+	int page;
+	int hscroll;
+	bool table;
+	int pick;                    /* series picker: -1 = all */
+	char pat[TUI_PROMPT_MAX];
+	/* Prompts inside the view (range, step, history search, save). */
+	enum prompt_kind pk;
+	struct tui_prompt pr;
+	long hfound;                 /* history search: current match */
+	char hs_before[EDITOR_MAX];  /* history search: the text to restore */
+	/* History. */
+	struct history hist, saved;
+	bool hist_loaded;
+	long hpos;                   /* Up/Down browsing; hist.n = not browsing */
+	char hsaved[EDITOR_MAX];
+	int64_t esc_ns;              /* for Alt-Enter = Esc + Enter */
+	/* Label browser. */
+	bool browsing;
+	int b_label, b_sel, b_top;
+	bool b_on_values;
+	struct browse_item *b_items;
+	size_t b_n;
+	char b_pick[8][512];         /* per label: picked values, 0x1f between */
+	int page_rows;
+};
+
+static inline struct explore *
+E(struct view *v)
+{
+	return v->priv;
+}
+
+/* ---- explore_view.c ---- */
+
+/** Parses the editor text again: parsed_ok, is_log and err. */
+void explore__reparse(struct view *v);
+/** The time range a run would use now, in ns. */
+void explore__current_range(struct view *v, int64_t *from, int64_t *to);
+/** Closes the completion popup and frees its items. */
+void explore__comp_close(struct explore *e);
+
+/* ---- explore_labels.c ---- */
+
+/** Tab: fills the popup from lq_complete() and the store; one item is inserted. */
+void explore__complete(struct view *v);
+/** Inserts popup item `i` over the word being completed and closes the popup. */
+void explore__comp_accept(struct view *v, int i);
+/** Loads the values (with line counts) of the browser's current label. */
+void explore__browser_load(struct view *v);
+void explore__draw_browser(struct view *v, struct tui_canvas *c);
+/** Keys while the browser is open; RES_* bits as view_ops.request. */
+int explore__browser_request(struct view *v, enum request req, int key);
+
+/* ---- explore_results.c ---- */
+
+void explore__draw_logs(struct view *v, struct tui_canvas *c);
+void explore__draw_metric(struct view *v, struct tui_canvas *c);
+/** Enter on a log line: the detail view when the store has it, else a modal. */
+void explore__open_line(struct view *v);
+/** view_ops.search over the result's lines. */
+int explore__search(struct view *v, const char *pat, int dir);
+
+#endif
