@@ -25,9 +25,9 @@
 	REQ_(VIEW_2, "View 2 (trace)")                                                  \
 	REQ_(VIEW_3, "View 3 (errors)")                                                  \
 	REQ_(VIEW_4, "View 4 (health)")                                                  \
-	REQ_(VIEW_5, "View 5 (alerts)")                                                  \
-	REQ_(VIEW_6, "View 6 (dashboards)")                                                  \
-	REQ_(VIEW_7, "View 7")                                                  \
+	REQ_(VIEW_5, "View 5 (explore)")                                                 \
+	REQ_(VIEW_6, "View 6 (alerts)")                                                      \
+	REQ_(VIEW_7, "View 7 (dashboards)")                                              \
 	REQ_(VIEW_8, "View 8")                                                  \
 	REQ_(ENTER, "Open the selected line / item")                            \
 	REQ_(BACK, "Close the overlay or go back")                              \
