@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -26,6 +27,7 @@
 #include "views/query_text.h"
 #include "views/trace_text.h"
 #include "sources/local_query.h"
+#include "sources/file_query.h"
 #include "sources/loki.h"
 #include "sources/demo_push.h"
 #include "sources/check.h"
@@ -453,12 +455,11 @@ add_sources(struct app *app, uv_loop_t *loop, struct opts *o, struct config *cfg
 	return app_add_source(app, demo_source_new(loop, &d, &sink), err);
 }
 
-/* `iftop-logs query`: the local evaluator over the chosen source. */
-static int
-run_query(struct app *app, const struct opts *o, const struct config *cfg)
+/* Time range and evaluator parameters of `query` (local or files). */
+static struct lq_eval_params
+query_params(const struct opts *o, int64_t now)
 {
-	app_settle(app, 150, 60000);
-	int64_t end = o->to_ns ? o->to_ns : app_now(app);
+	int64_t end = o->to_ns ? o->to_ns : now;
 	int64_t start = o->from_ns ? o->from_ns : end - (o->since_ns ? o->since_ns : 3600LL * 1000000000LL);
 	struct lq_eval_params p = {
 		.start_ns = start,
@@ -469,25 +470,65 @@ run_query(struct app *app, const struct opts *o, const struct config *cfg)
 	};
 	/* Step as logcli/Grafana pick it: about 250 points over the range. */
 	p.step_ns = o->step_ns ? o->step_ns : ((end - start) / 250 / 1000000000LL + 1) * 1000000000LL;
-	struct lq_result *res = NULL;
-	struct lq_error e;
-	if (local_query(app->store, o->query_cmd, &p, &res, &e)) {
+	return p;
+}
+
+/* Prints an evaluator result (or its error); returns the exit status. */
+static int
+print_lq(int err, struct lq_result *res, const struct lq_error *e, const struct opts *o, const struct config *cfg)
+{
+	if (err) {
 		char buf[1024];
-		lq_error_format(&e, o->query_cmd, buf, sizeof(buf));
+		lq_error_format(e, o->query_cmd, buf, sizeof(buf));
 		fprintf(stderr, "iftop-logs: query: %s\n(iftop-logs logql check 'QUERY' explains and proposes a fix)\n", buf);
-		return e.code == LX_EPARSE || e.offset || e.len ? 2 : 1;
+		return e->code == LX_EPARSE || e->offset || e->len ? 2 : 1;
 	}
 	struct result *r = local_result(res);
 	lq_result_free(res);
 	struct sbuf out = SBUF_INIT;
 	query_text(r, (enum query_output)o->output, o->forward, cfg->utc_on, &out);
 	result_free(r);
-	size_t w = fwrite(out.buf ? out.buf : "", 1, out.len, stdout);
-	int ok = w == out.len && fflush(stdout) == 0;
+	/* A closed pipe (| head) ends quietly: the write error is not reported. */
+	if (fwrite(out.buf ? out.buf : "", 1, out.len, stdout) == out.len)
+		fflush(stdout);
 	sbuf_release(&out);
-	/* A closed pipe (| head) ends quietly. */
-	(void)ok;
 	return 0;
+}
+
+static int
+run_file_query(const struct opts *o, const struct config *cfg)
+{
+	const char *globs[64];
+	size_t n = 0;
+	if (o->nfiles)
+		for (int i = 0; i < o->nfiles; i++)
+			globs[n++] = o->files[i];
+	else
+		globs[n++] = cfg->files;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t now = o->now_ns ? o->now_ns : (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	struct lq_eval_params p = query_params(o, now);
+	struct lq_result *res = NULL;
+	struct lq_error e;
+	int r = file_query(globs, n, o->query_cmd, &p, &res, &e);
+	if (r == LX_ENOENT && !res) {
+		fprintf(stderr, "iftop-logs: query: %s\n", e.msg);
+		return 1;
+	}
+	return print_lq(r, res, &e, o, cfg);
+}
+
+/* `iftop-logs query`: the local evaluator over the chosen source. */
+static int
+run_query(struct app *app, const struct opts *o, const struct config *cfg)
+{
+	app_settle(app, 150, 60000);
+	struct lq_eval_params p = query_params(o, app_now(app));
+	struct lq_result *res = NULL;
+	struct lq_error e;
+	int r = local_query(app->store, o->query_cmd, &p, &res, &e);
+	return print_lq(r, res, &e, o, cfg);
 }
 
 static int
@@ -769,6 +810,11 @@ main(int argc, char **argv)
 	if (*cfg.loki_addr && (o.query_cmd || o.labels_cmd || o.series_cmd) && !o.demo && !o.stdin_src && o.nfiles == 0) {
 		rc = run_loki_cmd(&loop, &o, &cfg);
 		uv_run(&loop, UV_RUN_DEFAULT);
+		goto loop_out;
+	}
+	/* query over files: straight from the files, whatever the memory cap. */
+	if (o.query_cmd && !*cfg.loki_addr && !o.demo && !o.stdin_src && (o.nfiles > 0 || globs_match(cfg.files))) {
+		rc = run_file_query(&o, &cfg);
 		goto loop_out;
 	}
 	if (o.tail_cmd) {

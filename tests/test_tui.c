@@ -104,6 +104,13 @@ test_field_and_columns(void **state)
 	assert_int_equal(w[0], 5);
 	assert_int_equal(w[1], 6);
 	assert_int_equal(w[2], 0);
+	/* A field on a row outside the canvas returns at once (no loop). */
+	g = tui_grid_new(2, 10);
+	c = tui_canvas_of(g);
+	tui_move(&c, 5, 0);
+	assert_true(tui_put_field(&c, 0, "much too long for it", 20, 4, TUI_LEFT));
+	tui_fill(&c, 0, 'x');
+	tui_grid_free(g);
 	cols[1].hidden = true;
 	tui_columns_layout(cols, 3, 30, w);
 	assert_int_equal(w[1], 0);

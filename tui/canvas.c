@@ -155,6 +155,9 @@ tui_put_field(struct tui_canvas *c, uint16_t style, const char *s, size_t n,
 {
 	if (width <= 0)
 		return c->cx >= c->w;
+	/* A row outside the canvas draws nothing (and must not loop below). */
+	if (c->cy < 0 || c->cy >= c->h)
+		return true;
 	int tw = tui_text_width(s, n);
 	int start = c->cx, end = c->cx + width;
 	if (tw > width) {
@@ -181,6 +184,8 @@ tui_put_field(struct tui_canvas *c, uint16_t style, const char *s, size_t n,
 void
 tui_fill(struct tui_canvas *c, uint16_t style, uint32_t cp)
 {
+	if (c->cy < 0 || c->cy >= c->h)
+		return;
 	while (c->cx < c->w)
 		if (tui_put_cp(c, style, cp))
 			break;

@@ -1,0 +1,242 @@
+/*
+ * sources/file_query.c: the evaluator's source over files read in 1 MiB
+ * chunks.  One file open at a time; lines longer than the chunk are cut
+ * at it (like the display cap), the rest of the line skipped.
+ */
+#include "sources/file_query.h"
+
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/err.h"
+#include "core/redact.h"
+#include "core/scan.h"
+#include "core/xalloc.h"
+
+#define CHUNK (1u << 20)
+
+enum { L_LEVEL, L_AGENT, L_COMPONENT, L_CORR, L_HOST, L_SERVICE, L_FILE, L__N };
+
+struct fwalk {
+	char **files;
+	size_t nfiles, cur;
+	FILE *f;
+	int64_t mtime_ns;            /* timestamp for lines that have none */
+	char *buf;
+	size_t len, pos;             /* bytes in buf, start of the next line */
+	bool eof, skipping;          /* skipping: the rest of a cut line */
+	int64_t start, end;
+	struct lq_label labels[L__N];
+	char vals[L__N - 1][128];
+};
+
+static int
+fw_open(void *ud, int64_t start_ns, int64_t end_ns, const struct lq_selector *sel)
+{
+	struct fwalk *w = ud;
+	(void)sel;
+	w->start = start_ns;
+	w->end = end_ns;
+	w->cur = 0;
+	if (w->f)
+		fclose(w->f);
+	w->f = NULL;
+	w->len = w->pos = 0;
+	w->eof = w->skipping = false;
+	return 0;
+}
+
+static bool
+next_file(struct fwalk *w)
+{
+	if (w->f)
+		fclose(w->f);
+	w->f = NULL;
+	while (w->cur < w->nfiles) {
+		const char *path = w->files[w->cur++];
+		w->f = fopen(path, "r");
+		if (!w->f)
+			continue;
+		struct stat sb;
+		w->mtime_ns = fstat(fileno(w->f), &sb) ? 0 : (int64_t)sb.st_mtime * 1000000000LL;
+		w->len = w->pos = 0;
+		w->eof = w->skipping = false;
+		return true;
+	}
+	return false;
+}
+
+/* The next complete line of the current file, or NULL at its end. */
+static char *
+read_line(struct fwalk *w, size_t *n)
+{
+	for (;;) {
+		char *nl = w->len > w->pos ? memchr(w->buf + w->pos, '\n', w->len - w->pos) : NULL;
+		if (nl) {
+			char *line = w->buf + w->pos;
+			*n = (size_t)(nl - line);
+			w->pos = (size_t)(nl - w->buf) + 1;
+			if (w->skipping) {
+				w->skipping = false;
+				continue;
+			}
+			if (*n && line[*n - 1] == '\r')
+				(*n)--;
+			return line;
+		}
+		if (w->eof) {
+			if (w->len > w->pos && !w->skipping) {
+				char *line = w->buf + w->pos;
+				*n = w->len - w->pos;
+				w->pos = w->len;
+				return line;
+			}
+			return NULL;
+		}
+		/* Keep the partial line, refill. */
+		size_t keep = w->len - w->pos;
+		if (keep == CHUNK) {
+			/* A line longer than the chunk: hand out the chunk, skip the rest. */
+			*n = keep;
+			w->pos = w->len;
+			w->skipping = true;
+			return w->buf;
+		}
+		memmove(w->buf, w->buf + w->pos, keep);
+		w->len = keep;
+		w->pos = 0;
+		size_t r = fread(w->buf + w->len, 1, CHUNK - w->len, w->f);
+		w->len += r;
+		if (r == 0)
+			w->eof = true;
+	}
+}
+
+static void
+set_span(struct fwalk *w, int k, const char *line, struct span sp)
+{
+	size_t n = sp.len < sizeof(w->vals[0]) - 1 ? sp.len : sizeof(w->vals[0]) - 1;
+	memcpy(w->vals[k], line + sp.off, n);
+	w->vals[k][n] = '\0';
+	w->labels[k].value = w->vals[k];
+}
+
+static int
+fw_next(void *ud, struct lq_entry *e)
+{
+	struct fwalk *w = ud;
+	static const char *const names[L__N] = {
+		"level", "agent_id", "component", "correlation_id", "hostname", "service", "filename",
+	};
+	for (;;) {
+		size_t n;
+		char *line = w->f ? read_line(w, &n) : NULL;
+		if (!line) {
+			if (!next_file(w))
+				return 0;
+			continue;
+		}
+		struct scan_result r;
+		scan_line(line, n, &r);
+		int64_t ts = (r.flags & SCAN_F_TS) ? r.ts_ns : w->mtime_ns;
+		if (ts < w->start || ts > w->end)
+			continue;
+		for (int k = 0; k < L__N; k++) {
+			w->labels[k].name = names[k];
+			w->labels[k].value = "";
+		}
+		w->labels[L_LEVEL].value = scan_level_str(r.level);
+		set_span(w, L_AGENT, line, r.agent);
+		set_span(w, L_COMPONENT, line, r.component);
+		set_span(w, L_CORR, line, r.corr);
+		set_span(w, L_HOST, line, r.hostname);
+		set_span(w, L_SERVICE, line, r.service);
+		w->labels[L_FILE].value = w->files[w->cur - 1];
+		/* Empty values are not labels (as in Loki). */
+		struct lq_label tmp[L__N];
+		size_t k2 = 0;
+		for (int k = 0; k < L__N; k++)
+			if (w->labels[k].value[0])
+				tmp[k2++] = w->labels[k];
+		memcpy(w->labels, tmp, k2 * sizeof(tmp[0]));
+		e->ts_ns = ts;
+		e->labels = w->labels;
+		e->nlabels = k2;
+		e->line = line;
+		e->len = n;
+		return 1;
+	}
+}
+
+static void
+fw_close(void *ud)
+{
+	struct fwalk *w = ud;
+	if (w->f)
+		fclose(w->f);
+	w->f = NULL;
+}
+
+/* Masks secrets in the lines of a log result, in place. */
+static void
+redact_result(struct lq_result *r)
+{
+	char *tmp = NULL;
+	size_t cap = 0;
+	for (size_t i = 0; i < r->nstreams; i++)
+		for (size_t j = 0; j < r->streams[i].n; j++) {
+			struct lq_log_entry *e = &r->streams[i].entries[j];
+			xgrow(&tmp, &cap, e->len + 1, 1);
+			size_t m = redact_copy(e->line, e->len, tmp);
+			if (m != e->len || memcmp(tmp, e->line, m)) {
+				memcpy((char *)e->line, tmp, m);
+				e->len = m;
+			}
+		}
+	free(tmp);
+}
+
+int
+file_query(const char *const *globs, size_t nglobs, const char *query, const struct lq_eval_params *p,
+	   struct lq_result **out, struct lq_error *err)
+{
+	struct fwalk w = { 0 };
+	size_t cap = 0;
+	for (size_t g = 0; g < nglobs; g++) {
+		char *copy = xstrdup(globs[g]), *save = NULL;
+		for (char *pat = strtok_r(copy, ",", &save); pat; pat = strtok_r(NULL, ",", &save)) {
+			glob_t gl;
+			if (glob(pat, 0, NULL, &gl) == 0)
+				for (size_t i = 0; i < gl.gl_pathc; i++) {
+					xgrow(&w.files, &cap, w.nfiles + 1, sizeof(char *));
+					w.files[w.nfiles++] = xstrdup(gl.gl_pathv[i]);
+				}
+			globfree(&gl);
+		}
+		free(copy);
+	}
+	int rc;
+	if (w.nfiles == 0) {
+		memset(err, 0, sizeof(*err));
+		err->code = LX_ENOENT;
+		snprintf(err->msg, sizeof(err->msg), "no file matches");
+		rc = LX_ENOENT;
+	} else {
+		w.buf = xmalloc(CHUNK);
+		struct lq_source src = { .ud = &w, .open = fw_open, .next = fw_next, .close = fw_close };
+		struct lq_eval_params ap = *p;
+		ap.step_align = true;
+		rc = lq_eval(query, &ap, &src, out, err);
+		if (rc == 0)
+			redact_result(*out);
+		fw_close(&w);
+		free(w.buf);
+	}
+	for (size_t i = 0; i < w.nfiles; i++)
+		free(w.files[i]);
+	free(w.files);
+	return rc;
+}

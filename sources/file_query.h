@@ -1,0 +1,26 @@
+/**
+ * sources/file_query.h: LogQL straight over log files, without the store.
+ *
+ * For `iftop-logs query` on files: every line of every file is read in
+ * big chunks, scanned once for its labels (level, agent_id, component,
+ * correlation_id, hostname, service, filename, as in
+ * sources/local_query.h) and handed to the evaluator.  Nothing is held,
+ * so the answer covers whole files whatever --max-memory is.  Lines in
+ * log results are masked for secrets (core/redact.h) like stored lines.
+ */
+#ifndef LX_SOURCES_FILE_QUERY_H
+#define LX_SOURCES_FILE_QUERY_H
+
+#include <stddef.h>
+
+#include "logql/lq_eval.h"
+
+/**
+ * Runs `query` over the files matching `globs` (comma-separated list of
+ * globs or paths); see lq_eval() for the result and errors.  Returns
+ * LX_ENOENT (with err->msg set) when no file matches.
+ */
+int file_query(const char *const *globs, size_t nglobs, const char *query,
+	       const struct lq_eval_params *p, struct lq_result **out, struct lq_error *err);
+
+#endif
