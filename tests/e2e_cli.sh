@@ -47,10 +47,10 @@ check "demo write" 0 $BIN demo --write "$D/logs" --duration 30s
 head -1 "$D/logs/A1-haiku-001.log" | python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); assert d["agent_id"]=="A1-haiku-001" and d["correlation_id"][:4] in ("req-","task","swar")' ||
 	{ echo "FAIL: demo line is not seed-schema JSON"; exit 1; }
 # query over files reads them whole, whatever --max-memory holds.
-want=$(cat "$D"/logs/*.log | grep -c '"level":"ERROR"')
+nerr=$(cat "$D"/logs/*.log | grep -c '"level":"ERROR"')
 check "query files" 0 $BIN query 'sum(count_over_time({level="ERROR"}[1y]))' --instant --since 1000d --max-memory 1M "$D/logs/*.log"
 got=$(echo "$LAST" | awk '{print $NF}')
-[ "$got" = "$want" ] || { echo "FAIL: query over files counted $got ERROR lines, grep $want"; exit 1; }
+[ "$got" = "$nerr" ] || { echo "FAIL: query over files counted $got ERROR lines, grep $nerr"; exit 1; }
 check "query files none" 1 $BIN query '{level="ERROR"}' "$D/nothing/*.log"; has "no file matches"
 # The files then open in the tail.
 check "files snapshot" 0 $BIN --snapshot tail --size 180x8 "$D/logs/*.log"; has "files: $D/logs"
