@@ -60,7 +60,7 @@ prof() {
 	echo "-- inclusive"
 	callgrind_annotate --inclusive=yes "$P/$name.cg" 2>/dev/null | awk '/file:function/ {on = 1; getline; next} on && NF' |
 		grep -v -e '(below main)' -e '???:0x' -e 'libc-start' -e 'main.c:main' -e 'uv_run' |
-		head -n "$TOP" | sed -e 's| \[.*\]$||' -e "s|$ROOT/||" -e 's|\./[^ ]*/||'
+		sed -e 's| \[.*\]$||' -e "s|$ROOT/||" -e 's|\./[^ ]*/||' | awk '!seen[$0]++' | head -n "$TOP"
 }
 
 prof store "'$BB/bench_store' --runs 1 '$P/100k.log'"

@@ -63,11 +63,19 @@ BYTES=$(wc -c < "$LOG")
 say "bench: $LOG: $LINES lines, $BYTES bytes; runs $RUNS (jq/lnav $SLOW_RUNS)"
 
 # lnav: the seed-schema format in a throwaway HOME.
+# Every run gets a fresh HOME: lnav restores the last session's position
+# from ~/.lnav, which would hide the file's end in the next run.
 LNAV=""
 if have lnav; then
-	mkdir -p "$TMP/home/.lnav/formats/installed"
-	cp bench/lnav/infrafabric_log.json "$TMP/home/.lnav/formats/installed/"
-	LNAV="env HOME=$TMP/home lnav"
+	cat > "$TMP/lnav" <<EOF
+#!/bin/sh
+h=\$(mktemp -d "$TMP/lnav-home.XXXXXX")
+mkdir -p "\$h/.lnav/formats/installed"
+cp "$ROOT/bench/lnav/infrafabric_log.json" "\$h/.lnav/formats/installed/"
+HOME=\$h exec lnav "\$@"
+EOF
+	chmod +x "$TMP/lnav"
+	LNAV=$TMP/lnav
 fi
 
 # ---- helpers ----
@@ -198,9 +206,10 @@ for m in first last; do
 	[ $m = first ] && mk=DEBUG || mk=$last_id
 	f_if=$(pty c4-if-$m "$RUNS" marker_ms --timeout 120 --marker "$mk" --quit q -- "$BIN" --history -1 --max-memory 1G "$LOG")
 	f_ln=nan
-	[ -n "$LNAV" ] && f_ln=$(pty c4-lnav-$m "$SLOW_RUNS" marker_ms --timeout 180 --marker "$mk" --quit q -- env HOME="$TMP/home" lnav "$LOG")
+	[ -n "$LNAV" ] && f_ln=$(pty c4-lnav-$m "$SLOW_RUNS" marker_ms --timeout 90 --marker "$mk" --quit q -- "$LNAV" "$LOG")
+	seen=$(awk '$1 == "marker_ms" && $2 >= 0' "$TMP/pty-c4-lnav-$m" 2>/dev/null | wc -l)
 	[ $m = first ] && what="first frame with log lines (pty)" || what="frame showing the last line (pty)"
-	row 4 "$what" "$(calc "$f_if / 1000")" lnav "$(calc "$f_ln / 1000")" s "$(calc "$f_ln / $f_if")" "ratio > 1" "$(ok "$f_ln / $f_if > 1")" "--history -1 --max-memory 1G; marker '$mk'"
+	row 4 "$what" "$(calc "$f_if / 1000")" lnav "$(calc "$f_ln / 1000")" s "$(calc "$f_ln / $f_if")" "ratio > 1" "$(ok "$f_ln / $f_if > 1")" "--history -1 --max-memory 1G; marker '$mk'; lnav drew it in $seen of $SLOW_RUNS runs"
 done
 t_snap=$(hf c4-snap "$RUNS" "'$BIN' --snapshot tail --size 120x40 --history -1 --max-memory 1G '$LOG' > '$TMP/out-c4-snap'")
 if [ -n "$LNAV" ]; then
