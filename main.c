@@ -133,6 +133,13 @@ parse_args(int argc, char **argv, struct opts *o, struct config *cfg, struct sbu
 {
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
+		/* `iftop-logs query --help` and the like: help, not a query "--help". */
+		if (i + 1 < argc && (!strcmp(argv[i + 1], "--help") || !strcmp(argv[i + 1], "-h")) &&
+		    (!strcmp(a, "query") || !strcmp(a, "trace") || !strcmp(a, "series") || !strcmp(a, "tail") ||
+		     !strcmp(a, "labels") || !strcmp(a, "check"))) {
+			usage(stdout);
+			exit(0);
+		}
 		const char *val = NULL;
 		char flag[64];
 		/* --flag=value */

@@ -336,8 +336,12 @@ grow_recs(struct store *st)
 {
 	size_t nc = st->cap ? st->cap * 2 : 1024;
 	struct log_rec *n = xmalloc(nc * sizeof(*n));
-	for (size_t i = 0; i < st->count; i++)
-		n[i] = st->recs[(st->head + i) % st->cap];
+	/* The ring in at most two runs: head..end, then 0..head. */
+	size_t first = st->count < st->cap - st->head ? st->count : st->cap - st->head;
+	if (st->count) {
+		memcpy(n, st->recs + st->head, first * sizeof(*n));
+		memcpy(n + first, st->recs, (st->count - first) * sizeof(*n));
+	}
 	free(st->recs);
 	st->recs = n;
 	st->cap = nc;

@@ -127,10 +127,15 @@ app_init(struct app *a, uv_loop_t *loop, struct config *cfg, struct sbuf *err)
 	a->health.warn_ratio = (double)strtol(cfg->health_warn_pct, NULL, 10) / 100.0;
 	a->health.slow_p95_ms = (double)strtol(cfg->health_p95_ms, NULL, 10);
 	sbuf_init(&a->modal_text);
-	/* --max-memory is the process's budget: the store gets 85% of it, the
-	 * rest is for held history, the screen and the allocator's overhead. */
-	struct store_opts so = { .max_bytes = cfg->max_memory_bytes - cfg->max_memory_bytes / 100 * 15,
-				 .max_line = cfg->max_line_bytes };
+	/* --max-memory is the process's budget: the store gets what is left
+	 * after 15% (at least 16 MiB, at most half) for the program, its
+	 * libraries, the screen and the allocator's overhead. */
+	uint64_t reserve = cfg->max_memory_bytes / 100 * 15;
+	if (reserve < (16u << 20))
+		reserve = 16u << 20;
+	if (reserve > cfg->max_memory_bytes / 2)
+		reserve = cfg->max_memory_bytes / 2;
+	struct store_opts so = { .max_bytes = cfg->max_memory_bytes - reserve, .max_line = cfg->max_line_bytes };
 	a->store = store_new(&so);
 	char terr[2048] = "";
 	const char *nc = getenv("NO_COLOR");
