@@ -100,15 +100,6 @@ evfail(struct ev *e, int code, const char *fmt, const char *arg)
 	return code;
 }
 
-static uint64_t
-fnv(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 static int
 cmp_label(const void *a, const void *b)
 {
@@ -116,30 +107,56 @@ cmp_label(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* Interns labels l[0..n) (any order; may be modified). NULL on OOM. */
+static uint64_t
+fnv_add(uint64_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (h ^ 0xff) * 1099511628211ULL;   /* a separator no string holds */
+}
+
+/* True when set `s` holds exactly the sorted labels l[0..n). */
+static bool
+same_labels(const struct lset *s, const struct lq_label *l, size_t n)
+{
+	if (s->n != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(s->l[i].name, l[i].name) || strcmp(s->l[i].value, l[i].value))
+			return false;
+	return true;
+}
+
+/*
+ * Interns labels l[0..n) (any order; may be modified). NULL on OOM.
+ * Called per line: the lookup hashes and compares the labels themselves;
+ * the printed key is built only when a new set is stored.
+ */
 static struct lset *
 intern(struct ev *e, struct lq_label *l, size_t n)
 {
-	if (n > 1)
+	if (n > 16) {
 		lq__qsort(l, n, sizeof(*l), cmp_label);
-	struct sbuf k = SBUF_INIT;
-	sbuf_addc(&k, '{');
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			sbuf_adds(&k, ", ");
-		sbuf_adds(&k, l[i].name);
-		sbuf_addc(&k, '=');
-		lq_quote(&k, l[i].value, strlen(l[i].value));
+	} else {
+		/* Few labels: insertion sort, no call per comparison. */
+		for (size_t i = 1; i < n; i++) {
+			struct lq_label x = l[i];
+			size_t j = i;
+			while (j > 0 && strcmp(l[j - 1].name, x.name) > 0) {
+				l[j] = l[j - 1];
+				j--;
+			}
+			l[j] = x;
+		}
 	}
-	sbuf_addc(&k, '}');
-	uint64_t h = fnv(k.buf);
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++)
+		h = fnv_add(fnv_add(h, l[i].name), l[i].value);
 	if (e->tabn * 2 >= e->tabcap) {
 		size_t nc = e->tabcap ? e->tabcap * 2 : 256;
 		struct lset **nt = calloc(nc, sizeof(*nt));
-		if (!nt) {
-			sbuf_release(&k);
+		if (!nt)
 			return NULL;
-		}
 		for (size_t i = 0; i < e->tabcap; i++)
 			if (e->tab[i]) {
 				size_t j = e->tab[i]->hash & (nc - 1);
@@ -153,12 +170,20 @@ intern(struct ev *e, struct lq_label *l, size_t n)
 	}
 	size_t j = h & (e->tabcap - 1);
 	while (e->tab[j]) {
-		if (e->tab[j]->hash == h && !strcmp(e->tab[j]->key, k.buf)) {
-			sbuf_release(&k);
+		if (e->tab[j]->hash == h && same_labels(e->tab[j], l, n))
 			return e->tab[j];
-		}
 		j = (j + 1) & (e->tabcap - 1);
 	}
+	struct sbuf k = SBUF_INIT;
+	sbuf_addc(&k, '{');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sbuf_adds(&k, ", ");
+		sbuf_adds(&k, l[i].name);
+		sbuf_addc(&k, '=');
+		lq_quote(&k, l[i].value, strlen(l[i].value));
+	}
+	sbuf_addc(&k, '}');
 	struct lset *s = arena_alloc(&e->a, sizeof(*s));
 	struct lq_label *ll = s ? arena_alloc(&e->a, (n ? n : 1) * sizeof(*ll)) : NULL;
 	char *key = ll ? arena_strndup(&e->a, k.buf, k.len) : NULL;
