@@ -815,3 +815,66 @@ http_free(struct http *h)
 	if (h->depth == 0)
 		http_destroy(h);
 }
+
+/* ---- owned auth copies (loki.c, prom.c) ---- */
+
+static const char *
+own(struct http_auth_copy *c, const char *s)
+{
+	if (!s || !*s)
+		return NULL;
+	for (size_t i = 0; i < sizeof(c->owned) / sizeof(c->owned[0]); i++)
+		if (!c->owned[i])
+			return c->owned[i] = xstrdup(s);
+	return NULL;
+}
+
+void
+http_auth_copy_init(struct http_auth_copy *c, const struct http_auth *a)
+{
+	memset(c, 0, sizeof(*c));
+	c->auth.username = own(c, a->username);
+	c->auth.password = own(c, a->password);
+	c->auth.bearer_token = own(c, a->bearer_token);
+	c->auth.bearer_token_file = own(c, a->bearer_token_file);
+	c->auth.org_id = own(c, a->org_id);
+	c->auth.ca_file = own(c, a->ca_file);
+	c->auth.cert_file = own(c, a->cert_file);
+	c->auth.key_file = own(c, a->key_file);
+	c->auth.insecure_skip_verify = a->insecure_skip_verify;
+	if (a->headers) {
+		size_t k = 0;
+		while (a->headers[k])
+			k++;
+		c->headers = xcalloc(k + 1, sizeof(char *));
+		for (size_t i = 0; i < k; i++)
+			c->headers[i] = xstrdup(a->headers[i]);
+		c->auth.headers = (const char *const *)c->headers;
+	}
+}
+
+void
+http_auth_copy_release(struct http_auth_copy *c)
+{
+	for (size_t i = 0; i < sizeof(c->owned) / sizeof(c->owned[0]); i++) {
+		if (c->owned[i])
+			memset(c->owned[i], 0, strlen(c->owned[i]));
+		free(c->owned[i]);
+	}
+	for (size_t i = 0; c->headers && c->headers[i]; i++) {
+		memset(c->headers[i], 0, strlen(c->headers[i]));
+		free(c->headers[i]);
+	}
+	free(c->headers);
+	memset(c, 0, sizeof(*c));
+}
+
+char *
+http_base_url(const char *url)
+{
+	char *u = xstrdup(url);
+	size_t n = strlen(u);
+	while (n && u[n - 1] == '/')
+		u[--n] = '\0';
+	return u;
+}

@@ -61,6 +61,22 @@ struct http_auth {
 	bool insecure_skip_verify;   /* TLS: do not verify peer or host */
 };
 
+/**
+ * A deep copy of an http_auth that a client keeps for its lifetime: the
+ * strings and headers are owned by the copy, and wiped (secrets zeroed)
+ * by http_auth_copy_release().  `auth` points into the copy.
+ */
+struct http_auth_copy {
+	struct http_auth auth;
+	char *owned[12];
+	char **headers;
+};
+
+void http_auth_copy_init(struct http_auth_copy *c, const struct http_auth *src);
+void http_auth_copy_release(struct http_auth_copy *c);
+/** Returns a new copy of `url` without trailing slashes (free() it). */
+char *http_base_url(const char *url);
+
 /** One request.  Borrowed for the duration of http_get()/http_post(). */
 struct http_req {
 	const char *url;             /* full URL, already escaped */

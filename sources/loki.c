@@ -37,9 +37,8 @@ struct chunk {
 struct loki {
 	struct http *http;
 	char *url;
-	struct http_auth auth;
-	char *owned[12];
-	char **headers;
+	struct http_auth_copy ac;     /* owned copy of the credentials */
+	struct http_auth auth;        /* = ac.auth */
 	long timeout_ms, connect_timeout_ms, retry_base_ms;
 	size_t max_body;
 	int max_retries;
@@ -135,17 +134,6 @@ loki_plan_split(const struct res_index *st, int64_t start_ns, int64_t end_ns,
 
 /* ---- life cycle ---- */
 
-static const char *
-own(struct loki *lk, const char *s)
-{
-	if (!s || !*s)
-		return NULL;
-	for (size_t i = 0; i < LX_ARRAY_LEN(lk->owned); i++)
-		if (!lk->owned[i])
-			return lk->owned[i] = xstrdup(s);
-	return NULL;
-}
-
 struct loki *
 loki_new(struct http *http, const struct loki_config *cfg)
 {
@@ -153,29 +141,9 @@ loki_new(struct http *http, const struct loki_config *cfg)
 		return NULL;
 	struct loki *lk = xcalloc(1, sizeof(*lk));
 	lk->http = http;
-	lk->url = xstrdup(cfg->url);
-	size_t n = strlen(lk->url);
-	while (n && lk->url[n - 1] == '/')
-		lk->url[--n] = '\0';
-	const struct http_auth *a = &cfg->auth;
-	lk->auth.username = own(lk, a->username);
-	lk->auth.password = own(lk, a->password);
-	lk->auth.bearer_token = own(lk, a->bearer_token);
-	lk->auth.bearer_token_file = own(lk, a->bearer_token_file);
-	lk->auth.org_id = own(lk, a->org_id);
-	lk->auth.ca_file = own(lk, a->ca_file);
-	lk->auth.cert_file = own(lk, a->cert_file);
-	lk->auth.key_file = own(lk, a->key_file);
-	lk->auth.insecure_skip_verify = a->insecure_skip_verify;
-	if (a->headers) {
-		size_t k = 0;
-		while (a->headers[k])
-			k++;
-		lk->headers = xcalloc(k + 1, sizeof(char *));
-		for (size_t i = 0; i < k; i++)
-			lk->headers[i] = xstrdup(a->headers[i]);
-		lk->auth.headers = (const char *const *)lk->headers;
-	}
+	lk->url = http_base_url(cfg->url);
+	http_auth_copy_init(&lk->ac, &cfg->auth);
+	lk->auth = lk->ac.auth;
 	lk->timeout_ms = cfg->timeout_ms;
 	lk->connect_timeout_ms = cfg->connect_timeout_ms;
 	lk->max_body = cfg->max_body;
@@ -222,14 +190,7 @@ loki_free(struct loki *lk)
 		return;
 	while (lk->reqs)
 		loki_cancel(lk->reqs);
-	for (size_t i = 0; i < LX_ARRAY_LEN(lk->owned); i++) {
-		if (lk->owned[i])
-			memset(lk->owned[i], 0, strlen(lk->owned[i]));
-		free(lk->owned[i]);
-	}
-	for (size_t i = 0; lk->headers && lk->headers[i]; i++)
-		free(lk->headers[i]);
-	free(lk->headers);
+	http_auth_copy_release(&lk->ac);
 	free(lk->url);
 	free(lk);
 }

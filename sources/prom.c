@@ -25,9 +25,8 @@ enum kind { P_QUERY, P_INFO, P_READY, P_STATUS };
 struct prom {
 	struct http *http;
 	char *url;
-	struct http_auth auth;
-	char *owned[12];
-	char **headers;
+	struct http_auth_copy ac;     /* owned copy of the credentials */
+	struct http_auth auth;        /* = ac.auth */
 	long timeout_ms, connect_timeout_ms, retry_base_ms;
 	size_t max_body;
 	int max_retries;
@@ -73,17 +72,6 @@ prom_config_from_env(struct prom_config *cfg, char *(*getenv_fn)(const char *),
 		cfg->auth.headers = headers;
 }
 
-static const char *
-own(struct prom *p, const char *s)
-{
-	if (!s || !*s)
-		return NULL;
-	for (size_t i = 0; i < LX_ARRAY_LEN(p->owned); i++)
-		if (!p->owned[i])
-			return p->owned[i] = xstrdup(s);
-	return NULL;
-}
-
 struct prom *
 prom_new(struct http *http, const struct prom_config *cfg)
 {
@@ -91,29 +79,9 @@ prom_new(struct http *http, const struct prom_config *cfg)
 		return NULL;
 	struct prom *p = xcalloc(1, sizeof(*p));
 	p->http = http;
-	p->url = xstrdup(cfg->url);
-	size_t n = strlen(p->url);
-	while (n && p->url[n - 1] == '/')
-		p->url[--n] = '\0';
-	const struct http_auth *a = &cfg->auth;
-	p->auth.username = own(p, a->username);
-	p->auth.password = own(p, a->password);
-	p->auth.bearer_token = own(p, a->bearer_token);
-	p->auth.bearer_token_file = own(p, a->bearer_token_file);
-	p->auth.org_id = own(p, a->org_id);
-	p->auth.ca_file = own(p, a->ca_file);
-	p->auth.cert_file = own(p, a->cert_file);
-	p->auth.key_file = own(p, a->key_file);
-	p->auth.insecure_skip_verify = a->insecure_skip_verify;
-	if (a->headers) {
-		size_t k = 0;
-		while (a->headers[k])
-			k++;
-		p->headers = xcalloc(k + 1, sizeof(char *));
-		for (size_t i = 0; i < k; i++)
-			p->headers[i] = xstrdup(a->headers[i]);
-		p->auth.headers = (const char *const *)p->headers;
-	}
+	p->url = http_base_url(cfg->url);
+	http_auth_copy_init(&p->ac, &cfg->auth);
+	p->auth = p->ac.auth;
 	p->timeout_ms = cfg->timeout_ms;
 	p->connect_timeout_ms = cfg->connect_timeout_ms;
 	p->max_body = cfg->max_body;
@@ -152,14 +120,7 @@ prom_free(struct prom *p)
 		return;
 	while (p->reqs)
 		prom_cancel(p->reqs);
-	for (size_t i = 0; i < LX_ARRAY_LEN(p->owned); i++) {
-		if (p->owned[i])
-			memset(p->owned[i], 0, strlen(p->owned[i]));
-		free(p->owned[i]);
-	}
-	for (size_t i = 0; p->headers && p->headers[i]; i++)
-		free(p->headers[i]);
-	free(p->headers);
+	http_auth_copy_release(&p->ac);
 	free(p->url);
 	free(p);
 }
