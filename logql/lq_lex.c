@@ -491,7 +491,7 @@ lex_dquote(struct lq__lexer *lx, size_t start, struct lq__tok *t)
 			tok_err(t, esc, i - esc, "invalid Unicode escape in string");
 			return 0;
 		}
-		/* encode UTF-8; the buffer is big enough: \uXXXX is 6 bytes */
+		/* encode UTF-8; the buffer is big enough: a \u escape with four hex digits is 6 bytes */
 		if (r < 0x80) {
 			out[o++] = (char)r;
 		} else if (r < 0x800) {
