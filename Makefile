@@ -19,7 +19,7 @@ TEST_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 # Debian packages: build, test and bench needs.
 DEB_BUILD = gcc make pkg-config libncurses-dev libuv1-dev libcurl4-openssl-dev \
 	    libjansson-dev libcmocka-dev
-DEB_TEST  = tmux prometheus xz-utils curl python3 clang
+DEB_TEST  = tmux prometheus xz-utils curl python3 clang libssl-dev
 DEB_BENCH = jq lnav hyperfine
 
 LIB_SRC  := $(sort $(wildcard core/*.c tui/*.c views/*.c logql/*.c sources/*.c))
@@ -71,6 +71,9 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libiftop.a
 $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libiftop.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libiftop.a $(LDLIBS)
+
+# the TLS front used by the tests (tests/servers.sh)
+$(BUILD)/tools/tlsrelay: LDLIBS += -lssl -lcrypto -pthread
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libiftop.a
 	@mkdir -p $(dir $@)

@@ -19,7 +19,8 @@
 	XX(ECANCELED, "canceled")                                      \
 	XX(ETIMEDOUT, "timed out")                                     \
 	XX(ECONN, "connection failed")                                 \
-	XX(EHTTP, "server returned an error")
+	XX(EHTTP, "server returned an error")                         \
+	XX(EAGAIN, "not ready; try again")
 
 enum lx_err {
 	LX_OK = 0,

@@ -45,7 +45,7 @@ struct http_xfer {
 	char *url;
 	char *body;
 	size_t body_len;
-	bool post;
+	enum verb { V_GET, V_POST, V_CONNECT } verb;
 	char errbuf[CURL_ERROR_SIZE];
 	char where[256];             /* redacted URL for messages */
 	struct sbuf resp;
@@ -444,13 +444,13 @@ debug_line(struct http_xfer *x, long status, const char *msg)
 		return;
 	char line[1400];
 	double el = (double)(uv_hrtime() - x->t0) / 1e9;
+	static const char *const verbs[] = { "GET", "POST", "CONNECT" };
 	if (msg && *msg)
 		snprintf(line, sizeof(line), "%s %s -> %s (attempt %d, %.3f s)",
-			 x->post ? "POST" : "GET", x->where, msg, x->attempts, el);
+			 verbs[x->verb], x->where, msg, x->attempts, el);
 	else
 		snprintf(line, sizeof(line), "%s %s -> %ld, %zu bytes (attempt %d, %.3f s)",
-			 x->post ? "POST" : "GET", x->where, status, x->resp.len,
-			 x->attempts, el);
+			 verbs[x->verb], x->where, status, x->resp.len, x->attempts, el);
 	scrub(x, line, sizeof(line));
 	h->dbg(h->dbg_ud, line);
 }
@@ -466,9 +466,17 @@ xfer_done(struct http_xfer *x, CURLcode rc)
 	int err = 0;
 	long wait_ms = -1;
 	const char *after = x->attempts > 1 ? " (after retries)" : "";
+	long tunnel = 0;
+	if (x->verb == V_CONNECT)
+		curl_easy_getinfo(x->easy, CURLINFO_HTTP_CONNECTCODE, &tunnel);
 
-	if (rc == CURLE_OK) {
-		if (status >= 200 && status < 300) {
+	if (rc != CURLE_OK && tunnel >= 300) {
+		err = LX_EHTTP;
+		status = tunnel;
+		snprintf(msg, sizeof(msg), "the proxy refused the tunnel to %s (HTTP %ld)",
+			 x->where, tunnel);
+	} else if (rc == CURLE_OK) {
+		if (x->verb == V_CONNECT || (status >= 200 && status < 300)) {
 			err = 0;
 		} else {
 			err = LX_EHTTP;
@@ -538,7 +546,8 @@ xfer_done(struct http_xfer *x, CURLcode rc)
 	x->cb = NULL;
 	if (cb)
 		cb(ud, &r);
-	xfer_destroy(x);
+	if (x->verb != V_CONNECT || err)
+		xfer_destroy(x);     /* a connection lives on until http_conn_close() */
 }
 
 static void
@@ -554,8 +563,12 @@ check_info(struct http *h)
 		CURLcode rc = m->data.result;
 		struct http_xfer *x = NULL;
 		curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&x);
-		curl_multi_remove_handle(h->multi, e);
-		x->in_multi = false;
+		/* curl_easy_send/recv find a CONNECT_ONLY connection through
+		 * the multi handle: it stays there */
+		if (x->verb != V_CONNECT || rc != CURLE_OK) {
+			curl_multi_remove_handle(h->multi, e);
+			x->in_multi = false;
+		}
 		xfer_done(x, rc);
 	}
 	h->depth--;
@@ -564,20 +577,20 @@ check_info(struct http *h)
 }
 
 static struct http_xfer *
-start(struct http *h, const struct http_req *req, bool post, http_done_fn cb, void *ud)
+start(struct http *h, const struct http_req *req, enum verb verb, http_done_fn cb, void *ud)
 {
 	if (!h || h->freeing || !req || !req->url || !*req->url)
 		return NULL;
 	const struct http_auth *a = req->auth;
 	char *token = NULL;
-	if (a && a->bearer_token_file && *a->bearer_token_file) {
+	if (verb != V_CONNECT && a && a->bearer_token_file && *a->bearer_token_file) {
 		token = read_token_file(a->bearer_token_file);
 		if (!token)
 			return NULL;
 	}
 	struct http_xfer *x = xcalloc(1, sizeof(*x));
 	x->h = h;
-	x->post = post;
+	x->verb = verb;
 	x->cb = cb;
 	x->ud = ud;
 	x->url = xstrdup(req->url);
@@ -622,9 +635,15 @@ start(struct http *h, const struct http_req *req, bool post, http_done_fn cb, vo
 		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
 				 req->timeout_ms ? req->timeout_ms : HTTP_DEF_TIMEOUT_MS);
 	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max_body);
+	if (verb == V_CONNECT) {
+		/* TLS and the proxy (a CONNECT tunnel even for http://) only;
+		 * the caller speaks its own protocol over the connection */
+		curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L);
+		curl_easy_setopt(e, CURLOPT_HTTPPROXYTUNNEL, 1L);
+	}
 
 	struct curl_slist *hl = NULL;
-	if (post) {
+	if (verb == V_POST) {
 		x->body = xmalloc(req->body_len + 1);
 		if (req->body_len)
 			memcpy(x->body, req->body, req->body_len);
@@ -640,7 +659,7 @@ start(struct http *h, const struct http_req *req, bool post, http_done_fn cb, vo
 		sbuf_release(&ct);
 		hl = curl_slist_append(hl, "Expect:");
 	}
-	if (a) {
+	if (a && verb != V_CONNECT) {
 		if (a->username && *a->username) {
 			curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 			curl_easy_setopt(e, CURLOPT_USERNAME, a->username);
@@ -672,6 +691,8 @@ start(struct http *h, const struct http_req *req, bool post, http_done_fn cb, vo
 				add_secret(x, v);
 			}
 		}
+	}
+	if (a) {
 		if (a->ca_file && *a->ca_file)
 			curl_easy_setopt(e, CURLOPT_CAINFO, a->ca_file);
 		if (a->cert_file && *a->cert_file)
@@ -726,13 +747,13 @@ start(struct http *h, const struct http_req *req, bool post, http_done_fn cb, vo
 struct http_xfer *
 http_get(struct http *h, const struct http_req *req, http_done_fn cb, void *ud)
 {
-	return start(h, req, false, cb, ud);
+	return start(h, req, V_GET, cb, ud);
 }
 
 struct http_xfer *
 http_post(struct http *h, const struct http_req *req, http_done_fn cb, void *ud)
 {
-	return start(h, req, true, cb, ud);
+	return start(h, req, V_POST, cb, ud);
 }
 
 void
@@ -748,6 +769,100 @@ size_t
 http_pending(const struct http *h)
 {
 	return h ? h->pending : 0;
+}
+
+/* ---- raw connections (CONNECT_ONLY) ---- */
+
+/*
+ * Each connection gets its own multi handle: curl_easy_send/recv need the
+ * easy handle to stay in its multi after the connect, and a shared multi
+ * would prune the idle-looking connection or poll its socket while other
+ * transfers run.  The multi only drives the connect (proxy tunnel, TLS).
+ */
+struct http_conn {
+	struct http *h;
+	struct http_xfer *x;
+	http_done_fn cb;
+	void *ud;
+};
+
+static void
+conn_connected(void *ud, const struct http_resp *r)
+{
+	struct http_conn *c = ud;
+	if (r->err)
+		c->x = NULL;         /* destroyed when this returns */
+	c->cb(c->ud, r);
+}
+
+struct http_conn *
+http_conn_open(uv_loop_t *loop, const struct http_req *req, http_done_fn cb, void *ud)
+{
+	if (!cb)
+		return NULL;
+	struct http_conn *c = xcalloc(1, sizeof(*c));
+	c->h = http_new(loop);
+	c->cb = cb;
+	c->ud = ud;
+	c->x = c->h ? start(c->h, req, V_CONNECT, conn_connected, c) : NULL;
+	if (!c->x) {
+		http_free(c->h);
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+int
+http_conn_fd(const struct http_conn *c)
+{
+	curl_socket_t s = CURL_SOCKET_BAD;
+	if (!c || !c->x || c->x->cb ||
+	    curl_easy_getinfo(c->x->easy, CURLINFO_ACTIVESOCKET, &s) != CURLE_OK)
+		return -1;
+	return s == CURL_SOCKET_BAD ? -1 : (int)s;
+}
+
+bool
+http_conn_tunneled(const struct http_conn *c)
+{
+	long code = 0;
+	if (http_conn_fd(c) >= 0)
+		curl_easy_getinfo(c->x->easy, CURLINFO_HTTP_CONNECTCODE, &code);
+	return code >= 200 && code < 300;
+}
+
+static int
+conn_rc(CURLcode rc)
+{
+	return rc == CURLE_OK ? 0 : rc == CURLE_AGAIN ? LX_EAGAIN : LX_ECONN;
+}
+
+int
+http_conn_send(struct http_conn *c, const void *p, size_t n, size_t *sent)
+{
+	*sent = 0;
+	if (http_conn_fd(c) < 0)
+		return LX_ECONN;
+	return conn_rc(curl_easy_send(c->x->easy, p, n, sent));
+}
+
+int
+http_conn_recv(struct http_conn *c, void *p, size_t n, size_t *got)
+{
+	*got = 0;
+	if (http_conn_fd(c) < 0)
+		return LX_ECONN;
+	return conn_rc(curl_easy_recv(c->x->easy, p, n, got));
+}
+
+void
+http_conn_close(struct http_conn *c)
+{
+	if (!c)
+		return;
+	http_free(c->h);             /* removes the easy handle: curl closes the socket */
+	free(c);
 }
 
 /* ---- life cycle ---- */

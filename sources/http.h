@@ -142,6 +142,41 @@ void http_cancel(struct http_xfer *x);
 /** Number of requests in flight or waiting to retry. */
 size_t http_pending(const struct http *h);
 
+/* ---- Raw connections ---- */
+
+/**
+ * A connection made by curl (CURLOPT_CONNECT_ONLY) for a protocol curl does
+ * not speak, such as websockets: curl resolves, goes through the proxy
+ * (with a CONNECT tunnel, also for http:// URLs) and does TLS with the
+ * options of `req->auth` (CA, client certificate, skip-verify); nothing is
+ * sent to the server.  Credentials in `req->auth` are not used (the caller
+ * sends its own request).  `req->connect_timeout_ms`/`timeout_ms` bound the
+ * connect; set `max_retries` < 0 unless retries are wanted.
+ *
+ * Returns NULL when `req` is unusable (no callback).  Otherwise `cb` is
+ * called once from the loop: `err` 0 when connected (then use
+ * http_conn_fd() with a uv_poll_t and http_conn_send/recv), else LX_ECONN,
+ * LX_ETIMEDOUT, or LX_EHTTP when a proxy refused the tunnel (`status` is
+ * the proxy's answer), with plain words in `msg`.  http_conn_close()
+ * releases it at any time (no callback afterwards); stop polling the fd
+ * first, as closing closes the socket.
+ */
+struct http_conn;
+struct http_conn *http_conn_open(uv_loop_t *loop, const struct http_req *req,
+				 http_done_fn cb, void *ud);
+/** The connected socket, or -1 before the connect succeeded. */
+int http_conn_fd(const struct http_conn *c);
+/** True when the connection goes through an HTTP proxy's CONNECT tunnel. */
+bool http_conn_tunneled(const struct http_conn *c);
+/**
+ * Non-blocking send/receive through curl (TLS included).  Return 0 with
+ * the count done, LX_EAGAIN when the socket is not ready (poll it again),
+ * or LX_ECONN.  A receive of 0 bytes that returns 0 means the peer closed.
+ */
+int http_conn_send(struct http_conn *c, const void *p, size_t n, size_t *sent);
+int http_conn_recv(struct http_conn *c, void *p, size_t n, size_t *got);
+void http_conn_close(struct http_conn *c);
+
 /* ---- Helpers ---- */
 
 /**

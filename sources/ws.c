@@ -1,12 +1,18 @@
 /*
- * sources/ws.c: RFC 6455 websocket client over a libuv TCP handle.  Owns
- * the socket, the opening/closing handshakes, framing, masking, ping/pong
- * and the SHA-1/base64 needed for Sec-WebSocket-Accept.  It knows nothing
- * about Loki.  TLS is not done here (see ws.h).
+ * sources/ws.c: RFC 6455 websocket client.  Owns the opening/closing
+ * handshakes, framing, masking, ping/pong and the SHA-1/base64 needed for
+ * Sec-WebSocket-Accept; it knows nothing about Loki.  The bytes travel
+ * over one of two transports with the same three operations (start,
+ * write, shut down) feeding the same received()/lost() entry points:
+ *   - plain TCP on a uv_tcp_t (http/ws URLs without a proxy);
+ *   - a curl CONNECT_ONLY connection (sources/http.c) polled with a
+ *     uv_poll_t on its socket, for https/wss (curl does TLS) and when a
+ *     proxy is configured (curl opens a CONNECT tunnel).
  */
 #include "sources/ws.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,18 +25,48 @@
 
 enum state { S_RESOLVE, S_CONNECT, S_HANDSHAKE, S_OPEN, S_CLOSING, S_DONE };
 
+struct ws;
+
+/* How the bytes travel.  `start` connects and then calls connected() (or
+ * finish()); `write` sends bytes, closing the handles once they are out
+ * when `then_close`; `shutdown` stops all I/O and closes the handles. */
+struct transport {
+	void (*start)(struct ws *w);
+	void (*write)(struct ws *w, const void *p, size_t n, bool then_close);
+	void (*shutdown)(struct ws *w);
+};
+
+/* curl transport: bytes not yet taken by curl_easy_send, in order */
+struct chunk {
+	struct chunk *next;
+	size_t len, off;
+	bool then_close;
+	char data[];
+};
+
 struct ws {
 	uv_loop_t *loop;
-	uv_tcp_t tcp;
+	const struct transport *tr;
 	uv_timer_t timer;
+	/* plain TCP */
+	uv_tcp_t tcp;
 	uv_getaddrinfo_t gai;
 	uv_connect_t conn;
+	bool tcp_init;
+	/* curl */
+	struct http_conn *hc;
+	uv_poll_t poll;
+	bool poll_init;
+	struct chunk *outq;
 	int refs;
-	bool tcp_init, silent, closing_handles, sent_close, close_pending;
+	bool silent, closing_handles, sent_close, close_pending;
 	enum state state;
 	struct ws_callbacks cb;
+	struct http_auth_copy auth;  /* TLS options for curl; secrets to scrub */
+	bool has_auth, tls;
 	char *host, *hostport, *path;
 	int port;
+	char early[200];             /* a failure found while starting */
 	char key[32];
 	struct sbuf request;
 	struct sbuf in;
@@ -226,21 +262,28 @@ ws_parse_header(const unsigned char *p, size_t n, bool *fin, int *op, bool *mask
 	return (int)h;
 }
 
-/* ---- connection ---- */
+/* ---- connection: shared by both transports ---- */
 
 static void
-unref_cb(uv_handle_t *h)
+free_ws(struct ws *w)
 {
-	struct ws *w = h->data;
-	if (--w->refs > 0)
-		return;
 	free(w->host);
 	free(w->hostport);
 	free(w->path);
 	sbuf_release(&w->request);
 	sbuf_release(&w->in);
 	sbuf_release(&w->msg);
+	if (w->has_auth)
+		http_auth_copy_release(&w->auth);
 	free(w);
+}
+
+static void
+unref_cb(uv_handle_t *h)
+{
+	struct ws *w = h->data;
+	if (--w->refs == 0)
+		free_ws(w);
 }
 
 static void
@@ -251,8 +294,7 @@ close_handles(struct ws *w)
 	w->closing_handles = true;
 	uv_timer_stop(&w->timer);
 	uv_close((uv_handle_t *)&w->timer, unref_cb);
-	if (w->tcp_init)
-		uv_close((uv_handle_t *)&w->tcp, unref_cb);
+	w->tr->shutdown(w);
 }
 
 static void
@@ -263,26 +305,36 @@ finish(struct ws *w, int err, long status, int code, const char *msg)
 	w->state = S_DONE;
 	bool silent = w->silent;
 	w->silent = true;
-	if (!silent && w->cb.on_close)
-		w->cb.on_close(w->cb.ud, err, status, code, msg);
+	if (!silent && w->cb.on_close) {
+		/* server text is quoted in some messages: never echo a secret */
+		char m[400];
+		snprintf(m, sizeof(m), "%s", msg);
+		if (w->has_auth)
+			http_auth_scrub(&w->auth.auth, m, sizeof(m));
+		w->cb.on_close(w->cb.ud, err, status, code, m);
+	}
 	if (!w->close_pending)
 		close_handles(w);
 }
 
-struct wreq {
-	uv_write_t req;
-	struct ws *w;
-	bool then_close;
-	char data[];
-};
+static void timer_cb(uv_timer_t *t);
 
-static void
-write_cb(uv_write_t *req, int status)
+/* A failure while starting: reported from the loop, never from ws_open(). */
+static void LX_PRINTF(2, 3)
+fail_soon(struct ws *w, const char *fmt, ...)
 {
-	struct wreq *r = (struct wreq *)req;
-	struct ws *w = r->w;
-	bool then_close = r->then_close;
-	free(r);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(w->early, sizeof(w->early), fmt, ap);
+	va_end(ap);
+	if (!w->closing_handles)
+		uv_timer_start(&w->timer, timer_cb, 0, 0);
+}
+
+/* A write finished (then_close: the last one) or failed. */
+static void
+wrote(struct ws *w, bool then_close, int status)
+{
 	if (then_close)
 		close_handles(w);
 	else if (status < 0 && status != UV_ECANCELED)
@@ -292,22 +344,11 @@ write_cb(uv_write_t *req, int status)
 static void
 send_raw(struct ws *w, const void *p, size_t n, bool then_close)
 {
-	if (!w->tcp_init || w->closing_handles)
+	if (w->closing_handles || w->state < S_HANDSHAKE)
 		return;
-	struct wreq *r = xmalloc(sizeof(*r) + n);
-	r->w = w;
-	r->then_close = then_close;
 	if (then_close)
 		w->close_pending = true;
-	memcpy(r->data, p, n);
-	uv_buf_t b = uv_buf_init(r->data, (unsigned)n);
-	if (uv_write(&r->req, (uv_stream_t *)&w->tcp, &b, 1, write_cb) != 0) {
-		free(r);
-		if (then_close) {
-			w->close_pending = false;
-			close_handles(w);
-		}
-	}
+	w->tr->write(w, p, n, then_close);
 }
 
 static void
@@ -429,8 +470,6 @@ process_frames(struct ws *w)
 	}
 }
 
-static void timer_cb(uv_timer_t *t);
-
 static const char *
 header_value(const char *head, const char *name)
 {
@@ -509,41 +548,42 @@ process_handshake(struct ws *w)
 		process_frames(w);
 }
 
+/* The transport is connected: send the upgrade request. */
 static void
-alloc_cb(uv_handle_t *h, size_t sz, uv_buf_t *b)
+connected(struct ws *w)
 {
-	(void)h;
-	b->base = xmalloc(sz);
-	b->len = sz;
+	w->state = S_HANDSHAKE;
+	send_raw(w, w->request.buf, w->request.len, false);
 }
 
+/* Bytes arrived from the transport. */
 static void
-read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
+received(struct ws *w, const char *p, size_t n)
 {
-	struct ws *w = s->data;
-	if (n < 0) {
-		free(b->base);
-		if (w->state == S_DONE)
-			return;
-		char msg[160];
-		if (w->state == S_HANDSHAKE)
-			snprintf(msg, sizeof(msg), "connection closed during websocket upgrade (%s)",
-				 uv_strerror((int)n));
-		else
-			snprintf(msg, sizeof(msg), "websocket connection dropped (%s)",
-				 uv_strerror((int)n));
-		finish(w, LX_ECONN, 0, 1006, msg);
+	if (w->state == S_DONE)
 		return;
-	}
-	if (n > 0 && w->state != S_DONE) {
-		w->last_rx = uv_now(w->loop);
-		sbuf_add(&w->in, b->base, (size_t)n);
-	}
-	free(b->base);
+	w->last_rx = uv_now(w->loop);
+	sbuf_add(&w->in, p, n);
 	if (w->state == S_HANDSHAKE)
 		process_handshake(w);
 	else if (w->state == S_OPEN || w->state == S_CLOSING)
 		process_frames(w);
+}
+
+/* The transport lost the connection (`why`: plain words). */
+static void
+lost(struct ws *w, const char *why)
+{
+	if (w->state == S_DONE) {
+		close_handles(w);    /* e.g. while our close frame was queued */
+		return;
+	}
+	char msg[200];
+	if (w->state == S_HANDSHAKE)
+		snprintf(msg, sizeof(msg), "connection closed during websocket upgrade (%s)", why);
+	else
+		snprintf(msg, sizeof(msg), "websocket connection dropped (%s)", why);
+	finish(w, LX_ECONN, 0, 1006, msg);
 }
 
 static void
@@ -552,6 +592,10 @@ timer_cb(uv_timer_t *t)
 	struct ws *w = t->data;
 	if (w->state == S_DONE)
 		return;
+	if (w->early[0]) {
+		finish(w, LX_ECONN, 0, 1006, w->early);
+		return;
+	}
 	if (w->state != S_OPEN) {
 		char msg[128];
 		snprintf(msg, sizeof(msg), "no websocket upgrade answer within %.1f s",
@@ -570,8 +614,67 @@ timer_cb(uv_timer_t *t)
 	send_frame(w, WS_PING, "lx", 2, false);
 }
 
+/* ---- transport: plain TCP ---- */
+
+struct wreq {
+	uv_write_t req;
+	struct ws *w;
+	bool then_close;
+	char data[];
+};
+
 static void
-connect_cb(uv_connect_t *req, int status)
+tcp_write_cb(uv_write_t *req, int status)
+{
+	struct wreq *r = (struct wreq *)req;
+	struct ws *w = r->w;
+	bool then_close = r->then_close;
+	free(r);
+	wrote(w, then_close, status);
+}
+
+static void
+tcp_write(struct ws *w, const void *p, size_t n, bool then_close)
+{
+	struct wreq *r = xmalloc(sizeof(*r) + n);
+	r->w = w;
+	r->then_close = then_close;
+	memcpy(r->data, p, n);
+	uv_buf_t b = uv_buf_init(r->data, (unsigned)n);
+	if (uv_write(&r->req, (uv_stream_t *)&w->tcp, &b, 1, tcp_write_cb) != 0) {
+		free(r);
+		wrote(w, then_close, UV_EPIPE);
+	}
+}
+
+static void
+tcp_shutdown(struct ws *w)
+{
+	if (w->tcp_init)
+		uv_close((uv_handle_t *)&w->tcp, unref_cb);
+}
+
+static void
+alloc_cb(uv_handle_t *h, size_t sz, uv_buf_t *b)
+{
+	(void)h;
+	b->base = xmalloc(sz);
+	b->len = sz;
+}
+
+static void
+tcp_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
+{
+	struct ws *w = s->data;
+	if (n < 0)
+		lost(w, uv_strerror((int)n));
+	else if (n > 0)
+		received(w, b->base, (size_t)n);
+	free(b->base);
+}
+
+static void
+tcp_connect_cb(uv_connect_t *req, int status)
 {
 	struct ws *w = req->data;
 	if (w->state == S_DONE)
@@ -583,13 +686,12 @@ connect_cb(uv_connect_t *req, int status)
 		finish(w, LX_ECONN, 0, 1006, msg);
 		return;
 	}
-	w->state = S_HANDSHAKE;
-	uv_read_start((uv_stream_t *)&w->tcp, alloc_cb, read_cb);
-	send_raw(w, w->request.buf, w->request.len, false);
+	uv_read_start((uv_stream_t *)&w->tcp, alloc_cb, tcp_read_cb);
+	connected(w);
 }
 
 static void
-start_connect(struct ws *w, const struct sockaddr *sa)
+tcp_connect(struct ws *w, const struct sockaddr *sa)
 {
 	uv_tcp_init(w->loop, &w->tcp);
 	w->tcp.data = w;
@@ -597,46 +699,213 @@ start_connect(struct ws *w, const struct sockaddr *sa)
 	w->refs++;
 	w->state = S_CONNECT;
 	w->conn.data = w;
-	int rc = uv_tcp_connect(&w->conn, &w->tcp, sa, connect_cb);
-	if (rc) {
-		char msg[200];
-		snprintf(msg, sizeof(msg), "cannot connect to %s (%s)", w->hostport, uv_strerror(rc));
-		finish(w, LX_ECONN, 0, 1006, msg);
-	}
+	int rc = uv_tcp_connect(&w->conn, &w->tcp, sa, tcp_connect_cb);
+	if (rc)
+		fail_soon(w, "cannot connect to %s (%s)", w->hostport, uv_strerror(rc));
 }
 
 static void
 gai_cb(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 {
 	struct ws *w = req->data;
-	if (w->state == S_DONE || status < 0 || !res) {
-		if (w->state != S_DONE) {
+	if (w->state != S_DONE) {
+		if (status < 0 || !res) {
 			char msg[200];
 			snprintf(msg, sizeof(msg), "cannot resolve %s (%s)", w->host,
 				 uv_strerror(status));
 			finish(w, LX_ECONN, 0, 1006, msg);
+		} else {
+			tcp_connect(w, res->ai_addr);
 		}
-		uv_freeaddrinfo(res);
-		unref_cb((uv_handle_t *)&w->timer);   /* the request's reference */
-		return;
 	}
-	start_connect(w, res->ai_addr);
 	uv_freeaddrinfo(res);
-	unref_cb((uv_handle_t *)&w->timer);
+	if (--w->refs == 0)          /* the request's reference */
+		free_ws(w);
 }
 
-/* Splits http://host:port/path?q into parts; false for unsupported URLs. */
+static void
+tcp_start(struct ws *w)
+{
+	struct sockaddr_storage ss;
+	if (uv_ip4_addr(w->host, w->port, (struct sockaddr_in *)&ss) == 0 ||
+	    uv_ip6_addr(w->host, w->port, (struct sockaddr_in6 *)&ss) == 0) {
+		tcp_connect(w, (struct sockaddr *)&ss);
+		return;
+	}
+	w->state = S_RESOLVE;
+	w->gai.data = w;
+	char port[8];
+	snprintf(port, sizeof(port), "%d", w->port);
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
+	w->refs++;
+	if (uv_getaddrinfo(w->loop, &w->gai, gai_cb, w->host, port, &hints) != 0) {
+		w->refs--;
+		fail_soon(w, "cannot resolve %s", w->host);
+	}
+}
+
+static const struct transport tcp_transport = { tcp_start, tcp_write, tcp_shutdown };
+
+/* ---- transport: a curl CONNECT_ONLY connection (TLS, proxies) ---- */
+
+static void curl_poll_cb(uv_poll_t *p, int status, int events);
+
+static void
+curl_poll_update(struct ws *w)
+{
+	if (w->poll_init && !w->closing_handles)
+		uv_poll_start(&w->poll, UV_READABLE | (w->outq ? UV_WRITABLE : 0), curl_poll_cb);
+}
+
+/* Hands queued bytes to curl until it would block. */
+static void
+curl_flush(struct ws *w)
+{
+	while (w->outq && !w->closing_handles) {
+		struct chunk *c = w->outq;
+		size_t sent;
+		int rc = http_conn_send(w->hc, c->data + c->off, c->len - c->off, &sent);
+		c->off += sent;
+		if (rc == LX_EAGAIN)
+			break;
+		if (rc != 0) {
+			wrote(w, c->then_close, UV_EPIPE);
+			return;
+		}
+		if (c->off < c->len)
+			continue;
+		w->outq = c->next;
+		bool then_close = c->then_close;
+		free(c);
+		if (then_close) {
+			wrote(w, true, 0);
+			return;
+		}
+	}
+	curl_poll_update(w);
+}
+
+static void
+curl_write(struct ws *w, const void *p, size_t n, bool then_close)
+{
+	struct chunk *c = xmalloc(sizeof(*c) + n);
+	c->next = NULL;
+	c->len = n;
+	c->off = 0;
+	c->then_close = then_close;
+	memcpy(c->data, p, n);
+	struct chunk **t = &w->outq;
+	while (*t)
+		t = &(*t)->next;
+	*t = c;
+	if (w->outq == c)
+		curl_flush(w);
+}
+
+static void
+curl_poll_cb(uv_poll_t *p, int status, int events)
+{
+	struct ws *w = p->data;
+	if (w->closing_handles)
+		return;
+	if (status < 0) {
+		lost(w, uv_strerror(status));
+		return;
+	}
+	if (events & UV_WRITABLE)
+		curl_flush(w);
+	/* TLS may hold decrypted bytes: read until curl says it would block */
+	char buf[16384];
+	while ((events & UV_READABLE) && !w->closing_handles) {
+		size_t got;
+		int rc = http_conn_recv(w->hc, buf, sizeof(buf), &got);
+		if (rc == LX_EAGAIN)
+			break;
+		if (rc != 0 || got == 0) {
+			lost(w, rc ? "receive error" : "closed by the server");
+			return;
+		}
+		received(w, buf, got);
+	}
+}
+
+static void
+curl_connected(void *ud, const struct http_resp *r)
+{
+	struct ws *w = ud;
+	if (w->state == S_DONE)
+		return;
+	if (r->err) {
+		char msg[400];
+		snprintf(msg, sizeof(msg), "websocket: %s", r->msg);
+		finish(w, r->err, r->status, 1006, msg);
+		return;
+	}
+	int fd = http_conn_fd(w->hc);
+	if (fd < 0 || uv_poll_init_socket(w->loop, &w->poll, fd) != 0) {
+		finish(w, LX_ECONN, 0, 1006, "websocket: curl connected but gave no socket");
+		return;
+	}
+	w->poll.data = w;
+	w->poll_init = true;
+	w->refs++;
+	connected(w);
+	curl_poll_update(w);
+}
+
+static void
+curl_start(struct ws *w)
+{
+	char url[600];
+	snprintf(url, sizeof(url), "%s://%s/", w->tls ? "https" : "http", w->hostport);
+	struct http_req req = {
+		.url = url,
+		.auth = w->has_auth ? &w->auth.auth : NULL,
+		.connect_timeout_ms = w->hs_timeout_ms,
+		.timeout_ms = w->hs_timeout_ms,
+		.max_retries = -1,
+	};
+	w->state = S_CONNECT;
+	w->hc = http_conn_open(w->loop, &req, curl_connected, w);
+	if (!w->hc)
+		fail_soon(w, "cannot start a connection to %s", w->hostport);
+}
+
+static void
+curl_shutdown(struct ws *w)
+{
+	if (w->poll_init) {
+		uv_poll_stop(&w->poll);      /* before curl closes the socket */
+		uv_close((uv_handle_t *)&w->poll, unref_cb);
+	}
+	http_conn_close(w->hc);
+	w->hc = NULL;
+	while (w->outq) {
+		struct chunk *c = w->outq;
+		w->outq = c->next;
+		free(c);
+	}
+}
+
+static const struct transport curl_transport = { curl_start, curl_write, curl_shutdown };
+
+/* ---- opening ---- */
+
+/* Splits http(s)://host:port/path?q into parts; false for unsupported URLs. */
 static bool
 parse_url(struct ws *w, const char *url)
 {
 	const char *p;
 	int defport;
 	if (!strncmp(url, "http://", 7) || !strncmp(url, "ws://", 5)) {
-		p = strstr(url, "://") + 3;
 		defport = 80;
+	} else if (!strncmp(url, "https://", 8) || !strncmp(url, "wss://", 6)) {
+		defport = 443;
+		w->tls = true;
 	} else {
-		return false;        /* https/wss: no TLS here */
+		return false;
 	}
+	p = strstr(url, "://") + 3;
 	const char *end = p + strcspn(p, "/?#");
 	const char *at = memchr(p, '@', (size_t)(end - p));
 	if (at)
@@ -723,44 +992,19 @@ add_auth(struct sbuf *r, const struct http_auth *a)
 		sbuf_addf(r, "%s\r\n", *h);
 }
 
-static const char *
-env2(const char *a, const char *b)
+static bool
+env_set(const char *name)
 {
-	const char *v = getenv(a);
-	if (!v || !*v)
-		v = getenv(b);
-	return v && *v ? v : NULL;
+	const char *v = getenv(name);
+	return v && *v;
 }
 
-/* no_proxy: "*", or comma-separated hosts/domains (".example.com" or
- * "example.com" also match subdomains), as curl reads it. */
+/* The variables curl reads for an http:// URL (no_proxy is curl's to
+ * apply: through curl, an exempt host is simply reached directly). */
 static bool
-no_proxy_matches(const char *host)
+proxy_configured(void)
 {
-	const char *np = env2("no_proxy", "NO_PROXY");
-	if (!np)
-		return false;
-	size_t hl = strlen(host);
-	const char *p = np;
-	while (*p) {
-		p += strspn(p, " ,");
-		size_t n = strcspn(p, ",");
-		size_t m = n;
-		while (m && p[m - 1] == ' ')
-			m--;
-		const char *e = p;
-		if (m == 1 && *e == '*')
-			return true;
-		if (m && *e == '.') {
-			e++;
-			m--;
-		}
-		if (m && hl >= m && !strncasecmp(host + hl - m, e, m) &&
-		    (hl == m || host[hl - m - 1] == '.'))
-			return true;
-		p += n;
-	}
-	return false;
+	return env_set("http_proxy") || env_set("all_proxy") || env_set("ALL_PROXY");
 }
 
 const char *
@@ -768,36 +1012,42 @@ ws_unsupported(const char *url)
 {
 	if (!url)
 		return "no URL";
-	if (!strncmp(url, "https://", 8) || !strncmp(url, "wss://", 6))
-		return "the websocket client speaks plain http only (TLS goes through curl)";
-	if (strncmp(url, "http://", 7) && strncmp(url, "ws://", 5))
-		return "not an http:// URL";
 	struct ws tmp = { 0 };
-	bool ok = parse_url(&tmp, url);
-	const char *why = NULL;
-	if (!ok)
-		why = "bad URL";
-	else if (env2("http_proxy", "all_proxy") || getenv("ALL_PROXY"))
-		if (!no_proxy_matches(tmp.host))
-			why = "an HTTP proxy is configured (http_proxy/all_proxy)";
+	const char *why = parse_url(&tmp, url) ? NULL :
+			  strstr(url, "://") ? "not a ws(s):// or http(s):// URL with a host" :
+			  "bad URL";
 	free(tmp.host);
 	free(tmp.hostport);
 	free(tmp.path);
 	return why;
 }
 
+const char *
+ws_route(const struct ws *w)
+{
+	if (!w || w->tr != &curl_transport)
+		return "plain TCP";
+	bool tunnel = http_conn_tunneled(w->hc);
+	return w->tls ? (tunnel ? "TLS through a proxy tunnel" : "TLS") :
+	       tunnel ? "through a proxy tunnel" : "through curl";
+}
+
 struct ws *
 ws_open(uv_loop_t *loop, const struct ws_config *cfg, const struct ws_callbacks *cb)
 {
-	if (!loop || !cfg || !cfg->url || !cb || ws_unsupported(cfg->url))
+	if (!loop || !cfg || !cfg->url || !cb)
 		return NULL;
 	struct ws *w = xcalloc(1, sizeof(*w));
-	if (!parse_url(w, cfg->url)) {
-		free(w->host);
-		free(w->hostport);
-		free(w->path);
-		free(w);
+	if (!parse_url(w, cfg->url) || (w->tls && cfg->via == WS_VIA_TCP)) {
+		free_ws(w);
 		return NULL;
+	}
+	bool by_curl = w->tls || cfg->via == WS_VIA_CURL ||
+		       (cfg->via == WS_VIA_AUTO && proxy_configured());
+	w->tr = by_curl ? &curl_transport : &tcp_transport;
+	if (cfg->auth) {
+		http_auth_copy_init(&w->auth, cfg->auth);
+		w->has_auth = true;
 	}
 	w->loop = loop;
 	w->cb = *cb;
@@ -827,23 +1077,7 @@ ws_open(uv_loop_t *loop, const struct ws_config *cfg, const struct ws_callbacks 
 	w->refs = 1;
 	/* one timer: handshake deadline first, then the ping interval */
 	uv_timer_start(&w->timer, timer_cb, (uint64_t)w->hs_timeout_ms, (uint64_t)w->ping_ms);
-
-	struct sockaddr_storage ss;
-	if (uv_ip4_addr(w->host, w->port, (struct sockaddr_in *)&ss) == 0 ||
-	    uv_ip6_addr(w->host, w->port, (struct sockaddr_in6 *)&ss) == 0) {
-		start_connect(w, (struct sockaddr *)&ss);
-		return w;
-	}
-	w->state = S_RESOLVE;
-	w->gai.data = w;
-	char port[8];
-	snprintf(port, sizeof(port), "%d", w->port);
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
-	w->refs++;
-	if (uv_getaddrinfo(loop, &w->gai, gai_cb, w->host, port, &hints) != 0) {
-		w->refs--;
-		finish(w, LX_ECONN, 0, 1006, "cannot resolve the websocket host");
-	}
+	w->tr->start(w);
 	return w;
 }
 

@@ -1,10 +1,13 @@
 /**
- * sources/ws.h: a small RFC 6455 websocket client on a libuv TCP handle.
+ * sources/ws.h: a small RFC 6455 websocket client on the libuv loop.
  *
  * libcurl 7.88 has no websocket support, so this speaks the protocol
- * itself over plain TCP (ws:// or http:// URLs; https/wss are refused with
- * NULL so callers fall back to polling through curl, which does TLS and
- * proxies).  It does the opening handshake (Sec-WebSocket-Key, and checks
+ * itself, over plain TCP (a uv_tcp_t) for http/ws URLs, or over a
+ * connection made by curl (CURLOPT_CONNECT_ONLY, see http_conn_open) for
+ * https/wss URLs and whenever a proxy is configured (http_proxy,
+ * all_proxy): curl then does TLS with the CA/client certificate/skip-verify
+ * options of `auth` and the proxy's CONNECT tunnel, and this module the
+ * rest.  It does the opening handshake (Sec-WebSocket-Key, and checks
  * Sec-WebSocket-Accept), masks every client frame, reassembles fragmented
  * messages, answers pings with pongs, sends its own pings to notice dead
  * peers, and runs the closing handshake.
@@ -34,9 +37,13 @@ struct ws;
 enum ws_opcode { WS_CONT = 0, WS_TEXT = 1, WS_BINARY = 2, WS_CLOSE = 8, WS_PING = 9,
 		 WS_PONG = 10 };
 
+/** Which transport: by the URL and the environment, or forced (tests). */
+enum ws_via { WS_VIA_AUTO, WS_VIA_TCP, WS_VIA_CURL };
+
 struct ws_config {
-	const char *url;             /* http://host:port/path?query or ws://... */
-	const struct http_auth *auth; /* basic/bearer/org id/custom headers */
+	const char *url;             /* http(s)://host:port/path?query or ws(s)://... */
+	const struct http_auth *auth; /* basic/bearer/org id/custom headers; TLS */
+	enum ws_via via;
 	long handshake_timeout_ms;   /* connect + 101; 0: 10000 */
 	long ping_interval_ms;       /* 0: 10000; the peer is dead after 3 silent intervals */
 	size_t max_message;          /* 0: 16 MiB */
@@ -57,16 +64,18 @@ struct ws_callbacks {
 };
 
 /**
- * Why ws_open() would refuse `url`, in plain words, or NULL when it can
- * try: "wss/https needs TLS", or "an HTTP proxy is configured" (http_proxy
- * or all_proxy apply to the host and no_proxy does not exempt it; the
- * caller should then go through curl, which honours the proxy).
+ * Why ws_open() would refuse `url`, in plain words (not an http(s)/ws(s)
+ * URL with a host), or NULL when it can try.
  */
 const char *ws_unsupported(const char *url);
 /** Starts connecting; see the protocol above.  Strings are copied.
- * Returns NULL when ws_unsupported(url) says why (no callbacks). */
+ * Returns NULL when ws_unsupported(url) says why, or for an https URL
+ * with WS_VIA_TCP (no callbacks then). */
 struct ws *ws_open(uv_loop_t *loop, const struct ws_config *cfg,
 		   const struct ws_callbacks *cb);
+/** How the connection travels, for messages: "plain TCP", "TLS",
+ * "through a proxy tunnel", "TLS through a proxy tunnel", "through curl". */
+const char *ws_route(const struct ws *w);
 /** Sends a text message (masked).  Returns 0 or LX_EINVAL when not open. */
 int ws_send_text(struct ws *w, const char *data, size_t len);
 /** Closes (close frame 1000 when open) and silences all callbacks. */

@@ -7,10 +7,13 @@
 #   - Prometheus (Debian package) with a 1 s scrape/evaluation interval, a
 #     second target that is always down, and an alert rule that fires.
 #   - when the openssl CLI exists: a throw-away CA, server and client
-#     certificates and `openssl s_server -www` requiring a client cert.
+#     certificates and `openssl s_server -www` requiring a client cert;
+#     and build/tools/tlsrelay, a TLS front (same server certificate, no
+#     client certificate) of the fault proxy, so of Loki.
 # It exports LOKI_TEST_ADDR, PROM_TEST_ADDR, FAULT_TEST_ADDR (proxy to Loki),
 # PROM_DOWN_TARGET, and TLS_TEST_ADDR + TLS_TEST_DIR (ca.pem, cli.pem,
-# cli.key) when TLS is available.  servers_stop kills everything by PID and removes
+# cli.key) + FAULT_TLS_ADDR (https front of FAULT_TEST_ADDR) when TLS is
+# available.  servers_stop kills everything by PID and removes
 # the temp dir.  Neither reads stdin.
 
 SRV_DIR=
@@ -51,6 +54,14 @@ srv_start_tls() {
 	SRV_PIDS="$SRV_PIDS $!"
 	export TLS_TEST_ADDR="https://127.0.0.1:$_tls_port"
 	export TLS_TEST_DIR="$_t"
+	_relay=$ROOT/${BUILD:-build}/tools/tlsrelay
+	[ -x "$_relay" ] || return 0
+	"$_relay" 0 "$_t/srv.pem" "$_t/srv.key" "127.0.0.1:$1" >"$_t/relay.port" 2>"$_t/relay.log" </dev/null &
+	SRV_PIDS="$SRV_PIDS $!"
+	_n=0
+	while [ ! -s "$_t/relay.port" ] && [ $_n -lt 50 ]; do sleep 0.1; _n=$((_n + 1)); done
+	[ -s "$_t/relay.port" ] && export FAULT_TLS_ADDR="https://127.0.0.1:$(cat "$_t/relay.port")"
+	return 0
 }
 
 # Reports a failed start and stops whatever was already started (run.sh
@@ -121,7 +132,7 @@ EOF
 		--log.level=warn >"$SRV_DIR/prom.log" 2>&1 </dev/null &
 	SRV_PIDS="$SRV_PIDS $!"
 
-	srv_start_tls
+	srv_start_tls "$_fp_port"
 	export FAULT_TEST_ADDR="http://127.0.0.1:$_fp_port"
 	export PROM_TEST_ADDR="http://127.0.0.1:$_prom_port"
 	export PROM_DOWN_TARGET="127.0.0.1:$_dead_port"

@@ -20,6 +20,8 @@
  *   /gzip                  200, gzip-encoded body ("gzip works " x 100)
  *   /wsecho                a websocket server whose first message is the
  *                          upgrade request head it received
+ *   /tunnels               200, body "tunnels=N" and the head of the last
+ *                          CONNECT request received
  *   /wsscript              a websocket server that sends a ping, a message
  *                          fragmented in 3 frames with a ping between them,
  *                          a 70000-byte message, then "pongs-ok" once both
@@ -46,10 +48,15 @@
  *                  the client is too slow)
  * Absolute-form requests (the proxy used as http_proxy) are served as if
  * their path had been asked directly.
+ * CONNECT 127.0.0.1:PORT opens a tunnel to that port (other hosts: 403).
+ * The proxy user name (http_proxy=http://USER:x@...) picks a fault:
+ *   refuse         403 "tunnel refused"
+ *   hang           never answer the CONNECT
  * Passed-through requests get "Connection: close" (unless they upgrade), so
  * one client connection carries one forwarded request.
  */
 #include <signal.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +84,8 @@ static uv_loop_t *loop;
 static struct sockaddr_in upstream;
 static int conn_serial;
 
+static int tunnels;
+static char last_connect[2048];
 static struct { char id[64]; long n; } counters[256];
 static int ncounters;
 
@@ -103,6 +112,7 @@ struct conn {
 	char *fwd_head;          /* rewritten head to send upstream */
 	char *local_path, *local_head; /* slow local answer */
 	bool ws_server;          /* /wsscript after its handshake */
+	bool tunnel;             /* CONNECT: pipe once the upstream is up */
 	int up_port;             /* /u/PORT/ override of the upstream port */
 	int pongs_ok, pongs;
 	size_t local_clen;
@@ -361,7 +371,12 @@ up_connect_cb(uv_connect_t *r, int st)
 		return;
 	}
 	uv_read_start((uv_stream_t *)&c->up, alloc_cb, on_up_read);
-	send_to(c, (uv_stream_t *)&c->up, c->fwd_head, c->fwd_len, A_NONE);
+	if (c->tunnel) {
+		static const char ok[] = "HTTP/1.1 200 Connection established\r\n\r\n";
+		send_cli(c, ok, sizeof(ok) - 1, A_NONE);
+	} else {
+		send_to(c, (uv_stream_t *)&c->up, c->fwd_head, c->fwd_len, A_NONE);
+	}
 	if (c->in.len)
 		send_to(c, (uv_stream_t *)&c->up, c->in.buf, c->in.len, A_NONE);
 	sbuf_reset(&c->in);
@@ -433,6 +448,7 @@ is_local(const char *path)
 	return !strcmp(path, "/metrics") || !strncmp(path, "/echo", 5) ||
 	       !strcmp(path, "/ka") || !strncmp(path, "/status/", 8) ||
 	       !strcmp(path, "/gzip") || !strcmp(path, "/wsscript") ||
+	       !strcmp(path, "/tunnels") ||
 	       !strcmp(path, "/wsecho");
 }
 
@@ -546,6 +562,11 @@ serve_local(struct conn *c, const char *path, const char *head, size_t hl,
 		char b[64];
 		int n = snprintf(b, sizeof(b), "conn=%d req=%d", c->id, c->reqs);
 		answer(c, 200, "OK", NULL, b, (size_t)n, keep);
+	} else if (!strcmp(path, "/tunnels")) {
+		struct sbuf b = SBUF_INIT;
+		sbuf_addf(&b, "tunnels=%d\n%s", tunnels, last_connect);
+		answer(c, 200, "OK", "Content-Type: text/plain\r\n", b.buf, b.len, keep);
+		sbuf_release(&b);
 	} else if (!strcmp(path, "/gzip")) {
 		answer(c, 200, "OK", "Content-Encoding: gzip\r\nContent-Type: text/plain\r\n",
 		       gz_body, sizeof(gz_body), keep);
@@ -557,6 +578,60 @@ serve_local(struct conn *c, const char *path, const char *head, size_t hl,
 	}
 }
 
+/* The user name of a "Proxy-Authorization: Basic" header, or "". */
+static void
+proxy_user(const char *head, char *out, size_t n)
+{
+	static const char t[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	out[0] = '\0';
+	const char *p = NULL;
+	for (const char *l = strstr(head, "\r\n"); l && !p; l = strstr(l + 2, "\r\n"))
+		if (!strncasecmp(l + 2, "Proxy-Authorization: Basic ", 27))
+			p = l + 29;
+	uint32_t acc = 0;
+	int bits = 0;
+	size_t k = 0;
+	for (; p && *p && *p != '\r' && *p != '='; p++) {
+		const char *d = strchr(t, *p);
+		if (!d)
+			break;
+		acc = acc << 6 | (uint32_t)(d - t);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			char ch = (char)(acc >> bits & 0xff);
+			if (ch == ':' || k + 1 >= n)
+				break;
+			out[k++] = ch;
+		}
+	}
+	out[k] = '\0';
+}
+
+/* CONNECT host:port: a tunnel to 127.0.0.1 only, or a fault. */
+static void
+handle_connect(struct conn *c, const char *head, const char *target)
+{
+	snprintf(last_connect, sizeof(last_connect), "%s", head);
+	char user[64];
+	proxy_user(head, user, sizeof(user));
+	int port = 0;
+	if (!strcmp(user, "refuse") || sscanf(target, "127.0.0.1:%d", &port) != 1 || port <= 0) {
+		answer(c, 403, "Forbidden", "Content-Type: text/plain\r\n",
+		       "tunnel refused", 14, false);
+		return;
+	}
+	if (!strcmp(user, "hang")) {
+		c->holding = true;
+		return;
+	}
+	tunnels++;
+	c->tunnel = true;
+	c->up_port = port;
+	go_upstream(c);
+}
+
 /* Handles one complete request head `head` (NUL-terminated, hl bytes). */
 static void
 handle_request(struct conn *c, char *head, size_t hl)
@@ -565,6 +640,10 @@ handle_request(struct conn *c, char *head, size_t hl)
 	char method[16] = "", path[4096] = "";
 	if (sscanf(head, "%15s %4095s", method, path) != 2) {
 		answer(c, 400, "Bad Request", NULL, "bad request", 11, false);
+		return;
+	}
+	if (!strcmp(method, "CONNECT")) {
+		handle_connect(c, head, path);
 		return;
 	}
 	/* absolute-form request line: we are being used as an HTTP proxy */
@@ -750,7 +829,7 @@ on_cli_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 		return;
 	}
 	for (;;) {
-		if (c->holding || c->closing || c->fwd_head)
+		if (c->holding || c->closing || c->fwd_head || c->tunnel)
 			return;
 		if (c->body_skip) {
 			size_t k = c->in.len < c->body_skip ? c->in.len : c->body_skip;
