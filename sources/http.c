@@ -504,8 +504,10 @@ xfer_done(struct http_xfer *x, CURLcode rc)
 		if (rc == CURLE_OPERATION_TIMEDOUT)
 			snprintf(msg, sizeof(msg), "%s: timed out: %s", x->where, why);
 		else
-			snprintf(msg, sizeof(msg), "%s: cannot talk to server: %s",
-				 x->where, why);
+			snprintf(msg, sizeof(msg), "%s: cannot talk to server: %s%s",
+				 x->where, why, rc == CURLE_PEER_FAILED_VERIFICATION ?
+				 " (the server's certificate is not trusted: give its CA"
+				 " certificate, or skip verification)" : "");
 		if (retryable_curl(x->easy, rc))
 			wait_ms = 0;
 	}

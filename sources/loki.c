@@ -1406,7 +1406,7 @@ struct tail {
 	int64_t first_ts;            /* the tail's start: never read before it */
 	uint64_t next_ws_try;        /* polling: loop time of the next upgrade probe */
 	bool history_started;
-	bool ws_impossible;          /* https: the websocket client cannot */
+	bool ws_impossible;          /* the URL is not one ws_open() takes */
 	long backoff;
 	int conn_failures;
 	struct seen_set seen;
@@ -1794,19 +1794,21 @@ tail_ws_open(void *ud)
 	bool from_poll = t->mode == T_POLL;
 	t->ws_up = true;
 	t->mode = T_WS;
+	const char *route = ws_route(t->ws);
 	t->st.websocket = true;
 	t->conn_failures = 0;
 	t->backoff = t->cfg.reconnect_ms;
 	tail_desc(t);
 	if (from_poll) {
-		tail_status(t, SRC_INFO, "websocket available again; live tail over websocket (was polling)");
+		tail_status(t, SRC_INFO, "websocket available again; live tail over websocket (%s; was polling)",
+			    route);
 		if (!t->backfilling)         /* a running history load covers the gap */
 			tail_start_backfill(t);
 	} else if (t->had_ws) {
 		tail_status(t, SRC_INFO, "websocket back; backfilling from the last line seen");
 		tail_start_backfill(t);
 	} else {
-		tail_status(t, SRC_INFO, "live tail over websocket");
+		tail_status(t, SRC_INFO, "live tail over websocket (%s)", route);
 		if (tail_wants_history(t) && !t->st.lines && !t->history_started) {
 			tail_start_history(t);
 		} else {

@@ -227,10 +227,12 @@ struct loki_tail_config {
  *   - History (start_ns .. now, when start_ns is more than 2 s back) comes
  *     from a paged backward query_range: the newest backfill_limit lines,
  *     delivered oldest first.  Loki's own tail would replay only `limit`.
- *   - Live lines come over the websocket /loki/api/v1/tail.  When the
- *     upgrade hangs, is refused (proxy, tailer limit), the URL is https, or
- *     an HTTP proxy is configured, it polls query_range forward from the
- *     last timestamp instead, and probes the websocket every ws_retry_ms.
+ *   - Live lines come over the websocket /loki/api/v1/tail (sources/ws.c:
+ *     plain TCP, or through curl for https and configured proxies, so TLS
+ *     options and CONNECT tunnels apply).  When the upgrade hangs or is
+ *     refused (a proxy refusing the tunnel, the server's tailer limit), it
+ *     polls query_range forward from the last timestamp instead, and
+ *     probes the websocket every ws_retry_ms.
  *   - After a websocket drop it reconnects with backoff and backfills
  *     from the last line seen; after 3 failed reconnects it polls.
  *   - Every sweep_ms it re-reads the last backfill_overlap_ms, because

@@ -3,7 +3,9 @@
  * real Loki (LOKI_TEST_ADDR), directly and through the fault proxy
  * (FAULT_TEST_ADDR): websocket mode, fallback to polling when the upgrade
  * hangs or is refused, and a websocket dropped after N frames that
- * reconnects and backfills with every line delivered exactly once.
+ * reconnects and backfills with every line delivered exactly once; through
+ * an HTTP proxy (websocket in a CONNECT tunnel, polling when the proxy
+ * refuses it) and over TLS (FAULT_TLS_ADDR).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -486,20 +488,76 @@ test_tail_dropped_entries(void **state)
 	sink_release(&r);
 }
 
-/* An HTTP proxy in the environment: no direct websocket; polling through
- * curl, which goes via the proxy (here the fault proxy, which serves
- * absolute-form requests from its upstream, the real Loki). */
+/* The fault proxy's count of CONNECT tunnels opened so far. */
+static int
+tunnels(void)
+{
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "curl -s --noproxy '*' %s/tunnels", fp_addr);
+	FILE *f = popen(cmd, "r");
+	assert_non_null(f);
+	int n = -1;
+	if (fscanf(f, "tunnels=%d", &n) != 1)
+		n = -1;
+	pclose(f);
+	return n;
+}
+
 static void
-test_tail_via_http_proxy(void **state)
+use_proxy(const char *user)
+{
+	char proxy[300];
+	snprintf(proxy, sizeof(proxy), "http://%s%s%s", user ? user : "", user ? ":x@" : "",
+		 fp_addr + 7);
+	setenv("http_proxy", proxy, 1);
+	unsetenv("no_proxy");
+	unsetenv("NO_PROXY");
+}
+
+/* An HTTP proxy in the environment (the fault proxy): the websocket goes
+ * through its CONNECT tunnel (made by curl), and lines arrive over it;
+ * queries go through it as absolute-form requests. */
+static void
+test_tail_ws_via_proxy(void **state)
 {
 	(void)state;
 	if (!loki_addr || !fp_addr)
 		skip();
 	char run[64];
 	run_id(run, sizeof(run), "viaproxy");
-	setenv("http_proxy", fp_addr, 1);
-	unsetenv("no_proxy");
-	unsetenv("NO_PROXY");
+	int t0 = tunnels();
+	use_proxy(NULL);
+	struct sinkrec r = { 0 };
+	struct source *s = tail_new(pusher, run, &r, false);
+	struct want w0 = { s, &r, 0, 1 };
+	run_until(reached, &w0, 8000);
+	static struct pushjob j;
+	push_start(&j, run, 2, 10, 200);
+	struct want w = { s, &r, 20, 1 };
+	run_until(reached, &w, 10000);
+	unsetenv("http_proxy");
+	struct loki_tail_stats st;
+	loki_tail_get_stats(s, &st);
+	if (r.n != 20 || r.dups || !st.websocket || !strstr(s->desc, "loki websocket") ||
+	    !strstr(sbuf_str(&r.status), "live tail over websocket (through a proxy tunnel)") ||
+	    tunnels() <= t0)
+		fail_msg("lines %zu dups %d ws %d tunnels %d->%d status:\n%s", r.n, r.dups,
+			 st.websocket, t0, tunnels(), sbuf_str(&r.status));
+	finish_tail(s, &j);
+	sink_release(&r);
+}
+
+/* A proxy that refuses CONNECT (403): the tail polls through the proxy
+ * and still delivers every line once, saying why. */
+static void
+test_tail_proxy_refuses_tunnel(void **state)
+{
+	(void)state;
+	if (!loki_addr || !fp_addr)
+		skip();
+	char run[64];
+	run_id(run, sizeof(run), "refuse");
+	use_proxy("refuse");
 	struct sinkrec r = { 0 };
 	struct source *s = tail_new(pusher, run, &r, false);
 	static struct pushjob j;
@@ -507,9 +565,83 @@ test_tail_via_http_proxy(void **state)
 	struct want w = { s, &r, 20, 0 };
 	run_until(reached, &w, 10000);
 	unsetenv("http_proxy");
-	if (r.n != 20 || r.dups || !strstr(sbuf_str(&r.status), "an HTTP proxy is configured"))
-		fail_msg("lines %zu dups %d status:\n%s", r.n, r.dups, sbuf_str(&r.status));
+	struct loki_tail_stats st;
+	loki_tail_get_stats(s, &st);
+	const char *log = sbuf_str(&r.status);
+	if (r.n != 20 || r.dups || st.websocket || !strstr(s->desc, "loki polling") ||
+	    !strstr(log, "live tail by polling") || !strstr(log, "proxy refused the tunnel") ||
+	    !strstr(log, "(HTTP 403)") || strstr(log, "refuse:x"))
+		fail_msg("lines %zu dups %d ws %d status:\n%s", r.n, r.dups, st.websocket, log);
 	finish_tail(s, &j);
+	sink_release(&r);
+}
+
+static bool
+status_has(void *arg)
+{
+	struct sinkrec *r = arg;
+	return strstr(sbuf_str(&r->status), "tail poll failed") != NULL;
+}
+
+/* https through the TLS front (FAULT_TLS_ADDR -> fault proxy -> Loki):
+ * with the CA file, and with skip-verify, the live tail is a websocket
+ * over TLS (credentials on the upgrade request are accepted and never
+ * shown); with an unknown CA the websocket and the polls fail and say why. */
+static void
+test_tail_tls(void **state)
+{
+	(void)state;
+	const char *tls = getenv("FAULT_TLS_ADDR"), *dir = getenv("TLS_TEST_DIR");
+	if (!loki_addr || !tls || !dir)
+		skip();
+	char ca[512];
+	snprintf(ca, sizeof(ca), "%s/ca.pem", dir);
+	struct http_auth good[] = {
+		{ .ca_file = ca, .bearer_token = "tok-tls-secret", .org_id = "fake" },
+		{ .insecure_skip_verify = true, .username = "u", .password = "pw-tls-secret" },
+	};
+	for (size_t i = 0; i < LX_ARRAY_LEN(good); i++) {
+		char run[64];
+		run_id(run, sizeof(run), "tls");
+		struct loki_config c = { .url = tls, .auth = good[i] };
+		struct loki *lk = loki_new(H, &c);
+		struct sinkrec r = { 0 };
+		struct source *s = tail_new(lk, run, &r, false);
+		struct want w0 = { s, &r, 0, 1 };
+		run_until(reached, &w0, 8000);
+		static struct pushjob j;
+		push_start(&j, run, 2, 10, 200);
+		struct want w = { s, &r, 20, 1 };
+		run_until(reached, &w, 10000);
+		struct loki_tail_stats st;
+		loki_tail_get_stats(s, &st);
+		const char *log = sbuf_str(&r.status);
+		if (r.n != 20 || r.dups || !st.websocket ||
+		    !strstr(log, "live tail over websocket (TLS)") || strstr(log, "secret"))
+			fail_msg("case %zu: lines %zu dups %d ws %d status:\n%s", i, r.n, r.dups,
+				 st.websocket, log);
+		finish_tail(s, &j);
+		loki_free(lk);
+		sink_release(&r);
+	}
+	/* the system CAs do not know the test CA */
+	char run[64];
+	run_id(run, sizeof(run), "badca");
+	struct loki_config c = { .url = tls };
+	struct loki *lk = loki_new(H, &c);
+	struct sinkrec r = { 0 };
+	struct source *s = tail_new(lk, run, &r, false);
+	run_until(status_has, &r, 10000);
+	struct loki_tail_stats st;
+	loki_tail_get_stats(s, &st);
+	const char *log = sbuf_str(&r.status);
+	if (r.n || st.websocket || !strstr(log, "websocket: ") || !strstr(log, "certificate") ||
+	    !strstr(log, "tail poll failed"))
+		fail_msg("lines %zu ws %d status:\n%s", r.n, st.websocket, log);
+	source_stop(s);
+	source_free(s);
+	live_src = NULL;
+	loki_free(lk);
 	sink_release(&r);
 }
 
@@ -583,7 +715,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tail_back_to_websocket, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail_dropped_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail_history, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tail_via_http_proxy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tail_ws_via_proxy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tail_proxy_refuses_tunnel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tail_tls, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
