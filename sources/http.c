@@ -134,26 +134,14 @@ rng_next(struct http *h)
 	return x;
 }
 
+static void scrub_one(char *s, size_t cap, const char *sec);
+
 /* Replaces every occurrence of each secret in `s` by "***", in place. */
 static void
 scrub(const struct http_xfer *x, char *s, size_t cap)
 {
-	for (int i = 0; i < HTTP_MAX_SECRETS && x->secrets[i]; i++) {
-		const char *sec = x->secrets[i];
-		size_t sl = strlen(sec);
-		if (sl < 3 || !strstr(s, sec))
-			continue;
-		struct sbuf out = SBUF_INIT;
-		const char *p = s, *q;
-		while ((q = strstr(p, sec)) != NULL) {
-			sbuf_add(&out, p, (size_t)(q - p));
-			sbuf_adds(&out, "***");
-			p = q + sl;
-		}
-		sbuf_adds(&out, p);
-		snprintf(s, cap, "%s", sbuf_str(&out));
-		sbuf_release(&out);
-	}
+	for (int i = 0; i < HTTP_MAX_SECRETS && x->secrets[i]; i++)
+		scrub_one(s, cap, x->secrets[i]);
 }
 
 static void

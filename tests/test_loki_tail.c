@@ -514,6 +514,22 @@ use_proxy(const char *user)
 	unsetenv("NO_PROXY");
 }
 
+/* Starts a tail of `run` on `lk`, waits for `mode` (1 websocket, 0
+ * polling), pushes 2 batches of 10 lines and waits for all 20. */
+static struct source *
+tail_twenty(struct loki *lk, const char *run, struct sinkrec *r, struct pushjob *j, int mode,
+	    struct loki_tail_stats *st)
+{
+	struct source *s = tail_new(lk, run, r, false);
+	struct want w0 = { s, r, 0, mode };
+	run_until(reached, &w0, 8000);
+	push_start(j, run, 2, 10, 200);
+	struct want w = { s, r, 20, mode };
+	run_until(reached, &w, 10000);
+	loki_tail_get_stats(s, st);
+	return s;
+}
+
 /* An HTTP proxy in the environment (the fault proxy): the websocket goes
  * through its CONNECT tunnel (made by curl), and lines arrive over it;
  * queries go through it as absolute-form requests. */
@@ -528,16 +544,10 @@ test_tail_ws_via_proxy(void **state)
 	int t0 = tunnels();
 	use_proxy(NULL);
 	struct sinkrec r = { 0 };
-	struct source *s = tail_new(pusher, run, &r, false);
-	struct want w0 = { s, &r, 0, 1 };
-	run_until(reached, &w0, 8000);
 	static struct pushjob j;
-	push_start(&j, run, 2, 10, 200);
-	struct want w = { s, &r, 20, 1 };
-	run_until(reached, &w, 10000);
-	unsetenv("http_proxy");
 	struct loki_tail_stats st;
-	loki_tail_get_stats(s, &st);
+	struct source *s = tail_twenty(pusher, run, &r, &j, 1, &st);
+	unsetenv("http_proxy");
 	if (r.n != 20 || r.dups || !st.websocket || !strstr(s->desc, "loki websocket") ||
 	    !strstr(sbuf_str(&r.status), "live tail over websocket (through a proxy tunnel)") ||
 	    tunnels() <= t0)
@@ -559,14 +569,10 @@ test_tail_proxy_refuses_tunnel(void **state)
 	run_id(run, sizeof(run), "refuse");
 	use_proxy("refuse");
 	struct sinkrec r = { 0 };
-	struct source *s = tail_new(pusher, run, &r, false);
 	static struct pushjob j;
-	push_start(&j, run, 2, 10, 200);
-	struct want w = { s, &r, 20, 0 };
-	run_until(reached, &w, 10000);
-	unsetenv("http_proxy");
 	struct loki_tail_stats st;
-	loki_tail_get_stats(s, &st);
+	struct source *s = tail_twenty(pusher, run, &r, &j, 0, &st);
+	unsetenv("http_proxy");
 	const char *log = sbuf_str(&r.status);
 	if (r.n != 20 || r.dups || st.websocket || !strstr(s->desc, "loki polling") ||
 	    !strstr(log, "live tail by polling") || !strstr(log, "proxy refused the tunnel") ||
@@ -606,15 +612,9 @@ test_tail_tls(void **state)
 		struct loki_config c = { .url = tls, .auth = good[i] };
 		struct loki *lk = loki_new(H, &c);
 		struct sinkrec r = { 0 };
-		struct source *s = tail_new(lk, run, &r, false);
-		struct want w0 = { s, &r, 0, 1 };
-		run_until(reached, &w0, 8000);
 		static struct pushjob j;
-		push_start(&j, run, 2, 10, 200);
-		struct want w = { s, &r, 20, 1 };
-		run_until(reached, &w, 10000);
 		struct loki_tail_stats st;
-		loki_tail_get_stats(s, &st);
+		struct source *s = tail_twenty(lk, run, &r, &j, 1, &st);
 		const char *log = sbuf_str(&r.status);
 		if (r.n != 20 || r.dups || !st.websocket ||
 		    !strstr(log, "live tail over websocket (TLS)") || strstr(log, "secret"))
