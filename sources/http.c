@@ -983,3 +983,40 @@ http_base_url(const char *url)
 		u[--n] = '\0';
 	return u;
 }
+
+void
+http_api_init(struct http_api *a, struct http *http, const char *url,
+	      const struct http_auth *auth, const struct http_req *opts)
+{
+	a->http = http;
+	a->url = http_base_url(url);
+	http_auth_copy_init(&a->ac, auth);
+	a->opts = *opts;
+	a->opts.url = NULL;
+	a->opts.auth = NULL;
+	a->opts.body = NULL;
+	a->opts.body_len = 0;
+}
+
+void
+http_api_release(struct http_api *a)
+{
+	http_auth_copy_release(&a->ac);
+	free(a->url);
+	a->url = NULL;
+}
+
+struct http_xfer *
+http_api_send(struct http_api *a, const char *url, const char *body, size_t body_len,
+	      http_done_fn cb, void *ud)
+{
+	struct http_req r = a->opts;
+	r.url = url;
+	r.auth = &a->ac.auth;
+	if (!body)
+		return http_get(a->http, &r, cb, ud);
+	r.body = body;
+	r.body_len = body_len;
+	r.content_type = "application/json";
+	return http_post(a->http, &r, cb, ud);
+}

@@ -142,6 +142,29 @@ void http_cancel(struct http_xfer *x);
 /** Number of requests in flight or waiting to retry. */
 size_t http_pending(const struct http *h);
 
+/* ---- API clients (Loki, Prometheus) ---- */
+
+/**
+ * What one API client keeps for all its requests: the shared `http`, the
+ * base URL without trailing slashes, an owned copy of the credentials
+ * (`ac.auth`, wiped on release) and the per-request options of `opts`
+ * (timeouts, size cap, retries; its url/auth/body are unused).
+ */
+struct http_api {
+	struct http *http;
+	char *url;
+	struct http_auth_copy ac;
+	struct http_req opts;
+};
+
+void http_api_init(struct http_api *a, struct http *http, const char *url,
+		   const struct http_auth *auth, const struct http_req *opts);
+void http_api_release(struct http_api *a);
+/** GETs `url`, or POSTs `body` (JSON) when it is not NULL, with the
+ * client's credentials and options; as http_get()/http_post(). */
+struct http_xfer *http_api_send(struct http_api *a, const char *url, const char *body,
+				size_t body_len, http_done_fn cb, void *ud);
+
 /* ---- Raw connections ---- */
 
 /**

@@ -35,13 +35,7 @@ struct chunk {
 };
 
 struct loki {
-	struct http *http;
-	char *url;
-	struct http_auth_copy ac;     /* owned copy of the credentials */
-	struct http_auth auth;        /* = ac.auth */
-	long timeout_ms, connect_timeout_ms, retry_base_ms;
-	size_t max_body;
-	int max_retries;
+	struct http_api api;          /* base URL, owned credentials, options */
 	struct loki_req *reqs;
 };
 
@@ -140,15 +134,12 @@ loki_new(struct http *http, const struct loki_config *cfg)
 	if (!http || !cfg || !cfg->url || !*cfg->url)
 		return NULL;
 	struct loki *lk = xcalloc(1, sizeof(*lk));
-	lk->http = http;
-	lk->url = http_base_url(cfg->url);
-	http_auth_copy_init(&lk->ac, &cfg->auth);
-	lk->auth = lk->ac.auth;
-	lk->timeout_ms = cfg->timeout_ms;
-	lk->connect_timeout_ms = cfg->connect_timeout_ms;
-	lk->max_body = cfg->max_body;
-	lk->max_retries = cfg->max_retries;
-	lk->retry_base_ms = cfg->retry_base_ms;
+	struct http_req opts = {
+		.timeout_ms = cfg->timeout_ms, .connect_timeout_ms = cfg->connect_timeout_ms,
+		.max_body = cfg->max_body, .max_retries = cfg->max_retries,
+		.retry_base_ms = cfg->retry_base_ms,
+	};
+	http_api_init(&lk->api, http, cfg->url, &cfg->auth, &opts);
 	return lk;
 }
 
@@ -190,8 +181,7 @@ loki_free(struct loki *lk)
 		return;
 	while (lk->reqs)
 		loki_cancel(lk->reqs);
-	http_auth_copy_release(&lk->ac);
-	free(lk->url);
+	http_api_release(&lk->api);
 	free(lk);
 }
 
@@ -591,7 +581,7 @@ finish(struct loki_req *r, const struct res_error *err, struct result *res)
 	if (err) {
 		/* server text may echo our request headers */
 		scrubbed = *err;
-		http_auth_scrub(&r->lk->auth, scrubbed.msg, sizeof(scrubbed.msg));
+		http_auth_scrub(&r->lk->api.ac.auth, scrubbed.msg, sizeof(scrubbed.msg));
 		err = &scrubbed;
 	}
 	loki_done_fn cb = r->cb;
@@ -610,24 +600,8 @@ static void on_http(void *ud, const struct http_resp *resp);
 static bool
 send_get(struct loki_req *r, const char *url)
 {
-	struct loki *lk = r->lk;
-	struct http_req hr = {
-		.url = url,
-		.auth = &lk->auth,
-		.connect_timeout_ms = lk->connect_timeout_ms,
-		.timeout_ms = lk->timeout_ms,
-		.max_body = lk->max_body,
-		.max_retries = lk->max_retries,
-		.retry_base_ms = lk->retry_base_ms,
-	};
-	if (r->kind == K_PUSH) {
-		hr.body = r->body;
-		hr.body_len = r->body_len;
-		hr.content_type = "application/json";
-		r->x = http_post(lk->http, &hr, on_http, r);
-	} else {
-		r->x = http_get(lk->http, &hr, on_http, r);
-	}
+	r->x = http_api_send(&r->lk->api, url, r->kind == K_PUSH ? r->body : NULL, r->body_len,
+			     on_http, r);
 	return r->x != NULL;
 }
 
@@ -655,7 +629,7 @@ static void
 url_begin(struct sbuf *u, struct loki *lk, const char *path)
 {
 	sbuf_init(u);
-	sbuf_adds(u, lk->url);
+	sbuf_adds(u, lk->api.url);
 	sbuf_adds(u, path);
 	sbuf_adds(u, "?_=1");
 }
@@ -679,7 +653,7 @@ loki_label_values(struct loki *lk, const char *name, const char *selector,
 	if (!lk || !name || !*name)
 		return NULL;
 	struct sbuf u = SBUF_INIT;
-	sbuf_adds(&u, lk->url);
+	sbuf_adds(&u, lk->api.url);
 	sbuf_adds(&u, "/loki/api/v1/label/");
 	http_add_escaped(&u, name);
 	sbuf_adds(&u, "/values?_=1");
@@ -746,7 +720,7 @@ loki_ready(struct loki *lk, loki_done_fn cb, void *ud)
 	if (!lk)
 		return NULL;
 	struct sbuf u = SBUF_INIT;
-	sbuf_addf(&u, "%s/ready", lk->url);
+	sbuf_addf(&u, "%s/ready", lk->api.url);
 	return start_simple(req_new(lk, K_READY, "ready check", cb, ud), &u);
 }
 
@@ -756,7 +730,7 @@ loki_buildinfo(struct loki *lk, loki_done_fn cb, void *ud)
 	if (!lk)
 		return NULL;
 	struct sbuf u = SBUF_INIT;
-	sbuf_addf(&u, "%s/loki/api/v1/status/buildinfo", lk->url);
+	sbuf_addf(&u, "%s/loki/api/v1/status/buildinfo", lk->api.url);
 	return start_simple(req_new(lk, K_INFO, "build info", cb, ud), &u);
 }
 
@@ -766,7 +740,7 @@ loki_metrics(struct loki *lk, loki_done_fn cb, void *ud)
 	if (!lk)
 		return NULL;
 	struct sbuf u = SBUF_INIT;
-	sbuf_addf(&u, "%s/metrics", lk->url);
+	sbuf_addf(&u, "%s/metrics", lk->api.url);
 	return start_simple(req_new(lk, K_RAW, "metrics", cb, ud), &u);
 }
 
@@ -781,7 +755,7 @@ loki_push(struct loki *lk, const char *json, size_t len, loki_done_fn cb, void *
 	r->body[len] = '\0';
 	r->body_len = len;
 	struct sbuf u = SBUF_INIT;
-	sbuf_addf(&u, "%s/loki/api/v1/push", lk->url);
+	sbuf_addf(&u, "%s/loki/api/v1/push", lk->api.url);
 	return start_simple(r, &u);
 }
 
@@ -1490,7 +1464,7 @@ tail_status(struct tail *t, enum source_status_level lvl, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	http_auth_scrub(&t->lk->auth, msg, sizeof(msg));
+	http_auth_scrub(&t->lk->api.ac.auth, msg, sizeof(msg));
 	t->sink.status(t->sink.ud, lvl, msg);
 }
 
@@ -1882,7 +1856,7 @@ static void
 tail_ws_connect(struct tail *t)
 {
 	struct sbuf u = SBUF_INIT;
-	sbuf_addf(&u, "%s/loki/api/v1/tail?query=", t->lk->url);
+	sbuf_addf(&u, "%s/loki/api/v1/tail?query=", t->lk->api.url);
 	http_add_escaped(&u, t->query);
 	bool probe = t->mode == T_POLL;
 	/* history and gaps come from query_range; the socket starts ~now */
@@ -1893,7 +1867,7 @@ tail_ws_connect(struct tail *t)
 		sbuf_addf(&u, "&delay_for=%d", t->cfg.delay_for_s);
 	struct ws_config wc = {
 		.url = sbuf_str(&u),
-		.auth = &t->lk->auth,
+		.auth = &t->lk->api.ac.auth,
 		.handshake_timeout_ms = t->cfg.handshake_timeout_ms,
 		.ping_interval_ms = t->cfg.ping_interval_ms,
 	};

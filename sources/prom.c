@@ -23,13 +23,7 @@
 enum kind { P_QUERY, P_INFO, P_READY, P_STATUS };
 
 struct prom {
-	struct http *http;
-	char *url;
-	struct http_auth_copy ac;     /* owned copy of the credentials */
-	struct http_auth auth;        /* = ac.auth */
-	long timeout_ms, connect_timeout_ms, retry_base_ms;
-	size_t max_body;
-	int max_retries;
+	struct http_api api;          /* base URL, owned credentials, options */
 	struct prom_req *reqs;
 };
 
@@ -78,15 +72,12 @@ prom_new(struct http *http, const struct prom_config *cfg)
 	if (!http || !cfg || !cfg->url || !*cfg->url)
 		return NULL;
 	struct prom *p = xcalloc(1, sizeof(*p));
-	p->http = http;
-	p->url = http_base_url(cfg->url);
-	http_auth_copy_init(&p->ac, &cfg->auth);
-	p->auth = p->ac.auth;
-	p->timeout_ms = cfg->timeout_ms;
-	p->connect_timeout_ms = cfg->connect_timeout_ms;
-	p->max_body = cfg->max_body;
-	p->max_retries = cfg->max_retries;
-	p->retry_base_ms = cfg->retry_base_ms;
+	struct http_req opts = {
+		.timeout_ms = cfg->timeout_ms, .connect_timeout_ms = cfg->connect_timeout_ms,
+		.max_body = cfg->max_body, .max_retries = cfg->max_retries,
+		.retry_base_ms = cfg->retry_base_ms,
+	};
+	http_api_init(&p->api, http, cfg->url, &cfg->auth, &opts);
 	return p;
 }
 
@@ -120,8 +111,7 @@ prom_free(struct prom *p)
 		return;
 	while (p->reqs)
 		prom_cancel(p->reqs);
-	http_auth_copy_release(&p->ac);
-	free(p->url);
+	http_api_release(&p->api);
 	free(p);
 }
 
@@ -467,7 +457,7 @@ on_http(void *ud, const struct http_resp *resp)
 	int rc = 0;
 	if (resp->err) {
 		prom_error_from_http(resp, what, &err);
-		http_auth_scrub(&p->auth, err.msg, sizeof(err.msg));
+		http_auth_scrub(&p->api.ac.auth, err.msg, sizeof(err.msg));
 		rc = err.code;
 	} else if (kind == P_READY) {
 		res = result_new(RES_NONE);
@@ -516,16 +506,7 @@ start(struct prom *p, enum kind kind, const char *what, struct sbuf *url,
 	if (p->reqs)
 		p->reqs->prev = r;
 	p->reqs = r;
-	struct http_req hr = {
-		.url = r->url,
-		.auth = &p->auth,
-		.connect_timeout_ms = p->connect_timeout_ms,
-		.timeout_ms = p->timeout_ms,
-		.max_body = p->max_body,
-		.max_retries = p->max_retries,
-		.retry_base_ms = p->retry_base_ms,
-	};
-	r->x = http_get(p->http, &hr, on_http, r);
+	r->x = http_api_send(&p->api, r->url, NULL, 0, on_http, r);
 	if (!r->x) {
 		req_free(r);
 		return NULL;
@@ -545,7 +526,7 @@ prom_query(struct prom *p, const char *query, int64_t time_ms, prom_done_fn cb, 
 	if (!p || !query || !*query)
 		return NULL;
 	struct sbuf u = SBUF_INIT;
-	sbuf_addf(&u, "%s/api/v1/query?query=", p->url);
+	sbuf_addf(&u, "%s/api/v1/query?query=", p->api.url);
 	http_add_escaped(&u, query);
 	if (time_ms)
 		add_ms(&u, "time", time_ms);
@@ -559,7 +540,7 @@ prom_query_range(struct prom *p, const char *query, int64_t start_ms, int64_t en
 	if (!p || !query || !*query || end_ms < start_ms || step_s <= 0)
 		return NULL;
 	struct sbuf u = SBUF_INIT;
-	sbuf_addf(&u, "%s/api/v1/query_range?query=", p->url);
+	sbuf_addf(&u, "%s/api/v1/query_range?query=", p->api.url);
 	http_add_escaped(&u, query);
 	add_ms(&u, "start", start_ms);
 	add_ms(&u, "end", end_ms);
@@ -573,7 +554,7 @@ prom_buildinfo(struct prom *p, prom_done_fn cb, void *ud)
 	if (!p)
 		return NULL;
 	struct sbuf u = SBUF_INIT;
-	sbuf_addf(&u, "%s/api/v1/status/buildinfo", p->url);
+	sbuf_addf(&u, "%s/api/v1/status/buildinfo", p->api.url);
 	return start(p, P_INFO, "build info", &u, cb, NULL, ud);
 }
 
@@ -583,7 +564,7 @@ prom_ready(struct prom *p, prom_done_fn cb, void *ud)
 	if (!p)
 		return NULL;
 	struct sbuf u = SBUF_INIT;
-	sbuf_addf(&u, "%s/-/ready", p->url);
+	sbuf_addf(&u, "%s/-/ready", p->api.url);
 	return start(p, P_READY, "ready check", &u, cb, NULL, ud);
 }
 
@@ -593,7 +574,7 @@ prom_targets(struct prom *p, prom_status_fn cb, void *ud)
 	if (!p)
 		return NULL;
 	struct sbuf u = SBUF_INIT;
-	sbuf_addf(&u, "%s/api/v1/targets", p->url);
+	sbuf_addf(&u, "%s/api/v1/targets", p->api.url);
 	return start(p, P_STATUS, "targets", &u, NULL, cb, ud);
 }
 
@@ -603,7 +584,7 @@ prom_alerts(struct prom *p, prom_status_fn cb, void *ud)
 	if (!p)
 		return NULL;
 	struct sbuf u = SBUF_INIT;
-	sbuf_addf(&u, "%s/api/v1/alerts", p->url);
+	sbuf_addf(&u, "%s/api/v1/alerts", p->api.url);
 	return start(p, P_STATUS, "alerts", &u, NULL, cb, ud);
 }
 
@@ -613,6 +594,6 @@ prom_rules(struct prom *p, prom_status_fn cb, void *ud)
 	if (!p)
 		return NULL;
 	struct sbuf u = SBUF_INIT;
-	sbuf_addf(&u, "%s/api/v1/rules", p->url);
+	sbuf_addf(&u, "%s/api/v1/rules", p->api.url);
 	return start(p, P_STATUS, "rules", &u, NULL, cb, ud);
 }
