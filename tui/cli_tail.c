@@ -221,8 +221,9 @@ static void
 on_status(void *ud, enum source_status_level lvl, const char *msg)
 {
 	struct tail_run *t = ud;
-	/* Retries repeat their message: say it once. */
-	if (lvl == SRC_INFO || !strcmp(msg, t->last_msg))
+	/* Retries repeat their message: say it once.  A history cut at
+	 * --limit is what was asked for. */
+	if (lvl == SRC_INFO || !strcmp(msg, t->last_msg) || !strncmp(msg, "history: ", 9))
 		return;
 	snprintf(t->last_msg, sizeof(t->last_msg), "%s", msg);
 	fprintf(stderr, "iftop-logs: %s\n", msg);
