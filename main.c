@@ -32,7 +32,7 @@
 #include "sources/demo_push.h"
 #include "sources/check.h"
 #include "sources/reqwait.h"
-#include "tui/cli_tail.h"
+#include "tui/cli.h"
 
 #define VERSION "0.1.0"
 
@@ -492,13 +492,9 @@ print_lq(int err, struct lq_result *res, const struct lq_error *e, const struct 
 	}
 	struct result *r = local_result(res);
 	lq_result_free(res);
-	struct sbuf out = SBUF_INIT;
-	query_text(r, (enum query_output)o->output, o->forward, cfg->utc_on, &out);
-	result_free(r);
 	/* A closed pipe (| head) ends quietly: the write error is not reported. */
-	if (fwrite(out.buf ? out.buf : "", 1, out.len, stdout) == out.len)
-		fflush(stdout);
-	sbuf_release(&out);
+	cli_print_result(r, (enum query_output)o->output, o->forward, cfg->utc_on);
+	result_free(r);
 	return 0;
 }
 
@@ -598,10 +594,7 @@ run_loki_cmd(uv_loop_t *loop, const struct opts *o, const struct config *cfg)
 			fprintf(stderr, "iftop-logs: %s\n", w.err.msg);
 			rc = w.err.http_status >= 400 && w.err.http_status < 500 ? 2 : 1;
 		} else if (o->query_cmd) {
-			struct sbuf out = SBUF_INIT;
-			query_text(w.res, (enum query_output)o->output, o->forward, cfg->utc_on, &out);
-			fwrite(out.buf ? out.buf : "", 1, out.len, stdout);
-			sbuf_release(&out);
+			cli_print_result(w.res, (enum query_output)o->output, o->forward, cfg->utc_on);
 			if (w.res->limit.cut) {
 				char lim[200];
 				res_limit_format(&w.res->limit, lim, sizeof(lim));

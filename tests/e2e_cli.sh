@@ -174,6 +174,13 @@ grep -q "component=api_gateway,.*filename=$T/A1-haiku-001.log,level=ERROR," "$D/
 start=$(date +%s)
 timeout 10 $BIN tail '{level="ERROR"}' --since 1h --limit 1 "$T/*.log" 2>"$D/stderr" | head -1 >/dev/null
 [ $(($(date +%s) - start)) -lt 5 ] && [ ! -s "$D/stderr" ] || { echo "FAIL: quiet tail | head did not end"; cat "$D/stderr"; exit 1; }
-n=$((n + 8))
+# -o raw keeps the bytes for a pipe, but a terminal never gets escape sequences.
+printf '{"timestamp":"%s","level":"ERROR","message":"evil \033[2J\033]0;pwned\007 end"}\n' "$now.000Z" > "$D/evil.log"
+$BIN query '{level="ERROR"}' -o raw "$D/evil.log" | grep -q "$(printf '\033')\[2J" || { echo "FAIL: raw to a pipe changed the line"; exit 1; }
+if command -v script >/dev/null 2>&1; then
+	out=$(script -qc "$BIN query '{level=\"ERROR\"}' -o raw '$D/evil.log'" /dev/null)
+	echo "$out" | grep -q 'evil ' && ! echo "$out" | grep -q "$(printf '\033')" || { echo "FAIL: raw to a terminal: $out"; exit 1; }
+fi
+n=$((n + 9))
 rm -rf "$D"
 echo "$n passed, 0 failed"

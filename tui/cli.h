@@ -1,5 +1,7 @@
 /**
- * tui/cli_tail.h: `iftop-logs tail 'LOGQL'`, headless: prints the lines
+ * tui/cli.h: headless command helpers: printing results, and the tail.
+ *
+ * `iftop-logs tail 'LOGQL'` prints the lines
  * of a log query as they arrive, until SIGINT/SIGTERM or until standard
  * output is closed (| head), both of which end it quietly with status 0.
  *
@@ -14,8 +16,8 @@
  * `iftop-logs query` (views/query_text.h): the same line shapes for
  * default, raw and jsonl.
  */
-#ifndef LX_TUI_CLI_TAIL_H
-#define LX_TUI_CLI_TAIL_H
+#ifndef LX_TUI_CLI_H
+#define LX_TUI_CLI_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -24,6 +26,8 @@
 
 #include "sources/demo.h"
 #include "sources/loki.h"
+#include "sources/result.h"
+#include "views/query_text.h"
 
 struct cli_tail_opts {
 	const char *query;               /* LogQL log query */
@@ -47,6 +51,14 @@ struct cli_tail_opts {
  * unreachable), 2 (not a log query).  Messages go to stderr.
  */
 int cli_tail(uv_loop_t *loop, const struct cli_tail_opts *o);
+
+/**
+ * Writes `r` to stdout as views/query_text.h renders it in `mode`, except
+ * that raw lines going to a terminal get control characters escaped as on
+ * screen.  Returns 0, or -1 when the write failed (a closed pipe): the
+ * caller then stops quietly.
+ */
+int cli_print_result(const struct result *r, enum query_output mode, bool forward, bool utc);
 
 /** An http_debug_fn (sources/http.h) writing each line to stderr. */
 void cli_http_debug(void *ud, const char *line);

@@ -1,12 +1,12 @@
 /*
- * tui/cli_tail.c: the headless tail.  One sink for every source: Loki
+ * tui/cli.c: headless output and the headless tail.  One sink for every source: Loki
  * lines (already filtered by Loki) are collected into a result; local
  * lines are held (secrets masked) and run through the evaluator, the
  * history once when it is complete, then each batch of live lines.  A
  * timer prints the batches; a closed stdout, SIGINT or SIGTERM stop the
  * loop.  Never draws.
  */
-#include "tui/cli_tail.h"
+#include "tui/cli.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -24,7 +24,6 @@
 #include "sources/file_query.h"
 #include "sources/local_query.h"
 #include "sources/reqwait.h"
-#include "views/query_text.h"
 
 #define FLUSH_MS 100
 
@@ -69,15 +68,36 @@ stop(struct tail_run *t, int rc)
 		uv_stop(t->loop);
 }
 
+int
+cli_print_result(const struct result *r, enum query_output mode, bool forward, bool utc)
+{
+	struct sbuf out = SBUF_INIT;
+	query_text(r, mode, forward, utc, &out);
+	if (mode == QO_RAW && isatty(1)) {
+		/* Line by line, so the newlines stay. */
+		struct sbuf vis = SBUF_INIT;
+		for (size_t i = 0; i < out.len;) {
+			const char *nl = memchr(out.buf + i, '\n', out.len - i);
+			size_t n = nl ? (size_t)(nl - out.buf) - i : out.len - i;
+			sbuf_add_visible(&vis, out.buf + i, n);
+			if (nl)
+				sbuf_addc(&vis, '\n');
+			i += n + 1;
+		}
+		sbuf_release(&out);
+		out = vis;
+	}
+	int rc = out.len && (fwrite(out.buf, 1, out.len, stdout) != out.len || fflush(stdout)) ? -1 : 0;
+	sbuf_release(&out);
+	return rc;
+}
+
 /* Prints a result as `query` does; a closed pipe stops quietly. */
 static void
 print_result(struct tail_run *t, const struct result *r)
 {
-	struct sbuf out = SBUF_INIT;
-	query_text(r, (enum query_output)t->o->output, true, t->o->utc, &out);
-	if (out.len && (fwrite(out.buf, 1, out.len, stdout) != out.len || fflush(stdout)))
+	if (cli_print_result(r, (enum query_output)t->o->output, true, t->o->utc))
 		stop(t, 0);
-	sbuf_release(&out);
 }
 
 /* ---- local lines through the evaluator ---- */
