@@ -1,10 +1,10 @@
 /*
- * tui/cli.c: headless output and the headless tail.  One sink for every source: Loki
- * lines (already filtered by Loki) are collected into a result; local
- * lines are held (secrets masked) and run through the evaluator, the
- * history once when it is complete, then each batch of live lines.  A
- * timer prints the batches; a closed stdout, SIGINT or SIGTERM stop the
- * loop.  Never draws.
+ * tui/cli.c: headless output, and the headless tail.  The tail has one
+ * sink for every source: Loki lines (already filtered by Loki) are
+ * collected into a result; local lines are held (secrets masked) and run
+ * through the evaluator, the history once when it is complete, then each
+ * batch of live lines.  A timer prints the batches; a closed stdout,
+ * SIGINT or SIGTERM stop the loop.  Never draws.
  */
 #include "tui/cli.h"
 

@@ -1,9 +1,9 @@
 /**
  * tui/cli.h: headless command helpers: printing results, and the tail.
  *
- * `iftop-logs tail 'LOGQL'` prints the lines
- * of a log query as they arrive, until SIGINT/SIGTERM or until standard
- * output is closed (| head), both of which end it quietly with status 0.
+ * `iftop-logs tail 'LOGQL'` prints the lines of a log query as they
+ * arrive, until SIGINT/SIGTERM or until standard output is closed
+ * (| head), both of which end it quietly with status 0.
  *
  * Sources:
  *   - Loki: its live tail (sources/loki.h, websocket or polling), after a
