@@ -32,6 +32,7 @@
 #include "sources/demo_push.h"
 #include "sources/check.h"
 #include "sources/reqwait.h"
+#include "tui/cli.h"
 
 #define VERSION "0.1.0"
 
@@ -45,23 +46,23 @@ usage(FILE *f)
 		"       iftop-logs [options] -                  read lines from standard input\n"
 		"       iftop-logs [options] demo               run on the built-in demo swarm\n"
 		"       iftop-logs demo --write DIR [--duration 10m] [--follow]\n"
+		"                                               write the demo stream as agent log files\n"
 		"       iftop-logs demo --push LOKI_URL [--duration 10m] [--follow]\n"
 		"                                               push the demo stream into a Loki\n"
 		"       iftop-logs trace ID [--ascii] [--json] [source]\n"
 		"                                               print a request's waterfall\n"
-		"       iftop-logs query 'LOGQL' [--since 1h|--from T --to T] [--limit N] [--instant]\n"
-		"                  [--step D] [--forward] [-o default|raw|jsonl|json] [source]\n"
+		"       iftop-logs query 'LOGQL' [--since 1h|--from T --to T] [--limit N] [--batch N] [--instant]\n"
+		"                  [--step D] [--forward] [-o default|raw|jsonl|json] [-v] [source]\n"
 		"                                               run a LogQL query (locally when no Loki is set)\n"
-		"       iftop-logs labels [NAME] | series 'SELECTOR'  [--since 1h] [source]\n"
+		"       iftop-logs labels [NAME] | series 'SELECTOR'  [--since 1h|--from T --to T] [source]\n"
 		"                                               label names, values of NAME, or streams\n"
-		"       iftop-logs tail 'LOGQL' [--since 10s] [-o default|raw|jsonl]\n"
-		"                                               follow a query on Loki until interrupted\n"
+		"       iftop-logs tail 'LOGQL' [--since 10s] [--limit 30] [-o default|raw|jsonl] [-v] [source]\n"
+		"                                               follow a log query (Loki, files, demo) until interrupted\n"
 		"       iftop-logs check [--addr URL] [--prom-addr URL] [--files GLOBS]\n"
 		"                                               is the logging stack healthy? exit 0 ok,\n"
 		"                                               1 degraded, 2 unreachable\n"
 		"       iftop-logs logql check 'QUERY' [--format|--pretty]\n"
 		"                                               explain a LogQL query, propose a fix\n"
-		"                                               write the demo stream as agent log files\n"
 		"\n"
 		"With no source named, iftop-logs reads /var/log/infrafabric/agents/*.log when\n"
 		"such files exist, otherwise it runs the demo swarm.\n"
@@ -77,6 +78,9 @@ usage(FILE *f)
 		"  --styles                     add a style row under each snapshot row\n"
 		"  --ascii                      ASCII only: no block or box characters\n"
 		"  --json                       trace: the spans as JSON\n"
+		"  --batch N                    query on Loki: entries per request when paging past it\n"
+		"                               (default: --limit, at most 5000); ignored by local sources\n"
+		"  -v, --verbose                each HTTP request to Loki on stderr (no credentials)\n"
 		"  --config FILE                config file (default $XDG_CONFIG_HOME/iftop-logs/config)\n"
 		"  --print-config               print the effective settings (secrets masked) and exit\n"
 		"  --help, --version, --help-keys (the key table as text)\n"
@@ -84,7 +88,9 @@ usage(FILE *f)
 		"Settings (flag, environment variable, default):\n%s"
 		"\n"
 		"Precedence: flags > environment > config file > defaults.\n"
-		"Keys: press ? in the program.  Exit status: 0 ok, 1 error, 2 usage error.\n",
+		"Keys: press ? in the program.\n"
+		"Exit status: 0 ok, 1 error (server unreachable, id not found), 2 usage error (bad flag,\n"
+		"value or query); check: 0 healthy, 1 degraded, 2 unreachable.\n",
 		sbuf_str(&sb));
 	sbuf_release(&sb);
 }
@@ -98,12 +104,12 @@ struct opts {
 	const char *trace_cmd;   /* `iftop-logs trace ID` */
 	const char *query_cmd;   /* `iftop-logs query LOGQL` */
 	const char *series_cmd;  /* `iftop-logs series SELECTOR` */
-	const char *tail_cmd;    /* `iftop-logs tail LOGQL` (Loki) */
+	const char *tail_cmd;    /* `iftop-logs tail LOGQL` */
 	const char *labels_name; /* `iftop-logs labels [NAME]`: "" for names */
 	bool labels_cmd;
 	int64_t from_ns, to_ns, step_ns;
-	long limit;
-	bool instant, forward;
+	long limit, batch;
+	bool instant, forward, verbose;
 	int output;
 	const char *files[64];
 	int nfiles;
@@ -258,14 +264,17 @@ parse_args(int argc, char **argv, struct opts *o, struct config *cfg, struct sbu
 				sbuf_addf(err, "--step: bad value '%s'; expected like 15s, 1m\n", val);
 				return 2;
 			}
-		} else if (!strcmp(a, "--limit")) {
+		} else if (!strcmp(a, "--limit") || !strcmp(a, "--batch")) {
 			NEED_VALUE();
 			char *end;
-			o->limit = strtol(val, &end, 10);
-			if (*end || o->limit <= 0) {
-				sbuf_addf(err, "--limit: bad value '%s'; expected a positive number\n", val);
+			long *dst = a[2] == 'l' ? &o->limit : &o->batch;
+			*dst = strtol(val, &end, 10);
+			if (*end || *dst <= 0) {
+				sbuf_addf(err, "%s: bad value '%s'; expected a positive number\n", a, val);
 				return 2;
 			}
+		} else if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
+			o->verbose = true;
 		} else if (!strcmp(a, "--instant")) {
 			o->instant = true;
 		} else if (!strcmp(a, "--forward")) {
@@ -348,15 +357,6 @@ globs_match(const char *list)
 	return any;
 }
 
-static int64_t
-line_ts(void *ud, const char *text, size_t len)
-{
-	(void)ud;
-	struct scan_result r;
-	scan_line(text, len, &r);
-	return (r.flags & SCAN_F_TS) ? r.ts_ns : 0;
-}
-
 /* Loki client for the live tail; lives as long as the app. */
 static struct http *loki_http;
 static struct loki *loki_client;
@@ -434,7 +434,7 @@ add_sources(struct app *app, uv_loop_t *loop, struct opts *o, struct config *cfg
 			.history_lines = cfg->history_lines,
 			.max_line = (size_t)cfg->max_line_bytes,
 			.since_ns = o->since_ns ? app_now(app) - o->since_ns : 0,
-			.line_ts = line_ts,
+			.line_ts = scan_line_ts,
 			.merge_history = true,   /* several agents' files, one timeline */
 		};
 		app_expect_history(app);
@@ -492,13 +492,9 @@ print_lq(int err, struct lq_result *res, const struct lq_error *e, const struct 
 	}
 	struct result *r = local_result(res);
 	lq_result_free(res);
-	struct sbuf out = SBUF_INIT;
-	query_text(r, (enum query_output)o->output, o->forward, cfg->utc_on, &out);
-	result_free(r);
 	/* A closed pipe (| head) ends quietly: the write error is not reported. */
-	if (fwrite(out.buf ? out.buf : "", 1, out.len, stdout) == out.len)
-		fflush(stdout);
-	sbuf_release(&out);
+	cli_print_result(r, (enum query_output)o->output, o->forward, cfg->utc_on);
+	result_free(r);
 	return 0;
 }
 
@@ -568,6 +564,8 @@ run_loki_cmd(uv_loop_t *loop, const struct opts *o, const struct config *cfg)
 {
 	struct loki_config lc = { .url = cfg->loki_addr, .auth = loki_auth(cfg) };
 	struct http *http = http_new(loop);
+	if (o->verbose)
+		http_set_debug(http, cli_http_debug, NULL);
 	struct loki *lk = loki_new(http, &lc);
 	struct req_wait w = { .loop = loop };
 	int64_t end = o->to_ns ? o->to_ns : loki_now_ns();
@@ -575,7 +573,7 @@ run_loki_cmd(uv_loop_t *loop, const struct opts *o, const struct config *cfg)
 	struct loki_req *req;
 	struct loki_query q = {
 		.query = o->query_cmd, .start_ns = start, .end_ns = end, .time_ns = end,
-		.limit = o->limit > 0 ? (size_t)o->limit : 30, .forward = o->forward,
+		.limit = o->limit > 0 ? (size_t)o->limit : 30, .page_size = (size_t)o->batch, .forward = o->forward,
 		.step_s = (double)o->step_ns / 1e9, .count_total = true,
 	};
 	if (o->query_cmd)
@@ -596,10 +594,7 @@ run_loki_cmd(uv_loop_t *loop, const struct opts *o, const struct config *cfg)
 			fprintf(stderr, "iftop-logs: %s\n", w.err.msg);
 			rc = w.err.http_status >= 400 && w.err.http_status < 500 ? 2 : 1;
 		} else if (o->query_cmd) {
-			struct sbuf out = SBUF_INIT;
-			query_text(w.res, (enum query_output)o->output, o->forward, cfg->utc_on, &out);
-			fwrite(out.buf ? out.buf : "", 1, out.len, stdout);
-			sbuf_release(&out);
+			cli_print_result(w.res, (enum query_output)o->output, o->forward, cfg->utc_on);
 			if (w.res->limit.cut) {
 				char lim[200];
 				res_limit_format(&w.res->limit, lim, sizeof(lim));
@@ -617,96 +612,35 @@ run_loki_cmd(uv_loop_t *loop, const struct opts *o, const struct config *cfg)
 	return rc;
 }
 
-/* `iftop-logs tail`: Loki's live tail printed line by line until SIGINT. */
-struct tail_out {
-	int output;
-	bool utc, broken;
-	uv_loop_t *loop;
-};
-
-static void
-tail_line(void *ud, const char *text, size_t len, size_t full_len, const char *origin, int64_t ts_ns)
-{
-	struct tail_out *t = ud;
-	(void)full_len;
-	struct sbuf sb = SBUF_INIT;
-	if (t->output == QO_RAW) {
-		sbuf_add(&sb, text, len);
-	} else if (t->output == QO_JSONL || t->output == QO_JSON) {
-		sbuf_addf(&sb, "{\"timestamp_ns\":\"%lld\",\"stream\":", (long long)ts_ns);
-		sbuf_add_json_str(&sb, origin ? origin : "", origin ? strlen(origin) : 0);
-		sbuf_adds(&sb, ",\"line\":");
-		sbuf_add_json_str(&sb, text, len);
-		sbuf_addc(&sb, '}');
-	} else {
-		char tb[64];
-		time_t s = (time_t)(ts_ns / 1000000000LL);
-		struct tm tm;
-		if (t->utc)
-			gmtime_r(&s, &tm);
-		else
-			localtime_r(&s, &tm);
-		strftime(tb, sizeof(tb), "%Y-%m-%dT%H:%M:%S", &tm);
-		sbuf_addf(&sb, "%s.%03d %s ", tb, (int)(ts_ns % 1000000000LL / 1000000), origin ? origin : "");
-		/* The terminal gets control characters escaped, as on screen. */
-		sbuf_add_visible(&sb, text, len);
-	}
-	sbuf_addc(&sb, '\n');
-	if (fwrite(sb.buf, 1, sb.len, stdout) != sb.len || fflush(stdout)) {
-		t->broken = true;   /* | head: stop quietly */
-		uv_stop(t->loop);
-	}
-	sbuf_release(&sb);
-}
-
-static void
-tail_status(void *ud, enum source_status_level lvl, const char *msg)
-{
-	(void)ud;
-	if (lvl != SRC_INFO)
-		fprintf(stderr, "iftop-logs: %s\n", msg);
-}
-
-static void
-tail_sigint(uv_signal_t *h, int sig)
-{
-	(void)sig;
-	uv_stop(h->loop);
-}
-
+/* `iftop-logs tail`: Loki when set and no local source is named, else
+ * the files, else the demo swarm, as the other commands pick. */
 static int
-run_loki_tail(uv_loop_t *loop, const struct opts *o, const struct config *cfg)
+run_tail(uv_loop_t *loop, const struct opts *o, const struct config *cfg)
 {
-	struct loki_config lc = { .url = cfg->loki_addr, .auth = loki_auth(cfg) };
-	struct http *http = http_new(loop);
-	struct loki *lk = loki_new(http, &lc);
-	struct tail_out to = { .output = o->output, .utc = cfg->utc_on, .loop = loop };
-	struct source_sink sink = { .ud = &to, .line = tail_line, .status = tail_status };
-	struct loki_tail_config tc = {
-		.query = o->tail_cmd,
-		.start_ns = loki_now_ns() - (o->since_ns ? o->since_ns : 10LL * 1000000000LL),
-	};
-	struct source *src = lk ? loki_tail_source_new(loop, lk, &tc, &sink) : NULL;
-	int rc = 0;
-	if (!src || source_start(src)) {
-		fprintf(stderr, "iftop-logs: cannot tail '%s' on %s\n", o->tail_cmd, cfg->loki_addr);
-		rc = 2;
-	} else {
-		uv_signal_t sigint, sigterm;
-		uv_signal_init(loop, &sigint);
-		uv_signal_init(loop, &sigterm);
-		uv_signal_start(&sigint, tail_sigint, SIGINT);
-		uv_signal_start(&sigterm, tail_sigint, SIGTERM);
-		uv_run(loop, UV_RUN_DEFAULT);
-		source_stop(src);
-		uv_close((uv_handle_t *)&sigint, NULL);
-		uv_close((uv_handle_t *)&sigterm, NULL);
+	if (o->stdin_src || o->output == QO_JSON) {
+		fprintf(stderr, "iftop-logs: tail: %s\n", o->stdin_src ?
+			"follows Loki, files or the demo, not standard input (iftop-logs query 'LOGQL' - reads it)" :
+			"-o: expected default, raw or jsonl");
+		return 2;
 	}
-	source_free(src);
-	loki_free(lk);
-	http_free(http);
-	uv_run(loop, UV_RUN_DEFAULT);
-	return rc;
+	struct loki_config lc = { .url = cfg->loki_addr, .auth = loki_auth(cfg) };
+	struct demo_opts d = { .seed = (uint64_t)cfg->seed_val, .rate = cfg->rate_lps };
+	const char *def = cfg->files;
+	struct cli_tail_opts t = {
+		.query = o->tail_cmd, .output = o->output, .utc = cfg->utc_on, .verbose = o->verbose,
+		.since_ns = o->since_ns, .limit = o->limit,
+		.history_lines = cfg->history_lines, .max_line = (size_t)cfg->max_line_bytes, .demo = &d,
+	};
+	if (*cfg->loki_addr && !o->demo && o->nfiles == 0) {
+		t.loki = &lc;
+	} else if (o->nfiles) {
+		t.files = o->files;
+		t.nfiles = (size_t)o->nfiles;
+	} else if (!o->demo && globs_match(cfg->files)) {
+		t.files = &def;
+		t.nfiles = 1;
+	}
+	return cli_tail(loop, &t);
 }
 
 /* labels / series over the local source: from the lines held. */
@@ -825,13 +759,7 @@ main(int argc, char **argv)
 		goto loop_out;
 	}
 	if (o.tail_cmd) {
-		if (!*cfg.loki_addr) {
-			fprintf(stderr, "iftop-logs: tail follows a query on Loki: set LOKI_ADDR or --addr "
-				"(for local files, run iftop-logs FILES)\n");
-			rc = 2;
-		} else {
-			rc = run_loki_tail(&loop, &o, &cfg);
-		}
+		rc = run_tail(&loop, &o, &cfg);
 		goto loop_out;
 	}
 	if (o.check) {

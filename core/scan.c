@@ -83,6 +83,15 @@ digits(const char *s, size_t n, int *out)
 	return 0;
 }
 
+int64_t
+scan_line_ts(void *ud, const char *text, size_t len)
+{
+	(void)ud;
+	struct scan_result r;
+	scan_line(text, len, &r);
+	return (r.flags & SCAN_F_TS) ? r.ts_ns : 0;
+}
+
 int
 scan_time(const char *s, size_t len, int64_t *ns)
 {

@@ -46,6 +46,12 @@ struct scan_result {
 /** Scans `line[0..len)`; fills `out` (all spans zero when absent). */
 void scan_line(const char *line, size_t len, struct scan_result *out);
 
+/**
+ * The line's own timestamp in ns, or 0 when it has none: a file source's
+ * `line_ts` callback (sources/file.h); `ud` is unused.
+ */
+int64_t scan_line_ts(void *ud, const char *text, size_t len);
+
 /** Parses a level name (case-insensitive; WARNING, ERR, CRIT...). */
 enum log_level scan_level_name(const char *s, size_t len);
 /** Returns "DEBUG".."FATAL", or "" for LVL_NONE. */

@@ -18,8 +18,6 @@
 
 #define CHUNK (1u << 20)
 
-enum { L_LEVEL, L_AGENT, L_COMPONENT, L_CORR, L_HOST, L_SERVICE, L_FILE, L__N };
-
 struct fwalk {
 	char **files;
 	size_t nfiles, cur;
@@ -29,8 +27,7 @@ struct fwalk {
 	size_t len, pos;             /* bytes in buf, start of the next line */
 	bool eof, skipping;          /* skipping: the rest of a cut line */
 	int64_t start, end;
-	struct lq_label labels[L__N];
-	char vals[L__N - 1][128];
+	struct line_labels ll;
 };
 
 static int
@@ -115,22 +112,41 @@ read_line(struct fwalk *w, size_t *n)
 	}
 }
 
-static void
-set_span(struct fwalk *w, int k, const char *line, struct span sp)
+static const char *
+span_value(struct line_labels *ll, int k, const char *line, struct span sp)
 {
-	size_t n = sp.len < sizeof(w->vals[0]) - 1 ? sp.len : sizeof(w->vals[0]) - 1;
-	memcpy(w->vals[k], line + sp.off, n);
-	w->vals[k][n] = '\0';
-	w->labels[k].value = w->vals[k];
+	size_t n = sp.len < sizeof(ll->buf[0]) - 1 ? sp.len : sizeof(ll->buf[0]) - 1;
+	memcpy(ll->buf[k], line + sp.off, n);
+	ll->buf[k][n] = '\0';
+	return ll->buf[k];
+}
+
+void
+line_labels_set(struct line_labels *ll, const char *line, const struct scan_result *r, const char *origin)
+{
+	const char *const names[] = {
+		"level", "agent_id", "component", "correlation_id", "hostname", "service", "filename",
+	};
+	const char *vals[] = {
+		scan_level_str(r->level),
+		span_value(ll, 0, line, r->agent),
+		span_value(ll, 1, line, r->component),
+		span_value(ll, 2, line, r->corr),
+		span_value(ll, 3, line, r->hostname),
+		span_value(ll, 4, line, r->service),
+		origin,
+	};
+	/* Empty values are not labels (as in Loki). */
+	ll->n = 0;
+	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+		if (vals[k][0])
+			ll->v[ll->n++] = (struct lq_label){ names[k], vals[k] };
 }
 
 static int
 fw_next(void *ud, struct lq_entry *e)
 {
 	struct fwalk *w = ud;
-	static const char *const names[L__N] = {
-		"level", "agent_id", "component", "correlation_id", "hostname", "service", "filename",
-	};
 	for (;;) {
 		size_t n;
 		char *line = w->f ? read_line(w, &n) : NULL;
@@ -144,27 +160,10 @@ fw_next(void *ud, struct lq_entry *e)
 		int64_t ts = (r.flags & SCAN_F_TS) ? r.ts_ns : w->mtime_ns;
 		if (ts < w->start || ts > w->end)
 			continue;
-		for (int k = 0; k < L__N; k++) {
-			w->labels[k].name = names[k];
-			w->labels[k].value = "";
-		}
-		w->labels[L_LEVEL].value = scan_level_str(r.level);
-		set_span(w, L_AGENT, line, r.agent);
-		set_span(w, L_COMPONENT, line, r.component);
-		set_span(w, L_CORR, line, r.corr);
-		set_span(w, L_HOST, line, r.hostname);
-		set_span(w, L_SERVICE, line, r.service);
-		w->labels[L_FILE].value = w->files[w->cur - 1];
-		/* Empty values are not labels (as in Loki). */
-		struct lq_label tmp[L__N];
-		size_t k2 = 0;
-		for (int k = 0; k < L__N; k++)
-			if (w->labels[k].value[0])
-				tmp[k2++] = w->labels[k];
-		memcpy(w->labels, tmp, k2 * sizeof(tmp[0]));
+		line_labels_set(&w->ll, line, &r, w->files[w->cur - 1]);
 		e->ts_ns = ts;
-		e->labels = w->labels;
-		e->nlabels = k2;
+		e->labels = w->ll.v;
+		e->nlabels = w->ll.n;
 		e->line = line;
 		e->len = n;
 		return 1;

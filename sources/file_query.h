@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 
+#include "core/scan.h"
 #include "logql/lq_eval.h"
 
 /**
@@ -22,5 +23,20 @@
  */
 int file_query(const char *const *globs, size_t nglobs, const char *query,
 	       const struct lq_eval_params *p, struct lq_result **out, struct lq_error *err);
+
+/**
+ * The stream labels a local line gets: level, agent_id, component,
+ * correlation_id, hostname, service (from the scan `r` of `line`) and
+ * filename (`origin`); empty values are left out, as Loki does.  `v`
+ * points into `buf`, into `origin` and to static strings: valid until the
+ * next call on `ll` and while `origin` is.
+ */
+struct line_labels {
+	struct lq_label v[7];
+	size_t n;
+	char buf[5][128];
+};
+void line_labels_set(struct line_labels *ll, const char *line, const struct scan_result *r,
+		     const char *origin);
 
 #endif

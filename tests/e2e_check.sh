@@ -10,7 +10,11 @@ D=$(mktemp -d)
 $BIN demo --write "$D" --duration 1m >/dev/null 2>&1
 $BIN demo --push "$LOKI_TEST_ADDR" --duration 2m --seed 5 >/dev/null 2>&1
 fail() { echo "FAIL: $*"; echo "$out"; rm -rf "$D"; exit 1; }
-# Loki and fresh files only: healthy.
+# Fresh files only: healthy, exit 0.
+out=$($BIN check --files "$D/*.log" 2>&1); rc=$?
+echo "$out" | grep -q "^healthy$" || fail "fresh files not healthy"
+[ "$rc" = 0 ] || fail "exit $rc for fresh files, want 0"
+# Loki and fresh files: healthy.
 out=$($BIN check --addr "$LOKI_TEST_ADDR" --files "$D/*.log" 2>&1); rc=$?
 echo "$out" | grep -q "^ok    ready" || fail "Loki not reported ready"
 echo "$out" | grep -q "^ok    version 2.8.0" || fail "no Loki version"

@@ -93,5 +93,94 @@ check "series bad selector" 2 $Q series '{level=}' demo
 out=$($Q query '{agent_id=~".+"}' --limit 5000 -o raw demo 2>"$D/stderr" | head -1)
 echo "$out" | grep -q '"timestamp"' || { echo "FAIL: query | head printed: $out"; exit 1; }
 [ ! -s "$D/stderr" ] || { echo "FAIL: query | head wrote to stderr:"; cat "$D/stderr"; exit 1; }
+# Every command that prints many lines ends quietly on a closed pipe.
+quiet_head() { # command... : prints a first line, nothing on stderr
+	out=$("$@" 2>"$D/stderr" | head -1)
+	[ -n "$out" ] && [ ! -s "$D/stderr" ] || { echo "FAIL: $* | head: '$out'"; cat "$D/stderr"; exit 1; }
+	n=$((n + 1))
+}
+quiet_head $Q query '{agent_id=~".+"}' --limit 5000 demo
+quiet_head $Q labels demo
+quiet_head $Q labels agent_id demo
+quiet_head $Q series '{agent_id=~".+"}' demo
+quiet_head $Q trace "$(head -1 "$D/all.raw" | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["correlation_id"])')" demo
+# query flags on the local evaluator: --from/--to bound the range, --forward
+# orders oldest first, --batch (Loki paging) changes nothing locally.
+J=${BUILD:-build}/tools/jsonl
+$Q query '{level="INFO"}' --from 2025-12-31T23:57:00Z --to 2025-12-31T23:58:00Z --limit 100000 --forward -o jsonl demo > "$D/range.jsonl" ||
+	{ echo "FAIL: query --from --to"; exit 1; }
+$J ts label:level < "$D/range.jsonl" > "$D/range.txt" || exit 1
+python3 - "$D/range.txt" <<'PY' || exit 1
+import sys
+rows = [l.split("\t") for l in open(sys.argv[1]).read().splitlines()]
+ts = [int(r[0]) for r in rows]
+lo, hi = 1767225420 * 10**9, 1767225480 * 10**9
+assert len(ts) > 100 and all(lo <= t < hi for t in ts), (len(ts), min(ts), max(ts))
+assert ts == sorted(ts), "--forward is not oldest first"
+assert all(r[1] == "INFO" for r in rows)
+PY
+a=$($Q query '{level="WARN"}' --since 10m --limit 50 -o raw demo); b=$($Q query '{level="WARN"}' --since 10m --limit 50 --batch 7 -o raw demo)
+[ -n "$a" ] && [ "$a" = "$b" ] || { echo "FAIL: --batch changed a local query"; exit 1; }
+# A metric range query prints a table: one row per series and step.
+check "query matrix" 0 $Q query 'sum by (level) (count_over_time({level=~"ERROR|FATAL"}[1m]))' --since 5m --step 1m demo
+[ "$(echo "$LAST" | grep -c '^2025-12-31T23:5[5-9]:00.000000000Z {level="ERROR"} [0-9]*$')" -ge 4 ] ||
+	{ echo "FAIL: no ERROR rows per minute in the table"; echo "$LAST"; exit 1; }
+check "query bad batch" 2 $Q query '{level="WARN"}' --batch 0 demo; has "--batch: bad value '0'"
+# trace as text: header, critical path marked, --ascii is ASCII, --json parses, unknown id exits 1.
+id=$(grep '"Response sent' "$D/all.raw" | head -1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["correlation_id"])')
+check "trace" 0 $Q trace "$id" demo; has "^$id .* spans .* critical path"; has "^\*"
+check "trace ascii" 0 $Q trace "$id" --ascii demo
+echo "$LAST" | LC_ALL=C grep -q '[^ -~]' && { echo "FAIL: trace --ascii has non-ASCII bytes"; exit 1; }
+echo "$LAST" | grep -q "^\*.*|#" || { echo "FAIL: trace --ascii bars"; echo "$LAST" | head; exit 1; }
+check "trace json" 0 $Q trace "$id" --json demo
+echo "$LAST" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["correlation_id"]==sys.argv[1] and d["spans"] and any(s["critical"] for s in d["spans"])' "$id" ||
+	{ echo "FAIL: trace --json"; exit 1; }
+check "trace unknown" 1 $Q trace req-0000000000000000 demo; has "no line of req-0000000000000000"
+# tail on local sources: a log query only, not stdin, not -o json.
+check "tail metric" 2 $BIN tail 'rate({level="ERROR"}[1m])' demo; has "is a metric query"
+check "tail parse error" 2 $BIN tail '{level=' demo; has "logql check"
+check "tail json" 2 $BIN tail '{level="ERROR"}' -o json demo; has "expected default, raw or jsonl"
+check "tail stdin" 2 $BIN tail '{level="ERROR"}' -; has "not standard input"
+# tail on the demo: | head ends it at once, status 0, nothing on stderr.
+out=$(timeout 10 $BIN tail '{level="INFO"}' -o raw demo 2>"$D/stderr" | head -3)
+[ "$(echo "$out" | grep -c '"level":"INFO"')" = 3 ] && [ ! -s "$D/stderr" ] || { echo "FAIL: tail demo | head: $out"; cat "$D/stderr"; exit 1; }
+# tail on files: history first (the newest --limit of --since, oldest first,
+# as query would give them), then appended lines through the pipeline, with
+# secrets masked; every line is jsonl as query prints it; SIGTERM ends it with 0.
+T="$D/tail"
+mkdir -p "$T"
+$BIN demo --write "$T" --duration 2m >/dev/null 2>&1
+$BIN query '{level="ERROR"} | json | component!="x"' --since 1h --limit 5 -o jsonl "$T/*.log" | $J ts line labels | sort > "$D/want" || exit 1
+$BIN tail '{level="ERROR"} | json | component!="x"' --since 1h --limit 5 -o jsonl "$T/*.log" > "$D/tail.jsonl" 2>"$D/stderr" &
+tp=$!
+sleep 1
+now=$(date -u +%Y-%m-%dT%H:%M:%S)
+for c in api_gateway x task_queue; do
+	printf '{"timestamp":"%s.%03dZ","level":"ERROR","agent_id":"A1-haiku-001","component":"%s","message":"appended password=hunter2"}\n' "$now" $((${#c} * 10)) "$c" >> "$T/A1-haiku-001.log"
+	printf '{"timestamp":"%s.999Z","level":"INFO","agent_id":"A1-haiku-001","component":"%s","message":"info"}\n' "$now" "$c" >> "$T/A1-haiku-001.log"
+done
+sleep 1.5
+kill -TERM $tp; wait $tp; trc=$?
+[ "$trc" = 0 ] && [ ! -s "$D/stderr" ] || { echo "FAIL: tail on files exit $trc"; cat "$D/stderr"; exit 1; }
+$J ts line labels < "$D/tail.jsonl" > "$D/got" || { echo "FAIL: tail jsonl does not parse"; exit 1; }
+head -5 "$D/got" | sort | cmp -s - "$D/want" || { echo "FAIL: tail history is not query's newest 5"; diff "$D/want" "$D/got"; exit 1; }
+[ "$(head -5 "$D/got" | cut -f1)" = "$(head -5 "$D/got" | cut -f1 | sort -n)" ] || { echo "FAIL: tail history not oldest first"; exit 1; }
+tail -n +6 "$D/got" > "$D/live"
+[ "$(wc -l < "$D/live")" = 2 ] || { echo "FAIL: want 2 appended ERROR lines"; cat "$D/live"; exit 1; }
+grep -q "component=api_gateway,.*filename=$T/A1-haiku-001.log,level=ERROR," "$D/live" && grep -q "component=task_queue" "$D/live" &&
+	! grep -q 'component=x,\|hunter2' "$D/live" && grep -q 'password=\*\*\*\*' "$D/live" ||
+	{ echo "FAIL: appended lines"; cat "$D/live"; exit 1; }
+# A quiet tail notices its reader is gone without waiting for a line.
+start=$(date +%s)
+timeout 10 $BIN tail '{level="ERROR"}' --since 1h --limit 1 "$T/*.log" 2>"$D/stderr" | head -1 >/dev/null
+[ $(($(date +%s) - start)) -lt 5 ] && [ ! -s "$D/stderr" ] || { echo "FAIL: quiet tail | head did not end"; cat "$D/stderr"; exit 1; }
+# -o raw keeps the bytes for a pipe, but a terminal never gets escape sequences.
+printf '{"timestamp":"%s","level":"ERROR","message":"evil \033[2J\033]0;pwned\007 end"}\n' "$now.000Z" > "$D/evil.log"
+$BIN query '{level="ERROR"}' -o raw "$D/evil.log" | grep -q "$(printf '\033')\[2J" || { echo "FAIL: raw to a pipe changed the line"; exit 1; }
+if command -v script >/dev/null 2>&1; then
+	out=$(script -qc "$BIN query '{level=\"ERROR\"}' -o raw '$D/evil.log'" /dev/null)
+	echo "$out" | grep -q 'evil ' && ! echo "$out" | grep -q "$(printf '\033')" || { echo "FAIL: raw to a terminal: $out"; exit 1; }
+fi
+n=$((n + 9))
 rm -rf "$D"
 echo "$n passed, 0 failed"
