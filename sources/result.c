@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/redact.h"
 #include "core/xalloc.h"
 
 struct stream_index {
@@ -236,10 +237,11 @@ res_stream_add(struct res_stream *s, int64_t ts_ns, const char *line, size_t len
 	struct res_entry *e = &s->v[s->n++];
 	memset(e, 0, sizeof(*e));
 	e->ts_ns = ts_ns;
+	/* Masked here so lines from any backend (Loki answers too) never
+	 * show a secret, whatever view or command prints them. */
 	e->line = xmalloc(len + 1);
-	memcpy(e->line, line, len);
-	e->line[len] = '\0';
-	e->len = len;
+	e->len = redact_copy(line, len, e->line);
+	e->line[e->len] = '\0';
 	return e;
 }
 

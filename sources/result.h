@@ -159,7 +159,7 @@ void res_labels_format(const struct res_labels *l, struct sbuf *out);
  * adds a stream.
  */
 struct res_stream *result_stream(struct result *r, const struct res_labels *labels);
-/** Appends a copy of `line[0..len)`; returns the entry (borrowed). */
+/** Appends a copy of `line[0..len)` with secrets masked (core/redact.h); returns the entry (borrowed). */
 struct res_entry *res_stream_add(struct res_stream *s, int64_t ts_ns,
 				 const char *line, size_t len);
 /** Adds a series with a copy of `labels`; borrowed until the next add. */

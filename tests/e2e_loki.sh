@@ -39,6 +39,16 @@ for level, agent, text in rows:
 print(len(rows), "ERROR lines from Loki")' || { echo "FAIL: Loki jsonl"; exit 1; }
 out=$(LOKI_ADDR=$LOKI_TEST_ADDR $BIN query '{job="infrafabric"}' --since 10m --limit 5000 2>&1 | head -1)
 echo "$out" | grep -q '^20[0-9-]*T.* {agent_id=' || { echo "FAIL: Loki query | head: $out"; exit 1; }
+# A secret in a line stored in Loki is masked in every output mode.
+ns=$(date +%s)000000000
+curl -sf -H 'Content-Type: application/json' "$LOKI_TEST_ADDR/loki/api/v1/push" --data-binary \
+	"{\"streams\":[{\"stream\":{\"job\":\"secrets\"},\"values\":[[\"$ns\",\"login password=hunter2 token: Bearer abc.SECRETTOKEN\"]]}]}" ||
+	{ echo "FAIL: push of the secret line"; exit 1; }
+for mode in default raw jsonl json; do
+	out=$(LOKI_ADDR=$LOKI_TEST_ADDR $BIN query '{job="secrets"}' --since 5m -o $mode 2>&1)
+	echo "$out" | grep -q 'password=\*\*\*\*' || { echo "FAIL: -o $mode: secret line not found masked"; echo "$out"; exit 1; }
+	echo "$out" | grep -q 'hunter2\|SECRETTOKEN' && { echo "FAIL: -o $mode shows a secret from Loki"; echo "$out"; exit 1; }
+done
 out=$(LOKI_ADDR=$LOKI_TEST_ADDR $BIN labels 2>&1)
 echo "$out" | grep -q "^agent_id$" || { echo "FAIL: Loki labels"; echo "$out"; exit 1; }
 out=$(LOKI_ADDR=$LOKI_TEST_ADDR $BIN labels level 2>&1)
