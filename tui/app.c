@@ -343,6 +343,31 @@ app_fetch_corr(struct app *a, const char *corr)
 	fetch_window(a, f);
 }
 
+struct prom *
+app_prom(const struct app *a)
+{
+	return a->stack ? stack_prom(a->stack) : NULL;
+}
+
+/* An idle handle: once per loop turn, and the poll for input and lines
+ * between turns does not wait while it is active. */
+static void
+work_cb(uv_idle_t *h)
+{
+	struct app *a = h->data;
+	struct view *v = app_top(a);
+	uv_idle_stop(h);
+	if (v && v->ops->tick)
+		v->ops->tick(v);
+}
+
+void
+app_more_work(struct app *a)
+{
+	if (a->handles_live && !uv_is_active((uv_handle_t *)&a->work))
+		uv_idle_start(&a->work, work_cb);
+}
+
 static void
 stack_changed(void *ud)
 {
@@ -990,12 +1015,13 @@ app_run_tui(struct app *a, struct sbuf *err)
 
 	uv_timer_init(a->loop, &a->frame);
 	uv_timer_init(a->loop, &a->clock);
+	uv_idle_init(a->loop, &a->work);
 	uv_poll_init(a->loop, &a->input, term_input_fd(a->term));
 	uv_signal_init(a->loop, &a->sig_winch);
 	uv_signal_init(a->loop, &a->sig_int);
 	uv_signal_init(a->loop, &a->sig_term);
 	uv_signal_init(a->loop, &a->sig_hup);
-	a->frame.data = a->clock.data = a->input.data = a;
+	a->frame.data = a->clock.data = a->work.data = a->input.data = a;
 	a->sig_winch.data = a->sig_int.data = a->sig_term.data = a->sig_hup.data = a;
 	a->handles_live = true;
 	uv_poll_start(&a->input, UV_READABLE, input_cb);
@@ -1011,7 +1037,8 @@ app_run_tui(struct app *a, struct sbuf *err)
 
 	a->handles_live = false;
 	uv_handle_t *hs[] = {
-		(uv_handle_t *)&a->frame, (uv_handle_t *)&a->clock, (uv_handle_t *)&a->input,
+		(uv_handle_t *)&a->frame, (uv_handle_t *)&a->clock, (uv_handle_t *)&a->work,
+		(uv_handle_t *)&a->input,
 		(uv_handle_t *)&a->sig_winch, (uv_handle_t *)&a->sig_int, (uv_handle_t *)&a->sig_term,
 		(uv_handle_t *)&a->sig_hup,
 	};
@@ -1086,6 +1113,9 @@ app_snapshot(struct app *a, int rows, int cols, const char *keys, int settle_ms,
 			app_render(a);
 		}
 	}
+	/* Requests the keys started (a dashboard's PromQL panels). */
+	if (a->fetching > 0)
+		app_settle(a, 1, max_ms);
 	app_render(a);
 	tui_grid_dump(a->grid, styles, out);
 	return 0;

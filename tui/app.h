@@ -81,7 +81,8 @@ struct app {
 	struct health_thresholds health; /* the health rules' limits (config) */
 	struct loki *loki;               /* when Loki is the source: for fetches */
 	const char *loki_selector;       /* the stream selector the tail follows */
-	int fetching;                    /* Loki fetches in flight */
+	int fetching;                    /* requests headless output waits for
+					  * (trace fetches, dashboard panels) */
 	struct corr_fetch *fetches[8];   /* the same, to cancel at release */
 	struct stack *stack;             /* Loki/Prometheus readiness; NULL: none set */
 	struct alerts alerts;            /* local rules, evaluated every 5 s */
@@ -95,6 +96,7 @@ struct app {
 	int64_t last_frame_ns;
 	int frame_ms;
 	uv_timer_t frame, clock;
+	uv_idle_t work;                 /* app_more_work */
 	uv_poll_t input;
 	uv_signal_t sig_winch, sig_int, sig_term, sig_hup;
 	bool handles_live;
@@ -127,6 +129,14 @@ void app_watch_stack(struct app *a, const struct loki_config *loki, const struct
  * lines on their next draw.
  */
 void app_fetch_corr(struct app *a, const char *corr);
+/** The Prometheus client (PROMETHEUS_ADDR), or NULL when none is set. */
+struct prom *app_prom(const struct app *a);
+/**
+ * A view has more work in slices (dashboard panels): its tick() is called
+ * again on the next loop turn, after input and frames waiting then.
+ * Headless (no terminal), views do all their work at once instead.
+ */
+void app_more_work(struct app *a);
 /** Evaluates the alert rules now (the clock does it every 5 s). */
 void app_eval_alerts(struct app *a);
 /** Marks the screen for redraw (rendered at most fps times a second). */
