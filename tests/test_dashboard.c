@@ -232,7 +232,7 @@ app_up(struct fixture *f, const char *prom)
 	config_init(&f->cfg);
 	assert_int_equal(config_finish(&f->cfg, &err), 0);
 	if (prom)
-		assert_int_equal(config_set_flag(&f->cfg, "--prom-addr", prom, &err), 0);
+		assert_int_equal(config_set_flag(&f->cfg, "--prom-addr", prom, &err), 1);
 	assert_int_equal(app_init(&f->app, &f->loop, &f->cfg, &err), 0);
 	sbuf_release(&err);
 	if (prom) {
@@ -376,7 +376,7 @@ static const char prom_dash[] =
 	"panel stat \"targets up\" promql sum(up)\n"
 	"panel table \"up by job\" every 2s promql up\n"
 	"panel bar \"scrape samples\" promql scrape_samples_scraped\n"
-	"panel sparkline \"http requests\" promql sum by (code) (rate(prometheus_http_requests_total[1m]))\n"
+	"panel sparkline \"samples scraped\" promql sum by (job) (scrape_samples_scraped)\n"
 	"panel stat \"a number\" promql scalar(count(up))\n"
 	"panel stat \"broken\" promql sum(rate(up[1m]\n";
 
@@ -429,7 +429,7 @@ test_view_prom_panels(void **state)
 	assert_int_equal(f.app.fetching, 0);
 	static const struct { const char *q; bool range; } panels[] = {
 		{ "sum(up)", false }, { "up", false }, { "scrape_samples_scraped", false },
-		{ "sum by (code) (rate(prometheus_http_requests_total[1m]))", true },
+		{ "sum by (job) (scrape_samples_scraped)", true },
 		{ "scalar(count(up))", false },
 	};
 	for (size_t i = 0; i < sizeof(panels) / sizeof(panels[0]); i++) {
@@ -443,7 +443,8 @@ test_view_prom_panels(void **state)
 			assert_non_null(strstr(got, num));
 			assert_true(r->scalar.v >= 2);
 		} else {
-			assert_true(r->nseries > 0);
+			if (r->nseries == 0)
+				fail_msg("panel %zu (%s): Prometheus has no series at the time", i, panels[i].q);
 			char *want = expect_text(panels[i].q, r, f.app.utc);
 			if (strcmp(got, want)) {
 				print_error("panel %zu:\n--- view\n%s\n--- Prometheus\n%s\n", i, got, want);
@@ -459,6 +460,13 @@ test_view_prom_panels(void **state)
 	assert_non_null(strstr(broken, "Prometheus rejected the query (HTTP 400)"));
 	assert_non_null(strstr(broken, "parse error"));
 	free(broken);
+	/* Intervals: 2.2 s later only the "every 2s" panel asks again. */
+	struct view *v = app_top(&f.app);
+	usleep(2200000);
+	v->ops->tick(v);
+	assert_int_equal(f.app.fetching, 1);
+	app_settle(&f.app, 1, 15000);
+	assert_int_equal(f.app.fetching, 0);
 	app_down(&f);
 	rm_dash(dir);
 }

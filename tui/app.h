@@ -84,6 +84,9 @@ struct app {
 	int fetching;                    /* requests headless output waits for
 					  * (trace fetches, dashboard panels) */
 	struct corr_fetch *fetches[8];   /* the same, to cancel at release */
+	int corr_label;                  /* correlation_id a Loki label? 0 not
+					  * known yet, 1 yes, 2 no */
+	struct loki_req *labels_req;     /* asking /labels for that */
 	struct stack *stack;             /* Loki/Prometheus readiness; NULL: none set */
 	struct alerts alerts;            /* local rules, evaluated every 5 s */
 	int64_t alerts_next;
@@ -122,11 +125,15 @@ void app_source_desc(const struct app *a, char *buf, size_t size);
 /** Starts polling Loki/Prometheus readiness for the views (either may be NULL). */
 void app_watch_stack(struct app *a, const struct loki_config *loki, const struct prom_config *prom);
 /**
- * Makes sure every line of correlation id `corr` is held: on Loki, asks
- * for `{selector} |= "corr"` over the last hour, widening to a day and a
- * week while nothing is found, and stores the lines not held yet.  On
- * local sources the store already has all it can.  Views notice the new
- * lines on their next draw.
+ * Makes sure every line of correlation id `corr` is held: on Loki, by
+ * label when correlation_id is a label there (/labels, asked once), as
+ * `{selector, correlation_id="corr"}`, otherwise `{selector} |= "corr" |
+ * json | correlation_id="corr"` (exact: not req-abcd for req-abc); over
+ * the last hour, widening to 6 h, a day and a week while nothing is
+ * found (by label finding nothing, the line filter is tried too).  Lines
+ * not held yet are stored; the status bar says how many came.  On local
+ * sources the store already has all it can.  Views notice the new lines
+ * on their next draw.
  */
 void app_fetch_corr(struct app *a, const char *corr);
 /** The Prometheus client (PROMETHEUS_ADDR), or NULL when none is set. */
