@@ -211,6 +211,14 @@ inc_run(struct local_inc *q, const struct store *st, const struct lq_eval_params
 	cp.cache_only = only;
 	struct lq_result *r = NULL;
 	int rc = query_seqs(st, q->query, &cp, q->next, stop, &r, err);
+	if (rc == LX_ERANGE && q->next > store_first_seq(st)) {
+		/* The range moved back (a smaller step aligns its start
+		 * earlier): the cache was emptied; feed from the start. */
+		q->next = store_first_seq(st);
+		if (only)
+			return 0;
+		rc = query_seqs(st, q->query, &cp, q->next, stop, &r, err);
+	}
 	if (rc) {
 		q->next = 0;    /* the cache was emptied: start over */
 		return rc;
@@ -235,7 +243,7 @@ local_inc_feed(struct local_inc *q, const struct store *st, const struct lq_eval
 		return 1;
 	uint64_t stop = upto - q->next > max_lines ? q->next + max_lines : upto;
 	int rc = inc_run(q, st, p, stop, true, NULL, err);
-	return rc ? rc : q->next >= upto;
+	return rc < 0 ? rc : q->next >= upto;
 }
 
 int

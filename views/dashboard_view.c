@@ -40,10 +40,11 @@ struct panel_state {
 	char err[300];
 	int64_t ms;             /* time spent on the last refresh */
 	int64_t due;            /* monotonic ns of the next refresh */
-	/* LogQL: a refresh in progress covers lines below `upto` at `at_ns`. */
+	/* LogQL: a refresh in progress covers lines below `upto` with `prm`. */
 	struct local_inc *inc;
 	bool pending;
-	int64_t at_ns, work_ns;
+	struct lq_eval_params prm;
+	int64_t work_ns;
 	uint64_t upto, done_next;
 	size_t slice;
 	/* PromQL: the request in flight. */
@@ -185,7 +186,7 @@ local_start(struct view *v, struct panel_state *s, const struct panel_def *p)
 	if (!s->inc)
 		s->inc = local_inc_new(p->query);
 	s->pending = true;
-	s->at_ns = app_now(v->app);
+	s->prm = panel_params(v->priv, p, app_now(v->app));
 	s->upto = store_next_seq(st);
 	s->work_ns = 0;
 	if (!s->slice)
@@ -207,9 +208,8 @@ local_work(struct view *v, int64_t budget)
 			int64_t t1 = mono();
 			if (budget >= 0 && t1 - t0 >= budget)
 				return false;
-			struct lq_eval_params prm = panel_params(d, p, s->at_ns);
 			struct lq_error e;
-			int rc = local_inc_feed(s->inc, st, &prm, s->upto, s->slice, &e);
+			int rc = local_inc_feed(s->inc, st, &s->prm, s->upto, s->slice, &e);
 			int64_t dt = mono() - t1;
 			/* About a millisecond or two per call. */
 			if (dt < 1000000 && s->slice < SLICE_MAX)
@@ -218,7 +218,7 @@ local_work(struct view *v, int64_t budget)
 				s->slice /= 2;
 			struct lq_result *lr = NULL;
 			if (rc == 1)
-				rc = local_inc_eval(s->inc, st, &prm, s->upto, &lr, &e);
+				rc = local_inc_eval(s->inc, st, &s->prm, s->upto, &lr, &e);
 			s->work_ns += mono() - t1;
 			if (rc == 0 && !lr)
 				continue;
