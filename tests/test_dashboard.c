@@ -449,10 +449,24 @@ test_view_prom_panels(void **state)
 	write_dash(dir, sizeof(dir));
 	struct fixture f;
 	app_up(&f, addr);
-	/* Ten seconds back: every scrape up to then is in. */
+	/* Prometheus may have just started: wait until both targets were
+	 * scraped, then ask two seconds back (every scrape up to then is in;
+	 * they run every second). */
 	struct timespec ts;
+	for (int tries = 0;; tries++) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		struct result *r = prom_direct(&f.loop, addr, "count(up)", false, (int64_t)ts.tv_sec * 1000);
+		bool ready = r->nseries == 1 && r->series[0].n == 1 && r->series[0].v[0].v >= 2;
+		result_free(r);
+		if (ready)
+			break;
+		if (tries == 30)
+			fail_msg("Prometheus has not scraped its two targets after 30 s");
+		sleep(1);
+	}
+	sleep(2);
 	clock_gettime(CLOCK_REALTIME, &ts);
-	int64_t now_ms = ((int64_t)ts.tv_sec - 10) * 1000;
+	int64_t now_ms = ((int64_t)ts.tv_sec - 2) * 1000;
 	f.app.fixed_now = now_ms * 1000000;
 	assert_non_null(app_switch_to(&f.app, "dashboard", NULL));
 	app_key(&f.app, '[');             /* the last dashboard: the file's */
