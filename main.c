@@ -807,7 +807,10 @@ main(int argc, char **argv)
 		rc = run_local_labels(&app, &o);
 	} else if (o.trace_cmd) {
 		struct sbuf out = SBUF_INIT;
+		app_fetch_corr(&app, o.trace_cmd);   /* on Loki: beyond the tailed window */
 		app_settle(&app, 150, 30000);
+		if (app.loki && app.msg[0])
+			fprintf(stderr, "iftop-logs: %s\n", app.msg);
 		rc = trace_text(app.store, o.trace_cmd, o.ascii, o.json, cfg.utc_on, 60, &out) ? 1 : 0;
 		fwrite(out.buf, 1, out.len, rc ? stderr : stdout);
 		sbuf_release(&out);

@@ -1,10 +1,11 @@
 /*
  * bench/gen.c: deterministic seed-schema log files for `make bench`.
  *
- *   build/bench/gen [--lines N] [--seed S] [--rate R] OUT.log
+ *   build/bench/gen [--lines N] [--seed S] [--rate R] [--start UNIX_S] OUT.log
  *
  * Runs the demo swarm generator (sources/demo.c) from a fixed simulated
- * start time, so a seed gives the same bytes on every machine, and writes
+ * start time (or --start, e.g. a few minutes ago for a live dashboard), so
+ * a seed gives the same bytes on every machine, and writes
  * one file in timestamp order: requests fanning out through agents with
  * shared correlation ids (traces exist), nested spans, error bursts and
  * slow agents.  Each line gets the seed schema's optional fields
@@ -180,6 +181,7 @@ main(int argc, char **argv)
 {
 	uint64_t lines = 1000000, seed = 9;
 	long rate = 500;
+	int64_t start = START_NS;
 	const char *path = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--lines") && i + 1 < argc)
@@ -188,15 +190,17 @@ main(int argc, char **argv)
 			seed = strtoull(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--rate") && i + 1 < argc)
 			rate = strtol(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--start") && i + 1 < argc)
+			start = strtoll(argv[++i], NULL, 10) * 1000000000LL;
 		else if (argv[i][0] != '-' && !path)
 			path = argv[i];
 		else {
-			fprintf(stderr, "usage: gen [--lines N] [--seed S] [--rate R] OUT.log\n");
+			fprintf(stderr, "usage: gen [--lines N] [--seed S] [--rate R] [--start UNIX_S] OUT.log\n");
 			return 2;
 		}
 	}
 	if (!path || !lines || rate <= 0) {
-		fprintf(stderr, "usage: gen [--lines N] [--seed S] [--rate R] OUT.log\n");
+		fprintf(stderr, "usage: gen [--lines N] [--seed S] [--rate R] [--start UNIX_S] OUT.log\n");
 		return 2;
 	}
 	struct gen g = { .want = lines, .rng = seed * 0x9e3779b97f4a7c15ULL + 1 };
@@ -209,8 +213,8 @@ main(int argc, char **argv)
 	}
 	static char buf[1 << 20];
 	setvbuf(g.out, buf, _IOFBF, sizeof(buf));
-	struct demo_gen *dg = demo_gen_new(seed, rate, START_NS);
-	int64_t t = START_NS;
+	struct demo_gen *dg = demo_gen_new(seed, rate, start);
+	int64_t t = start;
 	while (g.lines < g.want && !g.err) {
 		t += 10LL * 1000000000LL;
 		demo_gen_run(dg, t, emit, &g);
@@ -230,6 +234,6 @@ main(int argc, char **argv)
 	fprintf(stderr, "gen: %s: %" PRIu64 " lines, %" PRIu64 " bytes (%.0f/line), ERROR %.2f%%, "
 		"duration_ms > 100 %.2f%%, %d agents, %.0f s simulated\n",
 		path, g.lines, g.bytes, (double)g.bytes / (double)g.lines, 100.0 * (double)g.errors / (double)g.lines,
-		100.0 * (double)g.slow / (double)g.lines, agents, (double)(t - START_NS) / 1e9);
+		100.0 * (double)g.slow / (double)g.lines, agents, (double)(t - start) / 1e9);
 	return 0;
 }

@@ -3,7 +3,8 @@
  *
  *   build/bench/ptyrun [--size COLSxROWS] [--timeout S] [--marker TEXT]
  *                      [--done TEXT] [--toggle KEY1:TEXT1,KEY2:TEXT2]
- *                      [--gap MS] [--quit KEYS] -- COMMAND [ARGS...]
+ *                      [--gap MS] [--quit KEYS] [--pre KEYS --ready TEXT]
+ *                      -- COMMAND [ARGS...]
  *
  * Runs COMMAND on a new pty (TERM=xterm-256color) and reads everything it
  * draws.  Prints "name value" lines:
@@ -19,6 +20,9 @@
  *                   --done: measures keys on an idle screen).
  *                   Only output read after the key was written counts.
  *   key_all         every latency measured, sorted
+ *   ready_ms        with --pre: KEYS are written once the marker is seen
+ *                   (say "7]]" to open a dashboard), and key presses start
+ *                   when --ready TEXT is drawn after them.
  *   exit_ms         after --quit KEYS are written, until the child exits
  * Times are from just before fork().  Markers are searched in the raw byte
  * stream, so pick text that curses writes in one run (a changed word).
@@ -101,7 +105,7 @@ main(int argc, char **argv)
 	int cols = 120, rows = 40;
 	double timeout_s = 60, gap_ms = 100;
 	long presses = -1;
-	const char *marker = NULL, *done = NULL, *quit = NULL;
+	const char *marker = NULL, *done = NULL, *quit = NULL, *pre = NULL, *ready = NULL;
 	char *toggle = NULL;
 	int i = 1;
 	for (; i < argc; i++) {
@@ -129,11 +133,15 @@ main(int argc, char **argv)
 			presses = atol(v);
 		else if (!strcmp(a, "--quit"))
 			quit = v;
+		else if (!strcmp(a, "--pre"))
+			pre = v;
+		else if (!strcmp(a, "--ready"))
+			ready = v;
 		else
 			goto usage;
 		i++;
 	}
-	if (i >= argc)
+	if (i >= argc || !pre != !ready)
 		goto usage;
 	/* --toggle K1:T1,K2:T2 */
 	char *tkey[2] = { 0 }, *ttext[2] = { 0 };
@@ -170,11 +178,12 @@ main(int argc, char **argv)
 		_exit(127);
 	}
 
-	double first_byte = -1, marker_at = -1, done_at = -1, exit_at = -1, quit_at = -1;
+	double first_byte = -1, marker_at = -1, done_at = -1, exit_at = -1, quit_at = -1, ready_at = -1;
 	static double lat[100000];
 	size_t nlat = 0;
-	struct watch wm, wd, wk;
+	struct watch wm, wd, wk, wr;
 	watch_reset(&wm, marker);
+	watch_reset(&wr, ready);
 	watch_reset(&wd, done);
 	watch_reset(&wk, NULL);
 	int state = 0;          /* toggle: index of the next key */
@@ -189,7 +198,7 @@ main(int argc, char **argv)
 			break;
 		/* Quit once the run's goals are met. */
 		bool presses_done = presses >= 0 && (long)nlat >= presses;
-		bool goals = (!marker || marker_at >= 0) && (!done || done_at >= 0 || presses_done) && key_at < 0 &&
+		bool goals = (!marker || marker_at >= 0) && (!ready || ready_at >= 0) && (!done || done_at >= 0 || presses_done) && key_at < 0 &&
 			     (!toggle || done || presses_done);
 		if (goals && quit && quit_at < 0) {
 			if (write(fd, quit, strlen(quit)) < 0)
@@ -200,7 +209,7 @@ main(int argc, char **argv)
 			quit_at = now_ms();
 		}
 		/* Key presses: from the first frame until done. */
-		if (toggle && marker_at >= 0 && done_at < 0 && !presses_done && key_at < 0 && t >= next_key) {
+		if (toggle && marker_at >= 0 && (!ready || ready_at >= 0) && done_at < 0 && !presses_done && key_at < 0 && t >= next_key) {
 			if (write(fd, tkey[state], strlen(tkey[state])) < 0)
 				break;
 			key_at = now_ms();
@@ -220,6 +229,11 @@ main(int argc, char **argv)
 					first_byte = tr;
 				if (marker_at < 0 && watch_feed(&wm, buf, (size_t)n)) {
 					marker_at = tr;
+					next_key = tr + gap_ms;
+					if (pre && write(fd, pre, strlen(pre)) < 0)
+						break;
+				} else if (pre && marker_at >= 0 && ready_at < 0 && watch_feed(&wr, buf, (size_t)n)) {
+					ready_at = tr;
 					next_key = tr + gap_ms;
 				}
 				if (done_at < 0 && watch_feed(&wd, buf, (size_t)n))
@@ -248,6 +262,8 @@ main(int argc, char **argv)
 		printf("marker_ms %.2f\n", marker_at);
 	if (done)
 		printf("done_ms %.2f\n", done_at);
+	if (ready)
+		printf("ready_ms %.2f\n", ready_at);
 	if (toggle) {
 		qsort(lat, nlat, sizeof(lat[0]), dbl_cmp);
 		printf("key_n %zu\n", nlat);
@@ -270,6 +286,7 @@ main(int argc, char **argv)
 	return 0;
 usage:
 	fprintf(stderr, "usage: ptyrun [--size CxR] [--timeout S] [--marker TEXT] [--done TEXT]\n"
-			"              [--toggle K1:T1,K2:T2] [--gap MS] [--presses N] [--quit KEYS] -- COMMAND [ARGS...]\n");
+			"              [--toggle K1:T1,K2:T2] [--gap MS] [--presses N] [--quit KEYS]\n"
+			"              [--pre KEYS --ready TEXT] -- COMMAND [ARGS...]\n");
 	return 2;
 }

@@ -41,7 +41,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 say() { printf '%s\n' "$*" >&2; }
-want() { case " ${BENCH_CASES:-1 2 3 4 5 6 7} " in *" $1 "*) return 0 ;; esac; return 1; }
+want() { case " ${BENCH_CASES:-1 2 3 4 5 6 7 8} " in *" $1 "*) return 0 ;; esac; return 1; }
 have() { command -v "$1" >/dev/null 2>&1; }
 for t in jq hyperfine; do
 	have "$t" || { say "bench: $t is missing (make deps-bench installs it)"; exit 1; }
@@ -304,6 +304,36 @@ if [ -n "$pid" ]; then
 fi
 tmux kill-session -t "$SESSION" 2>/dev/null
 row 7 "idle CPU after $IDLE_WAIT s (tmux, 10k-line file)" "$cpu" "" "" "%" "" "< 0.5" "$(ok "$cpu < 0.5")" "schedstat over $IDLE_WINDOW s"
+
+fi
+
+# ---- case 8: dashboard panels over a big store ----
+# 500k lines stamped the last ~2 minutes (gen --start), one more line
+# every 0.1 s (so panels refresh every 5 s), the "Agent load distribution"
+# dashboard (four panels over every line, two with `| json`): key-to-frame
+# latency of ? (help) on and off.
+if want 8; then
+say "bench: case 8 (dashboard over 500k lines, key-to-frame)"
+DL=$TMP/dash.log
+: > "$TMP/c8-keys"
+i=0
+while [ $i -lt "$RUNS" ]; do
+	"$BB/gen" --lines 500000 --rate 2000 --start $(( $(date +%s) - 135 )) "$DL" 2>/dev/null
+	( while :; do printf '{"timestamp":"%s","level":"INFO","agent_id":"A01-haiku-001","component":"api_gateway","message":"Request received"}\n' \
+		"$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)" >> "$DL"; sleep 0.1; done ) &
+	wp=$!
+	"$BB/ptyrun" --size 120x40 --timeout 90 --marker "? help" --pre "7]]" --ready "Agent load distribution" \
+		--toggle "?:Navigation,?:Busiest agents" --gap 100 --presses 150 --quit q \
+		-- "$BIN" --history -1 --max-memory 1G "$DL" 2>/dev/null | awk '$1 == "key_all" {for (i = 2; i <= NF; i++) print $i}' >> "$TMP/c8-keys"
+	kill $wp 2>/dev/null
+	wait $wp 2>/dev/null
+	i=$((i + 1))
+done
+rm -f "$DL"
+nk=$(wc -l < "$TMP/c8-keys")
+k99=$(sort -n "$TMP/c8-keys" | awk '{a[NR]=$1} END {if (!NR) print "nan"; else print a[int(0.99 * (NR - 1) + 0.5) + 1]}')
+kmax=$(sort -n "$TMP/c8-keys" | tail -n 1)
+row 8 "dashboard key-to-frame p99, 500k lines ($nk keys)" "$k99" "" "" ms "" "< 50" "$(ok "$k99 < 50")" "p50 $(median < "$TMP/c8-keys") ms, max $kmax ms; panels refresh every 5 s while lines arrive"
 
 fi
 

@@ -38,6 +38,7 @@ struct lset {
 struct smpl {
 	int64_t ts;
 	double v;
+	uint64_t pos;            /* the entry's pos (for the cache) */
 };
 
 struct xseries {
@@ -51,6 +52,7 @@ struct leaf {
 	struct xseries **series;
 	size_t nseries, cap;
 	int64_t range_ns;
+	int64_t from;            /* oldest sample time the leaf needs */
 	int op;                  /* range op of the parent */
 	const struct lq_grouping *grouping;
 	unsigned gen;
@@ -81,7 +83,78 @@ struct ev {
 	size_t nleaves;
 	bool sortable;
 	unsigned gen;
+	uint64_t pos;            /* pos of the entry being scanned */
 };
+
+/* ---- the sample cache (lq_eval_params.cache) ---- */
+
+struct cseries {
+	struct lq_label *l;      /* owned copies, sorted as the lset's */
+	size_t n;
+	struct smpl *s;
+	size_t ns, cap;
+};
+
+struct cleaf {
+	struct cseries *ser;
+	size_t nser;
+	int64_t from;            /* oldest ts the samples cover */
+};
+
+struct lq_cache {
+	char *query;
+	struct cleaf *leaves;
+	size_t nleaves;
+};
+
+struct lq_cache *
+lq_cache_new(void)
+{
+	return calloc(1, sizeof(struct lq_cache));
+}
+
+static void
+cseries_release(struct cseries *cs)
+{
+	for (size_t k = 0; k < cs->n; k++) {
+		free((char *)cs->l[k].name);
+		free((char *)cs->l[k].value);
+	}
+	free(cs->l);
+	free(cs->s);
+}
+
+void
+lq_cache_reset(struct lq_cache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->nleaves; i++) {
+		for (size_t j = 0; j < c->leaves[i].nser; j++)
+			cseries_release(&c->leaves[i].ser[j]);
+		free(c->leaves[i].ser);
+	}
+	free(c->leaves);
+	free(c->query);
+	memset(c, 0, sizeof(*c));
+}
+
+size_t
+lq_cache_samples(const struct lq_cache *c)
+{
+	size_t n = 0;
+	for (size_t i = 0; c && i < c->nleaves; i++)
+		for (size_t j = 0; j < c->leaves[i].nser; j++)
+			n += c->leaves[i].ser[j].ns;
+	return n;
+}
+
+void
+lq_cache_free(struct lq_cache *c)
+{
+	lq_cache_reset(c);
+	free(c);
+}
 
 static int
 evfail(struct ev *e, int code, const char *fmt, const char *arg)
@@ -301,6 +374,7 @@ scan(struct ev *e, const struct lq_expr *log, int64_t from, int64_t to,
 			break;
 		if (en.ts_ns < from || en.ts_ns > to)
 			continue;
+		e->pos = en.pos;
 		if (!lq__selector_match(&log->sel, en.labels, en.nlabels))
 			continue;
 		if (!lq__line_filters_pass(log, en.line, en.len))
@@ -506,31 +580,40 @@ eval_log(struct ev *e, const struct lq_expr *q, struct lq_result *res)
 
 /* ---- metric samples ---- */
 
+/* The leaf's series for label set `ls` (created when new). */
+static struct xseries *
+leaf_series(struct ev *e, struct leaf *lf, struct lset *ls)
+{
+	struct xseries *x = ls->gen == lf->gen ? ls->slot : NULL;
+	if (x)
+		return x;
+	if (lf->nseries == lf->cap) {
+		size_t nc = lf->cap ? lf->cap * 2 : 16;
+		struct xseries **n = realloc(lf->series, nc * sizeof(*n));
+		if (!n)
+			return NULL;
+		lf->series = n;
+		lf->cap = nc;
+	}
+	x = arena_calloc(&e->a, sizeof(*x));
+	if (!x)
+		return NULL;
+	x->ls = ls;
+	lf->series[lf->nseries++] = x;
+	ls->slot = x;
+	ls->gen = lf->gen;
+	return x;
+}
+
 static int
 sample_cb(struct ev *e, void *ud, int64_t ts, struct lset *ls, const char *line,
 	  size_t len, double v)
 {
 	(void)line;
 	(void)len;
-	struct leaf *lf = ud;
-	struct xseries *x = ls->gen == lf->gen ? ls->slot : NULL;
-	if (!x) {
-		if (lf->nseries == lf->cap) {
-			size_t nc = lf->cap ? lf->cap * 2 : 16;
-			struct xseries **n = realloc(lf->series, nc * sizeof(*n));
-			if (!n)
-				return LX_ENOMEM;
-			lf->series = n;
-			lf->cap = nc;
-		}
-		x = arena_calloc(&e->a, sizeof(*x));
-		if (!x)
-			return LX_ENOMEM;
-		x->ls = ls;
-		lf->series[lf->nseries++] = x;
-		ls->slot = x;
-		ls->gen = lf->gen;
-	}
+	struct xseries *x = leaf_series(e, ud, ls);
+	if (!x)
+		return LX_ENOMEM;
 	if (x->n == x->cap) {
 		size_t nc = x->cap ? x->cap * 2 : 64;
 		struct smpl *n = realloc(x->s, nc * sizeof(*n));
@@ -539,7 +622,7 @@ sample_cb(struct ev *e, void *ud, int64_t ts, struct lset *ls, const char *line,
 		x->s = n;
 		x->cap = nc;
 	}
-	x->s[x->n++] = (struct smpl){ ts, v };
+	x->s[x->n++] = (struct smpl){ ts, v, e->pos };
 	return 0;
 }
 
@@ -548,6 +631,92 @@ cmp_smpl(const void *a, const void *b)
 {
 	const struct smpl *x = a, *y = b;
 	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+static bool
+sorted_smpl(const struct smpl *s, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (s[i].ts < s[i - 1].ts)
+			return false;
+	return true;
+}
+
+/* Moves leaf `idx`'s cached samples that are still needed into `lf`. */
+static int
+cache_take(struct ev *e, struct leaf *lf, size_t idx)
+{
+	struct lq_cache *c = e->p->cache;
+	if (idx >= c->nleaves)
+		return 0;
+	struct cleaf *cl = &c->leaves[idx];
+	if (cl->nser && lf->from < cl->from)
+		return evfail(e, LX_ERANGE, "the range starts before the cached samples", NULL);
+	for (size_t j = 0; j < cl->nser; j++) {
+		struct cseries *cs = &cl->ser[j];
+		struct lq_label tmp[cs->n ? cs->n : 1];
+		memcpy(tmp, cs->l, cs->n * sizeof(tmp[0]));
+		struct lset *ls = intern(e, tmp, cs->n);
+		struct xseries *x = ls ? leaf_series(e, lf, ls) : NULL;
+		if (!x)
+			return evfail(e, LX_ENOMEM, "out of memory", NULL);
+		size_t k = 0;
+		for (size_t i = 0; i < cs->ns; i++)
+			if (cs->s[i].ts >= lf->from && cs->s[i].pos >= e->p->cache_min_pos)
+				cs->s[k++] = cs->s[i];
+		free(x->s);
+		x->s = cs->s;
+		x->n = k;
+		x->cap = cs->cap;
+		cs->s = NULL;
+		cs->ns = cs->cap = 0;
+	}
+	return 0;
+}
+
+/* Moves every leaf's samples into the cache, for the next call. */
+static int
+cache_store(struct ev *e)
+{
+	struct lq_cache *c = e->p->cache;
+	char *query = c->query;
+	c->query = NULL;
+	lq_cache_reset(c);
+	c->query = query;
+	c->leaves = calloc(e->nleaves ? e->nleaves : 1, sizeof(*c->leaves));
+	if (!c->leaves)
+		return LX_ENOMEM;
+	c->nleaves = e->nleaves;
+	for (size_t i = 0; i < e->nleaves; i++) {
+		struct leaf *lf = &e->leaves[i];
+		struct cleaf *cl = &c->leaves[i];
+		cl->from = lf->from;
+		cl->ser = calloc(lf->nseries ? lf->nseries : 1, sizeof(*cl->ser));
+		if (!cl->ser)
+			return LX_ENOMEM;
+		for (size_t j = 0; j < lf->nseries; j++) {
+			struct xseries *x = lf->series[j];
+			if (!x->n)
+				continue;
+			struct cseries *cs = &cl->ser[cl->nser++];
+			cs->l = calloc(x->ls->n ? x->ls->n : 1, sizeof(*cs->l));
+			if (!cs->l)
+				return LX_ENOMEM;
+			for (size_t k = 0; k < x->ls->n; k++, cs->n++) {
+				cs->l[k].name = strdup(x->ls->l[k].name);
+				cs->l[k].value = strdup(x->ls->l[k].value);
+				if (!cs->l[k].name || !cs->l[k].value) {
+					cs->n++;
+					return LX_ENOMEM;
+				}
+			}
+			cs->s = x->s;
+			cs->ns = x->n;
+			cs->cap = x->cap;
+			x->s = NULL;
+		}
+	}
+	return 0;
 }
 
 static bool
@@ -614,7 +783,7 @@ filter_names(struct ev *e, struct names *nm, const struct lq_label_filter *f)
  */
 static bool
 hints(struct ev *e, const struct lq_expr *x, const struct lq_expr *parent,
-      struct names *nm)
+      struct names *nm, const struct lq_grouping **merge)
 {
 	const struct lq_grouping *g = NULL;
 	static const struct lq_grouping none = { true, false, NULL, 0 };
@@ -630,6 +799,7 @@ hints(struct ev *e, const struct lq_expr *x, const struct lq_expr *parent,
 	}
 	if (!g || g->without)
 		return false;
+	*merge = g;
 	const struct lq_expr *lr = x->inner;
 	for (size_t i = 0; i < g->n; i++)
 		names_add(e, nm, g->labels[i]);
@@ -671,15 +841,31 @@ collect_leaves(struct ev *e, const struct lq_expr *x, const struct lq_expr *pare
 		int64_t to = last - lr->offset_ns;
 		size_t idx = e->nleaves - 1;
 		lf->gen = ++e->gen;
+		lf->from = from;
+		if (e->p->cache) {
+			/* Cached samples, then only what the source hands now,
+			 * however new (a later call's range may need it). */
+			if (cache_take(e, lf, idx) < 0)
+				return -1;
+			to = INT64_MAX;
+		}
 		struct names nm = { 0 };
-		bool hinted = !getenv("LQ_NO_HINTS") && hints(e, x, parent, &nm);
-		int rc = scan(e, lr, from, to, true, kind, lf->grouping, hinted ? nm.v : NULL,
+		const struct lq_grouping *merge = NULL;
+		bool hinted = !getenv("LQ_NO_HINTS") && hints(e, x, parent, &nm, &merge);
+		/* Cached samples are merged by the grouping applied to them
+		 * when that cannot change the result (see hints()): a few
+		 * series to keep instead of one per stream. */
+		const struct lq_grouping *g = lf->grouping;
+		if (!g && e->p->cache && hinted)
+			g = merge;
+		int rc = scan(e, lr, from, to, true, kind, g, hinted ? nm.v : NULL,
 			      nm.n, sample_cb, lf);
 		lf = &e->leaves[idx];
 		if (rc < 0)
 			return rc;
 		for (size_t i = 0; i < lf->nseries; i++)
-			lq__qsort(lf->series[i]->s, lf->series[i]->n, sizeof(struct smpl), cmp_smpl);
+			if (!sorted_smpl(lf->series[i]->s, lf->series[i]->n))
+				lq__qsort(lf->series[i]->s, lf->series[i]->n, sizeof(struct smpl), cmp_smpl);
 		return 0;
 	}
 	case LQ_EXPR_VEC_AGG:
@@ -1394,6 +1580,10 @@ eval_metric(struct ev *e, const struct lq_expr *q, struct lq_result *res)
 		return evfail(e, LX_ERANGE, "too many points (more than 11000): use a larger step", NULL);
 	if (collect_leaves(e, q, NULL, start, end) < 0)
 		return -1;
+	if (e->p->cache_only) {
+		res->type = LQ_RES_MATRIX;
+		return 0;
+	}
 	if (e->p->instant) {
 		struct vec v;
 		if (eval_at(e, q, end, &v) < 0)
@@ -1573,12 +1763,23 @@ lq_eval(const char *query, const struct lq_eval_params *p, const struct lq_sourc
 		return evfail(&e, LX_ENOMEM, "out of memory", NULL);
 	}
 	arena_init(&res->a, 65536);
-	if (check_filters(&e, x)) {
+	struct lq_cache *c = x->kind == LQ_EXPR_LOG ? NULL : p->cache;
+	if (c && (!c->query || strcmp(c->query, query))) {
+		lq_cache_reset(c);
+		c->query = strdup(query);
+		if (!c->query)
+			evfail(&e, LX_ENOMEM, "out of memory", NULL);
+	}
+	if (e.rc == 0 && check_filters(&e, x)) {
 		if (x->kind == LQ_EXPR_LOG)
 			eval_log(&e, x, res);
 		else
 			eval_metric(&e, x, res);
 	}
+	if (c && e.rc == 0 && cache_store(&e) < 0)
+		evfail(&e, LX_ENOMEM, "out of memory", NULL);
+	if (c && e.rc < 0)
+		lq_cache_reset(c);
 	for (size_t i = 0; i < e.nleaves; i++) {
 		for (size_t k = 0; k < e.leaves[i].nseries; k++)
 			free(e.leaves[i].series[k]->s);

@@ -34,6 +34,8 @@ struct lq_entry {
 	size_t nlabels;
 	const char *line;
 	size_t len;
+	uint64_t pos;                    /* where the source holds it (a store
+					  * seq); only lq_cache uses it */
 };
 
 /**
@@ -76,7 +78,31 @@ struct lq_eval_params {
 	 * then match Loki's exactly); unset evaluates at start, start+step,
 	 * ... <= end as given. */
 	bool step_align;
+	/*
+	 * Metric queries run again and again over a growing source (dashboard
+	 * panels): with `cache` set, the samples each range aggregation
+	 * extracted are kept there between calls, and the source must hand
+	 * only the entries it did not hand in earlier calls (the caller keeps
+	 * track, e.g. by store seq).  Cached samples older than a range needs
+	 * or of entries with pos < cache_min_pos (evicted from the source)
+	 * are dropped.  `cache_only` updates the cache without evaluating (the
+	 * result is an empty matrix), so a big source can be fed in slices.
+	 * A range that starts earlier than the cached one is an error
+	 * (LX_ERANGE) and empties the cache: start again from the beginning.
+	 * Log queries ignore the cache.
+	 */
+	struct lq_cache *cache;
+	uint64_t cache_min_pos;
+	bool cache_only;
 };
+
+/** A cache for lq_eval_params.cache: for one query at a time. */
+struct lq_cache *lq_cache_new(void);
+/** Empties the cache (the next call starts over). */
+void lq_cache_reset(struct lq_cache *c);
+/** Samples held (all leaves), for tests and the memory shown. */
+size_t lq_cache_samples(const struct lq_cache *c);
+void lq_cache_free(struct lq_cache *c);
 
 enum lq_result_type { LQ_RES_STREAMS, LQ_RES_MATRIX, LQ_RES_VECTOR, LQ_RES_SCALAR };
 

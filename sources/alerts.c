@@ -151,7 +151,9 @@ alerts_eval(struct alerts *al, const struct store *st, int64_t now)
 		struct lq_result *res = NULL;
 		struct lq_error e;
 		rule->err[0] = '\0';
-		if (local_query(st, rule->expr, &p, &res, &e)) {
+		if (!rule->inc)
+			rule->inc = local_inc_new(rule->expr);
+		if (local_inc_eval(rule->inc, st, &p, store_next_seq(st), &res, &e)) {
 			snprintf(rule->err, sizeof(rule->err), "%s", e.msg);
 			continue;
 		}
@@ -204,6 +206,7 @@ alerts_release(struct alerts *al)
 	for (size_t i = 0; i < al->nrules; i++) {
 		free(al->rules[i].name);
 		free(al->rules[i].expr);
+		local_inc_free(al->rules[i].inc);
 	}
 	free(al->rules);
 	free(al->a);

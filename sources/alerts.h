@@ -27,6 +27,7 @@ struct alert_rule {
 	double threshold;
 	int64_t for_ns;
 	char err[200];           /* evaluation error, "" when fine */
+	struct local_inc *inc;   /* kept between evaluations: new lines only */
 };
 
 struct alert {

@@ -6,14 +6,17 @@
  */
 #include "sources/local_query.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/scan.h"
+#include "core/xalloc.h"
 
 enum { L_LEVEL, L_AGENT, L_COMPONENT, L_CORR, L_HOST, L_SERVICE, L_FILE, L__N };
 
 struct walk {
 	const struct store *st;
+	uint64_t min_seq, max_seq;   /* only lines [min_seq, max_seq) */
 	int64_t start, end;
 	/* Either an index list, or the seq range [cur, stop). */
 	const uint64_t *idx;
@@ -42,13 +45,26 @@ walk_open(void *ud, int64_t start_ns, int64_t end_ns, const struct lq_selector *
 				continue;
 			uint32_t id = store_lookup(st, dims[d].dim, m->value, m->value_len);
 			w->nidx = id ? store_index(st, dims[d].dim, id, &w->idx) : 0;
-			w->pos = 0;
+			/* index lists are oldest first: skip to min_seq */
+			size_t lo = 0, hi = w->nidx;
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+				if (w->idx[mid] < w->min_seq)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			w->pos = lo;
 			w->use_idx = true;
 			break;
 		}
 	/* Lines are mostly in time order: start a little before `start`. */
 	w->cur = store_seek_time(st, start_ns - 60 * 1000000000LL);
+	if (w->cur < w->min_seq)
+		w->cur = w->min_seq;
 	w->stop = store_next_seq(st);
+	if (w->stop > w->max_seq)
+		w->stop = w->max_seq;
 	return 0;
 }
 
@@ -69,7 +85,7 @@ walk_next(void *ud, struct lq_entry *e)
 	for (;;) {
 		uint64_t seq;
 		if (w->use_idx) {
-			if (w->pos >= w->nidx)
+			if (w->pos >= w->nidx || w->idx[w->pos] >= w->max_seq)
 				return 0;
 			seq = w->idx[w->pos++];
 		} else {
@@ -111,21 +127,132 @@ walk_next(void *ud, struct lq_entry *e)
 		e->nlabels = n;
 		e->line = r->text;
 		e->len = r->len;
+		e->pos = seq;
 		return 1;
 	}
 }
 
-int
-local_query(const struct store *st, const char *query, const struct lq_eval_params *p,
-	    struct lq_result **out, struct lq_error *err)
+static int
+query_seqs(const struct store *st, const char *query, const struct lq_eval_params *p,
+	   uint64_t min_seq, uint64_t max_seq, struct lq_result **out, struct lq_error *err)
 {
-	struct walk w = { .st = st };
+	struct walk w = { .st = st, .min_seq = min_seq, .max_seq = max_seq };
 	struct lq_source src = { .ud = &w, .open = walk_open, .next = walk_next };
 	/* Step times as Loki's query frontend aligns them, so local numbers
 	 * and Loki's agree point for point. */
 	struct lq_eval_params ap = *p;
 	ap.step_align = true;
 	return lq_eval(query, &ap, &src, out, err);
+}
+
+int
+local_query(const struct store *st, const char *query, const struct lq_eval_params *p,
+	    struct lq_result **out, struct lq_error *err)
+{
+	return query_seqs(st, query, p, 0, UINT64_MAX, out, err);
+}
+
+/* ---- incremental: a metric query kept up to date ---- */
+
+struct local_inc {
+	char *query;
+	struct lq_cache *cache;
+	uint64_t next;          /* first seq not fed yet */
+	int64_t start;          /* range start of the last call */
+	bool log;               /* a log query: no cache, evaluated whole */
+};
+
+struct local_inc *
+local_inc_new(const char *query)
+{
+	struct local_inc *q = xcalloc(1, sizeof(*q));
+	q->query = xstrdup(query);
+	q->cache = lq_cache_new();
+	if (!q->cache) {
+		local_inc_free(q);
+		return NULL;
+	}
+	/* Log queries (and queries that do not parse: the error comes
+	 * from local_inc_eval) are evaluated whole. */
+	struct arena a;
+	arena_init(&a, 4096);
+	struct lq_error e;
+	const struct lq_expr *x = lq_parse(&a, query, strlen(query), &e);
+	q->log = !x || x->kind == LQ_EXPR_LOG;
+	arena_free(&a);
+	return q;
+}
+
+void
+local_inc_free(struct local_inc *q)
+{
+	if (!q)
+		return;
+	lq_cache_free(q->cache);
+	free(q->query);
+	free(q);
+}
+
+/* Runs the query with the cache over [q->next, stop). */
+static int
+inc_run(struct local_inc *q, const struct store *st, const struct lq_eval_params *p,
+	uint64_t stop, bool only, struct lq_result **out, struct lq_error *err)
+{
+	if (p->start_ns < q->start) {
+		lq_cache_reset(q->cache);
+		q->next = 0;
+	}
+	q->start = p->start_ns;
+	if (q->next < store_first_seq(st))
+		q->next = store_first_seq(st);
+	struct lq_eval_params cp = *p;
+	cp.cache = q->cache;
+	cp.cache_min_pos = store_first_seq(st);
+	cp.cache_only = only;
+	struct lq_result *r = NULL;
+	int rc = query_seqs(st, q->query, &cp, q->next, stop, &r, err);
+	if (rc == LX_ERANGE && q->next > store_first_seq(st)) {
+		/* The range moved back (a smaller step aligns its start
+		 * earlier): the cache was emptied; feed from the start. */
+		q->next = store_first_seq(st);
+		if (only)
+			return 0;
+		rc = query_seqs(st, q->query, &cp, q->next, stop, &r, err);
+	}
+	if (rc) {
+		q->next = 0;    /* the cache was emptied: start over */
+		return rc;
+	}
+	q->next = stop;
+	if (out)
+		*out = r;
+	else
+		lq_result_free(r);
+	return 0;
+}
+
+int
+local_inc_feed(struct local_inc *q, const struct store *st, const struct lq_eval_params *p,
+	       uint64_t upto, size_t max_lines, struct lq_error *err)
+{
+	if (q->log)
+		return 1;
+	if (q->next < store_first_seq(st))
+		q->next = store_first_seq(st);
+	if (q->next >= upto)
+		return 1;
+	uint64_t stop = upto - q->next > max_lines ? q->next + max_lines : upto;
+	int rc = inc_run(q, st, p, stop, true, NULL, err);
+	return rc < 0 ? rc : q->next >= upto;
+}
+
+int
+local_inc_eval(struct local_inc *q, const struct store *st, const struct lq_eval_params *p,
+	       uint64_t upto, struct lq_result **out, struct lq_error *err)
+{
+	if (q->log)
+		return query_seqs(st, q->query, p, 0, upto, out, err);
+	return inc_run(q, st, p, upto, false, out, err);
 }
 
 static void

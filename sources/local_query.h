@@ -20,6 +20,26 @@ int local_query(const struct store *st, const char *query, const struct lq_eval_
 		struct lq_result **out, struct lq_error *err);
 
 /**
+ * A metric query kept up to date over a growing store (dashboard panels):
+ * each line goes through the query's pipelines once, and the samples are
+ * kept between calls (lq_eval_params.cache).  local_inc_feed() takes at
+ * most `max_lines` lines not fed yet, below seq `upto`, so a big store is
+ * fed in slices that keep the UI responsive; it returns 1 when fed up to
+ * `upto`, 0 when more is left, or a negative LX_E* error (err set).
+ * local_inc_eval() feeds what is left below `upto` and evaluates: the
+ * answer equals local_query() at the same parameters over the lines below
+ * `upto`.  The range must not move back in time (the cache then starts
+ * over).  Log queries are not cached: local_inc_eval() runs them whole.
+ */
+struct local_inc;
+struct local_inc *local_inc_new(const char *query);
+void local_inc_free(struct local_inc *q);
+int local_inc_feed(struct local_inc *q, const struct store *st, const struct lq_eval_params *p,
+		   uint64_t upto, size_t max_lines, struct lq_error *err);
+int local_inc_eval(struct local_inc *q, const struct store *st, const struct lq_eval_params *p,
+		   uint64_t upto, struct lq_result **out, struct lq_error *err);
+
+/**
  * Converts an evaluator result into the API result type Loki answers are
  * parsed into (sources/result.h), so views and the CLI handle both
  * alike.  Returns a new result (result_free()); `r` is left as it is.

@@ -177,3 +177,9 @@ stack_status(const struct stack *s)
 {
 	return &s->st;
 }
+
+struct prom *
+stack_prom(const struct stack *s)
+{
+	return s->prom;
+}

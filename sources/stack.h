@@ -39,5 +39,7 @@ void stack_free(struct stack *s);
 /** The latest status (borrowed until the next loop turn). */
 const struct stack_status *stack_status(const struct stack *s);
 const char *stack_state_str(enum stack_state st);
+/** The poller's Prometheus client, for other queries (NULL: none set). */
+struct prom *stack_prom(const struct stack *s);
 
 #endif

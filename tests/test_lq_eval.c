@@ -166,7 +166,7 @@ static const struct lq_label L_A[] = { { "app", "api" }, { "env", "prod" } };
 static const struct lq_label L_B[] = { { "app", "web" }, { "env", "prod" } };
 static const struct lq_label L_C[] = { { "app", "api" }, { "env", "dev" } };
 
-#define E(ts, l, line) { (ts) * S, l, 2, line, sizeof(line) - 1 }
+#define E(ts, l, line) { (ts) * S, l, 2, line, sizeof(line) - 1, 0 }
 static const struct lq_entry data[] = {
 	E(10, L_A, "{\"level\":\"info\",\"lat\":10,\"msg\":\"ok\",\"req\":{\"path\":\"/a\"}}"),
 	E(20, L_A, "{\"level\":\"error\",\"lat\":30,\"msg\":\"boom\",\"req\":{\"path\":\"/b\"}}"),

@@ -26,8 +26,17 @@ struct corr_fetch {
 	struct app *a;
 	struct loki_req *req;
 	char corr[128];
-	int64_t window;
+	int win;                /* index into fetch_windows */
+	bool by_label;          /* {..., correlation_id="X"}, else |= | json */
+	bool waiting;           /* for the /labels answer */
 };
+
+/* The time windows tried, widening while nothing is found. */
+static const int64_t fetch_windows[] = {
+	3600LL * 1000000000LL, 6 * 3600LL * 1000000000LL, 24 * 3600LL * 1000000000LL,
+	7 * 24 * 3600LL * 1000000000LL,
+};
+#define NWINDOWS ((int)(sizeof(fetch_windows) / sizeof(fetch_windows[0])))
 
 #define MIN_ROWS 3
 #define MIN_COLS 10
@@ -199,6 +208,7 @@ app_release(struct app *a)
 			loki_cancel(a->fetches[i]->req);
 			free(a->fetches[i]);
 		}
+	loki_cancel(a->labels_req);
 	alerts_release(&a->alerts);
 	stack_free(a->stack);
 	store_free(a->store);
@@ -298,24 +308,75 @@ fetch_done(void *ud, const struct res_error *err, struct result *res)
 			}
 	}
 	result_free(res);
-	if (!err && found == 0 && f->window < 7 * 86400LL * 1000000000LL) {
-		f->window *= f->window < 86400LL * 1000000000LL ? 24 : 7;
-		fetch_window(a, f);
-		return;
+	if (!err && found == 0) {
+		/* Nothing yet: a wider window; after the widest, by label
+		 * without result, the line filter (some streams may not
+		 * carry the label). */
+		if (f->win + 1 < NWINDOWS) {
+			f->win++;
+			fetch_window(a, f);
+			return;
+		}
+		if (f->by_label) {
+			f->by_label = false;
+			f->win = 0;
+			fetch_window(a, f);
+			return;
+		}
 	}
-	if (!err)
-		app_message(a, 0, "trace %s: %zu lines from Loki, %zu new", f->corr, found, added);
+	if (!err) {
+		char w[16];
+		int64_t h = fetch_windows[f->win] / (3600LL * 1000000000LL);
+		snprintf(w, sizeof(w), h % 24 ? "%lldh" : "%lldd", (long long)(h % 24 ? h : h / 24));
+		app_message(a, 0, "trace %s: %zu lines from Loki, %zu new (%s, last %s)", f->corr, found, added,
+			    f->by_label ? "by label correlation_id" : "line filter + json", w);
+	}
 	fetch_end(a, f);
 	app_dirty(a);
+}
+
+/*
+ * `{job="x"}` + correlation_id="X" -> `{job="x", correlation_id="X"}`:
+ * the matcher goes before the selector's closing brace (the first one
+ * outside a quoted string); anything after it (a pipeline) is kept.
+ */
+static void
+selector_with_corr(const char *sel, const char *corr, char *out, size_t size)
+{
+	const char *p = sel;
+	char q = 0;
+	for (; *p; p++) {
+		if (q) {
+			if (q == '"' && *p == '\\' && p[1])
+				p++;
+			else if (*p == q)
+				q = 0;
+		} else if (*p == '"' || *p == '`') {
+			q = *p;
+		} else if (*p == '}') {
+			break;
+		}
+	}
+	const char *open = strchr(sel, '{');
+	bool empty = open && open < p && strspn(open + 1, " \t") == (size_t)(p - open - 1);
+	if (!*p || !open || open > p)
+		snprintf(out, size, "{correlation_id=\"%s\"}", corr);
+	else
+		snprintf(out, size, "%.*s%scorrelation_id=\"%s\"%s", (int)(p - sel), sel, empty ? "" : ", ", corr, p);
 }
 
 static void
 fetch_window(struct app *a, struct corr_fetch *f)
 {
-	char q[512];
-	snprintf(q, sizeof(q), "%s |= \"%s\"", a->loki_selector, f->corr);
+	char q[1024];
+	if (f->by_label)
+		selector_with_corr(a->loki_selector, f->corr, q, sizeof(q));
+	else
+		snprintf(q, sizeof(q), "%s |= \"%s\" | json | correlation_id=\"%s\"", a->loki_selector, f->corr,
+			 f->corr);
 	int64_t now = app_now(a);
-	struct loki_query lq = { .query = q, .start_ns = now - f->window, .end_ns = now, .limit = 5000, .forward = true };
+	struct loki_query lq = { .query = q, .start_ns = now - fetch_windows[f->win], .end_ns = now,
+				 .limit = 5000, .forward = true };
 	f->req = loki_query_range(a->loki, &lq, fetch_done, f);
 	if (!f->req) {
 		app_message(a, 2, "trace %s: cannot ask Loki", f->corr);
@@ -323,11 +384,32 @@ fetch_window(struct app *a, struct corr_fetch *f)
 	}
 }
 
+/* Is correlation_id a label on this Loki?  Asked once (last 7 days). */
+static void
+labels_done(void *ud, const struct res_error *err, struct result *res)
+{
+	struct app *a = ud;
+	a->labels_req = NULL;
+	a->corr_label = 2;
+	for (size_t i = 0; !err && i < res->nstrings; i++)
+		if (!strcmp(res->strings[i], "correlation_id"))
+			a->corr_label = 1;
+	result_free(res);
+	for (int i = 0; i < 8; i++) {
+		struct corr_fetch *f = a->fetches[i];
+		if (f && f->waiting) {
+			f->waiting = false;
+			f->by_label = a->corr_label == 1;
+			fetch_window(a, f);
+		}
+	}
+}
+
 void
 app_fetch_corr(struct app *a, const char *corr)
 {
 	/* Only ids that are plain words: they go into a LogQL string. */
-	if (!a->loki || !*corr || strpbrk(corr, "\"\\\n"))
+	if (!a->loki || !*corr || strpbrk(corr, "\"\\\n`"))
 		return;
 	int slot = 0;
 	while (slot < 8 && a->fetches[slot])
@@ -338,9 +420,44 @@ app_fetch_corr(struct app *a, const char *corr)
 	a->fetches[slot] = f;
 	f->a = a;
 	snprintf(f->corr, sizeof(f->corr), "%s", corr);
-	f->window = 3600LL * 1000000000LL;
 	a->fetching++;
+	if (a->corr_label == 0 && !a->labels_req) {
+		int64_t now = app_now(a);
+		a->labels_req = loki_labels(a->loki, now - fetch_windows[NWINDOWS - 1], now, labels_done, a);
+		if (!a->labels_req)
+			a->corr_label = 2;
+	}
+	if (a->labels_req) {
+		f->waiting = true;
+		return;
+	}
+	f->by_label = a->corr_label == 1;
 	fetch_window(a, f);
+}
+
+struct prom *
+app_prom(const struct app *a)
+{
+	return a->stack ? stack_prom(a->stack) : NULL;
+}
+
+/* An idle handle: once per loop turn, and the poll for input and lines
+ * between turns does not wait while it is active. */
+static void
+work_cb(uv_idle_t *h)
+{
+	struct app *a = h->data;
+	struct view *v = app_top(a);
+	uv_idle_stop(h);
+	if (v && v->ops->tick)
+		v->ops->tick(v);
+}
+
+void
+app_more_work(struct app *a)
+{
+	if (a->handles_live && !uv_is_active((uv_handle_t *)&a->work))
+		uv_idle_start(&a->work, work_cb);
 }
 
 static void
@@ -990,12 +1107,13 @@ app_run_tui(struct app *a, struct sbuf *err)
 
 	uv_timer_init(a->loop, &a->frame);
 	uv_timer_init(a->loop, &a->clock);
+	uv_idle_init(a->loop, &a->work);
 	uv_poll_init(a->loop, &a->input, term_input_fd(a->term));
 	uv_signal_init(a->loop, &a->sig_winch);
 	uv_signal_init(a->loop, &a->sig_int);
 	uv_signal_init(a->loop, &a->sig_term);
 	uv_signal_init(a->loop, &a->sig_hup);
-	a->frame.data = a->clock.data = a->input.data = a;
+	a->frame.data = a->clock.data = a->work.data = a->input.data = a;
 	a->sig_winch.data = a->sig_int.data = a->sig_term.data = a->sig_hup.data = a;
 	a->handles_live = true;
 	uv_poll_start(&a->input, UV_READABLE, input_cb);
@@ -1011,7 +1129,8 @@ app_run_tui(struct app *a, struct sbuf *err)
 
 	a->handles_live = false;
 	uv_handle_t *hs[] = {
-		(uv_handle_t *)&a->frame, (uv_handle_t *)&a->clock, (uv_handle_t *)&a->input,
+		(uv_handle_t *)&a->frame, (uv_handle_t *)&a->clock, (uv_handle_t *)&a->work,
+		(uv_handle_t *)&a->input,
 		(uv_handle_t *)&a->sig_winch, (uv_handle_t *)&a->sig_int, (uv_handle_t *)&a->sig_term,
 		(uv_handle_t *)&a->sig_hup,
 	};
@@ -1086,6 +1205,9 @@ app_snapshot(struct app *a, int rows, int cols, const char *keys, int settle_ms,
 			app_render(a);
 		}
 	}
+	/* Requests the keys started (a dashboard's PromQL panels). */
+	if (a->fetching > 0)
+		app_settle(a, 1, max_ms);
 	app_render(a);
 	tui_grid_dump(a->grid, styles, out);
 	return 0;

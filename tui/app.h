@@ -81,8 +81,12 @@ struct app {
 	struct health_thresholds health; /* the health rules' limits (config) */
 	struct loki *loki;               /* when Loki is the source: for fetches */
 	const char *loki_selector;       /* the stream selector the tail follows */
-	int fetching;                    /* Loki fetches in flight */
+	int fetching;                    /* requests headless output waits for
+					  * (trace fetches, dashboard panels) */
 	struct corr_fetch *fetches[8];   /* the same, to cancel at release */
+	int corr_label;                  /* correlation_id a Loki label? 0 not
+					  * known yet, 1 yes, 2 no */
+	struct loki_req *labels_req;     /* asking /labels for that */
 	struct stack *stack;             /* Loki/Prometheus readiness; NULL: none set */
 	struct alerts alerts;            /* local rules, evaluated every 5 s */
 	int64_t alerts_next;
@@ -95,6 +99,7 @@ struct app {
 	int64_t last_frame_ns;
 	int frame_ms;
 	uv_timer_t frame, clock;
+	uv_idle_t work;                 /* app_more_work */
 	uv_poll_t input;
 	uv_signal_t sig_winch, sig_int, sig_term, sig_hup;
 	bool handles_live;
@@ -120,13 +125,25 @@ void app_source_desc(const struct app *a, char *buf, size_t size);
 /** Starts polling Loki/Prometheus readiness for the views (either may be NULL). */
 void app_watch_stack(struct app *a, const struct loki_config *loki, const struct prom_config *prom);
 /**
- * Makes sure every line of correlation id `corr` is held: on Loki, asks
- * for `{selector} |= "corr"` over the last hour, widening to a day and a
- * week while nothing is found, and stores the lines not held yet.  On
- * local sources the store already has all it can.  Views notice the new
- * lines on their next draw.
+ * Makes sure every line of correlation id `corr` is held: on Loki, by
+ * label when correlation_id is a label there (/labels, asked once), as
+ * `{selector, correlation_id="corr"}`, otherwise `{selector} |= "corr" |
+ * json | correlation_id="corr"` (exact: not req-abcd for req-abc); over
+ * the last hour, widening to 6 h, a day and a week while nothing is
+ * found (by label finding nothing, the line filter is tried too).  Lines
+ * not held yet are stored; the status bar says how many came.  On local
+ * sources the store already has all it can.  Views notice the new lines
+ * on their next draw.
  */
 void app_fetch_corr(struct app *a, const char *corr);
+/** The Prometheus client (PROMETHEUS_ADDR), or NULL when none is set. */
+struct prom *app_prom(const struct app *a);
+/**
+ * A view has more work in slices (dashboard panels): its tick() is called
+ * again on the next loop turn, after input and frames waiting then.
+ * Headless (no terminal), views do all their work at once instead.
+ */
+void app_more_work(struct app *a);
 /** Evaluates the alert rules now (the clock does it every 5 s). */
 void app_eval_alerts(struct app *a);
 /** Marks the screen for redraw (rendered at most fps times a second). */

@@ -48,6 +48,7 @@ static const struct binding defaults[] = {
 	{ "trace", ' ', REQ_COLLAPSE }, { "trace", 'z', REQ_ZOOM_IN }, { "trace", 'Z', REQ_ZOOM_OUT },
 	{ "trace", '[', REQ_PREV_TRACE }, { "trace", ']', REQ_NEXT_TRACE },
 	{ "trace", 'L', REQ_TRACE_LIST }, { "trace", 'a', REQ_AGENT_TAIL },
+	{ "trace", 'H', REQ_AGENT_HEALTH },
 	{ "trace", 'e', REQ_NEXT_ERROR }, { "trace", 'E', REQ_PREV_ERROR },
 	{ "dashboard", '[', REQ_PREV_BOARD }, { "dashboard", ']', REQ_NEXT_BOARD },
 	{ "detail", 't', REQ_OPEN_TRACE }, { "detail", 'a', REQ_FILTER_AGENT },

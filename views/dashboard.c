@@ -21,6 +21,23 @@ panel_vis_name(enum panel_vis v)
 	return (unsigned)v < LX_ARRAY_LEN(vis_names) ? vis_names[v] : "?";
 }
 
+#define DEFAULT_EVERY_NS (5LL * 1000000000LL)
+
+/* "30s", "2m", "1h" -> ns; returns the end of the word or NULL. */
+static char *
+parse_every(char *p, int64_t *ns)
+{
+	char *end;
+	long long n = strtoll(p, &end, 10);
+	if (end == p || n <= 0 || n > 86400)
+		return NULL;
+	int64_t unit = *end == 's' ? 1 : *end == 'm' ? 60 : *end == 'h' ? 3600 : 0;
+	if (!unit || (end[1] != ' ' && end[1] != '\t'))
+		return NULL;
+	*ns = n * unit * 1000000000LL;
+	return end + 1;
+}
+
 static char *
 skip_ws(char *p)
 {
@@ -55,7 +72,7 @@ dashboard_parse(struct dashboard_set *set, const char *path, const char *text, s
 			continue;
 		}
 		if (strncmp(p, "panel ", 6) != 0) {
-			sbuf_addf(err, "%s:%d: expected 'dashboard TITLE' or 'panel VIS \"TITLE\" logql|promql QUERY'\n", path, lineno);
+			sbuf_addf(err, "%s:%d: expected 'dashboard TITLE' or 'panel VIS \"TITLE\" [every 30s] logql|promql QUERY'\n", path, lineno);
 			nerr++;
 			continue;
 		}
@@ -87,6 +104,16 @@ dashboard_parse(struct dashboard_set *set, const char *path, const char *text, s
 		*q = '\0';
 		char *title = p + 1;
 		p = skip_ws(q + 1);
+		int64_t every = DEFAULT_EVERY_NS;
+		if (!strncmp(p, "every ", 6)) {
+			char *e = parse_every(skip_ws(p + 6), &every);
+			if (!e) {
+				sbuf_addf(err, "%s:%d: expected a duration after 'every' (like 10s, 1m, 1h)\n", path, lineno);
+				nerr++;
+				continue;
+			}
+			p = skip_ws(e);
+		}
 		enum panel_lang lang;
 		if (!strncmp(p, "logql ", 6))
 			lang = LANG_LOGQL;
@@ -103,8 +130,13 @@ dashboard_parse(struct dashboard_set *set, const char *path, const char *text, s
 			nerr++;
 			continue;
 		}
+		if (lang == LANG_PROMQL && vis == VIS_LOGS) {
+			sbuf_addf(err, "%s:%d: a logs panel needs a LogQL query (PromQL has no log lines)\n", path, lineno);
+			nerr++;
+			continue;
+		}
 		cur->panels = xrealloc(cur->panels, (cur->npanels + 1) * sizeof(*cur->panels));
-		cur->panels[cur->npanels++] = (struct panel_def){ (enum panel_vis)vis, lang, xstrdup(title), xstrdup(p) };
+		cur->panels[cur->npanels++] = (struct panel_def){ (enum panel_vis)vis, lang, xstrdup(title), xstrdup(p), every };
 	}
 	free(copy);
 	return nerr;

@@ -4,9 +4,11 @@
  * A dashboard file holds one or more dashboards:
  *
  *     dashboard TITLE
- *     panel VIS "TITLE" logql|promql QUERY
+ *     panel VIS "TITLE" [every DURATION] logql|promql QUERY
  *
- * VIS is sparkline, bar, table, stat or logs.  `#` starts a comment line.
+ * VIS is sparkline, bar, table, stat or logs (LogQL only); DURATION (like
+ * 30s, 2m) is how often the panel refreshes (default 5 s, at least 1 s).
+ * `#` starts a comment line.
  * The built-in file (dashboards/default.dash, compiled in) has the seed's
  * four dashboards; files in $XDG_CONFIG_HOME/iftop-logs/dashboards/NAME.dash
  * add more.  Errors are "path:line: message"; reading goes on.
@@ -16,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/sbuf.h"
 
@@ -27,6 +30,7 @@ struct panel_def {
 	enum panel_lang lang;
 	char *title;
 	char *query;
+	int64_t every_ns;       /* refresh interval */
 };
 
 struct dashboard_def {

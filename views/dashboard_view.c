@@ -1,12 +1,17 @@
 /*
  * views/dashboard_view.c: dashboards of panels from dashboard files.
  *
- * Each panel's query is evaluated every few seconds (in tick(), never in
- * draw()) into a `struct result`, the type Loki answers use too, and drawn
- * as a sparkline, bar gauge, table, big number or log list.  LogQL runs
- * on the local evaluator over the store; PromQL panels need Prometheus.
- * Panels flow into one or two columns by width; j/k select a panel, Enter
- * shows its query and numbers as text, [ ] switch dashboards.
+ * Each panel is refreshed on its interval (in tick(), never in draw())
+ * into a `struct result`, the type Loki answers use too, and drawn as a
+ * sparkline, bar gauge, table, big number or log list.  LogQL runs on the
+ * local evaluator over the store, incrementally: each line goes through a
+ * panel's pipeline once (sources/local_query.h, local_inc), and a refresh
+ * is done in slices of a few milliseconds between key presses and frames
+ * (app_more_work), so a heavy `| json` panel over a big store never
+ * stalls the screen.  PromQL panels ask Prometheus (query_range for
+ * sparklines, an instant query otherwise) and show its answer when it
+ * comes.  Panels flow into one or two columns by width; j/k select a
+ * panel, Enter shows its query and numbers as text, [ ] switch dashboards.
  */
 #include <math.h>
 #include <stdio.h>
@@ -15,6 +20,7 @@
 
 #include "core/xalloc.h"
 #include "sources/local_query.h"
+#include "sources/prom.h"
 #include "tui/app.h"
 #include "tui/theme.h"
 #include "tui/widgets.h"
@@ -23,13 +29,27 @@
 #include "views/query_text.h"
 #include "views/view.h"
 
-#define REFRESH_NS (5LL * 1000000000LL)
 #define SPARK_RANGE_NS (300LL * 1000000000LL)
+#define SLICE_NS (6LL * 1000000LL)      /* work per loop turn */
+#define SLICE_MIN 256                   /* lines fed per call: adapts */
+#define SLICE_MAX (1 << 17)
 
 struct panel_state {
-	struct result *res;
+	struct view *v;
+	struct result *res;     /* the last complete answer */
 	char err[300];
-	int64_t ms;             /* evaluation time, shown in the panel title */
+	int64_t ms;             /* time spent on the last refresh */
+	int64_t due;            /* monotonic ns of the next refresh */
+	/* LogQL: a refresh in progress covers lines below `upto` with `prm`. */
+	struct local_inc *inc;
+	bool pending;
+	struct lq_eval_params prm;
+	int64_t work_ns;
+	uint64_t upto, done_next;
+	size_t slice;
+	/* PromQL: the request in flight. */
+	struct prom_req *req;
+	int64_t sent;
 };
 
 struct dashv {
@@ -38,20 +58,8 @@ struct dashv {
 	struct panel_state *ps;
 	size_t nps;
 	int sel, scroll;
-	int64_t last_eval;
-	uint64_t evaluated_next;
 	int width;              /* sparkline width of the last draw */
 };
-
-static void
-clear_results(struct dashv *d)
-{
-	for (size_t i = 0; i < d->nps; i++)
-		result_free(d->ps[i].res);
-	free(d->ps);
-	d->ps = NULL;
-	d->nps = 0;
-}
 
 static int64_t
 mono(void)
@@ -62,51 +70,207 @@ mono(void)
 }
 
 static void
-evaluate(struct view *v)
+clear_results(struct view *v)
+{
+	struct dashv *d = v->priv;
+	for (size_t i = 0; i < d->nps; i++) {
+		struct panel_state *s = &d->ps[i];
+		if (s->req) {
+			prom_cancel(s->req);
+			v->app->fetching--;
+		}
+		result_free(s->res);
+		local_inc_free(s->inc);
+	}
+	free(d->ps);
+	d->ps = NULL;
+	d->nps = 0;
+}
+
+/* The evaluation parameters of a panel at `now`. */
+static struct lq_eval_params
+panel_params(const struct dashv *d, const struct panel_def *p, int64_t now)
+{
+	int points = d->width > 10 ? d->width : 60;
+	struct lq_eval_params prm = { .end_ns = now, .limit = 50, .direction = LQ_BACKWARD };
+	if (p->vis == VIS_SPARKLINE) {
+		prm.start_ns = now - SPARK_RANGE_NS;
+		prm.step_ns = SPARK_RANGE_NS / points;
+		if (prm.step_ns < 1000000000LL)
+			prm.step_ns = 1000000000LL;
+	} else if (p->vis == VIS_LOGS) {
+		prm.start_ns = now - 3600LL * 1000000000LL;
+	} else {
+		prm.start_ns = now;
+		prm.instant = true;
+	}
+	return prm;
+}
+
+static void
+set_result(struct panel_state *s, struct result *r, const char *err)
+{
+	if (err) {
+		snprintf(s->err, sizeof(s->err), "%.299s", err);
+		result_free(r);
+		return;
+	}
+	s->err[0] = '\0';
+	result_free(s->res);
+	s->res = r;
+}
+
+/* ---- PromQL ---- */
+
+static void
+prom_done(void *ud, const struct res_error *err, struct result *res)
+{
+	struct panel_state *s = ud;
+	struct app *a = s->v->app;
+	s->req = NULL;
+	a->fetching--;
+	s->ms = (mono() - s->sent) / 1000000;
+	if (err) {
+		set_result(s, NULL, err->msg);
+	} else if (res->type == RES_SCALAR) {
+		/* A number: one series without labels, like `sum(...)`. */
+		struct result *r = result_new(RES_VECTOR);
+		struct res_labels none = { 0 };
+		res_series_add(result_series(r, &none), res->scalar.ts_ms, res->scalar.v);
+		result_free(res);
+		set_result(s, r, NULL);
+	} else if (res->type != RES_VECTOR && res->type != RES_MATRIX) {
+		result_free(res);
+		set_result(s, NULL, "Prometheus answered with a string, not numbers: use a metric expression");
+	} else {
+		set_result(s, res, NULL);
+	}
+	app_dirty(a);
+}
+
+static void
+prom_refresh(struct view *v, const struct panel_def *p, struct panel_state *s)
+{
+	struct app *a = v->app;
+	struct prom *pc = app_prom(a);
+	if (!pc) {
+		set_result(s, NULL, *a->cfg->prom_addr ? "Prometheus is not polled in this mode"
+						 : "Prometheus not configured: set PROMETHEUS_ADDR or --prom-addr");
+		return;
+	}
+	if (s->req)
+		return;   /* the last one is still out: no pile-up */
+	int64_t now_ms = app_now(a) / 1000000;
+	struct dashv *d = v->priv;
+	if (p->vis == VIS_SPARKLINE) {
+		struct lq_eval_params prm = panel_params(d, p, app_now(a));
+		s->req = prom_query_range(pc, p->query, now_ms - SPARK_RANGE_NS / 1000000, now_ms,
+					  (double)(prm.step_ns / 1000000000LL), prom_done, s);
+	} else {
+		s->req = prom_query(pc, p->query, now_ms, prom_done, s);
+	}
+	if (!s->req) {
+		set_result(s, NULL, "cannot ask Prometheus (bad query text?)");
+		return;
+	}
+	s->sent = mono();
+	a->fetching++;
+}
+
+/* ---- LogQL, in slices ---- */
+
+static void
+local_start(struct view *v, struct panel_state *s, const struct panel_def *p)
+{
+	struct store *st = v->app->store;
+	if (!s->inc)
+		s->inc = local_inc_new(p->query);
+	s->pending = true;
+	s->prm = panel_params(v->priv, p, app_now(v->app));
+	s->upto = store_next_seq(st);
+	s->work_ns = 0;
+	if (!s->slice)
+		s->slice = 2048;
+}
+
+/* Works on pending LogQL panels for up to `budget` ns; true when done. */
+static bool
+local_work(struct view *v, int64_t budget)
+{
+	struct dashv *d = v->priv;
+	struct store *st = v->app->store;
+	const struct dashboard_def *db = &d->set.d[d->cur];
+	int64_t t0 = mono();
+	for (size_t i = 0; i < d->nps; i++) {
+		struct panel_state *s = &d->ps[i];
+		const struct panel_def *p = &db->panels[i];
+		while (s->pending) {
+			int64_t t1 = mono();
+			if (budget >= 0 && t1 - t0 >= budget)
+				return false;
+			struct lq_error e;
+			int rc = local_inc_feed(s->inc, st, &s->prm, s->upto, s->slice, &e);
+			int64_t dt = mono() - t1;
+			/* About a millisecond or two per call. */
+			if (dt < 1000000 && s->slice < SLICE_MAX)
+				s->slice *= 2;
+			else if (dt > 3000000 && s->slice > SLICE_MIN)
+				s->slice /= 2;
+			struct lq_result *lr = NULL;
+			if (rc == 1)
+				rc = local_inc_eval(s->inc, st, &s->prm, s->upto, &lr, &e);
+			s->work_ns += mono() - t1;
+			if (rc == 0 && !lr)
+				continue;
+			s->pending = false;
+			s->done_next = s->upto;
+			s->ms = s->work_ns / 1000000;
+			if (rc < 0) {
+				char msg[sizeof(s->err)];
+				lq_error_format(&e, p->query, msg, sizeof(msg));
+				set_result(s, NULL, msg);
+			} else {
+				set_result(s, local_result(lr), NULL);
+				lq_result_free(lr);
+			}
+			app_dirty(v->app);
+		}
+	}
+	return true;
+}
+
+/* Starts the refreshes that are due; `all`: every panel now. */
+static void
+refresh(struct view *v, bool all)
 {
 	struct dashv *d = v->priv;
 	struct app *a = v->app;
-	clear_results(d);
 	if (d->set.n == 0)
 		return;
 	const struct dashboard_def *db = &d->set.d[d->cur];
-	d->nps = db->npanels;
-	d->ps = xcalloc(d->nps ? d->nps : 1, sizeof(*d->ps));
-	int64_t now = app_now(a);
-	int points = d->width > 10 ? d->width : 60;
-	for (size_t i = 0; i < db->npanels; i++) {
+	if (d->nps != db->npanels) {
+		clear_results(v);
+		d->nps = db->npanels;
+		d->ps = xcalloc(d->nps ? d->nps : 1, sizeof(*d->ps));
+		for (size_t i = 0; i < d->nps; i++)
+			d->ps[i].v = v;
+		all = true;
+	}
+	int64_t now = mono();
+	for (size_t i = 0; i < d->nps; i++) {
 		const struct panel_def *p = &db->panels[i];
 		struct panel_state *s = &d->ps[i];
-		if (p->lang == LANG_PROMQL) {
-			snprintf(s->err, sizeof(s->err), "%s", *a->cfg->prom_addr ? "PromQL panels are not wired to Prometheus in this build"
-										  : "Prometheus not configured (PROMETHEUS_ADDR)");
+		if (!all && now < s->due)
 			continue;
-		}
-		struct lq_eval_params prm = { .end_ns = now, .limit = 50, .direction = LQ_BACKWARD };
-		if (p->vis == VIS_SPARKLINE) {
-			prm.start_ns = now - SPARK_RANGE_NS;
-			prm.step_ns = SPARK_RANGE_NS / points;
-			if (prm.step_ns < 1000000000LL)
-				prm.step_ns = 1000000000LL;
-		} else if (p->vis == VIS_LOGS) {
-			prm.start_ns = now - 3600LL * 1000000000LL;
-		} else {
-			prm.start_ns = now;
-			prm.instant = true;
-		}
-		struct lq_result *lr = NULL;
-		struct lq_error e;
-		int64_t t0 = mono();
-		if (local_query(a->store, p->query, &prm, &lr, &e)) {
-			lq_error_format(&e, p->query, s->err, sizeof(s->err));
-			continue;
-		}
-		s->ms = (mono() - t0) / 1000000;
-		s->res = local_result(lr);
-		lq_result_free(lr);
+		s->due = now + p->every_ns;
+		if (p->lang == LANG_PROMQL)
+			prom_refresh(v, p, s);
+		else if (!s->pending && (all || store_next_seq(a->store) != s->done_next))
+			local_start(v, s, p);
 	}
-	d->last_eval = mono();
-	d->evaluated_next = store_next_seq(a->store);
+	/* Interactive: slices between frames; headless: all now. */
+	if (!local_work(v, a->handles_live ? SLICE_NS : -1))
+		app_more_work(a);
 }
 
 static int
@@ -119,7 +283,7 @@ dash_open(struct view *v, const struct view_args *args)
 	if (n)
 		app_message(v->app, 1, "dashboards: %d error%s: %.150s", n, n > 1 ? "s" : "", sbuf_str(&err));
 	sbuf_release(&err);
-	evaluate(v);
+	refresh(v, true);
 	return 0;
 }
 
@@ -127,16 +291,14 @@ static void
 dash_close(struct view *v)
 {
 	struct dashv *d = v->priv;
-	clear_results(d);
+	clear_results(v);
 	dashboard_set_release(&d->set);
 }
 
 static void
 dash_tick(struct view *v)
 {
-	struct dashv *d = v->priv;
-	if (mono() - d->last_eval >= REFRESH_NS && store_next_seq(v->app->store) != d->evaluated_next)
-		evaluate(v);
+	refresh(v, false);
 }
 
 /* "A1-haiku-001" or "level=ERROR, agent_id=..." or "total". */
@@ -198,7 +360,10 @@ draw_panel(struct view *v, struct tui_canvas *box, const struct panel_def *p, st
 	struct tui_canvas in = tui_canvas_sub(box, 1, 1, box->h - 2, box->w - 2);
 	if (s->err[0] || !s->res) {
 		tui_move(&in, 0, 0);
-		tui_put_text(&in, THEME_ERROR, s->err[0] ? s->err : "no data");
+		if (s->err[0])
+			tui_put_text(&in, THEME_ERROR, s->err);
+		else
+			tui_put_text(&in, THEME_MUTED, s->pending ? "evaluating..." : s->req ? "asking Prometheus..." : "no data");
 		return;
 	}
 	struct result *r = s->res;
@@ -326,7 +491,8 @@ dash_request(struct view *v, enum request req, int key)
 	case REQ_PREV_BOARD:
 		d->cur = (int)((d->cur + (req == REQ_NEXT_BOARD ? 1 : (int)d->set.n - 1)) % (int)d->set.n);
 		d->sel = d->scroll = 0;
-		evaluate(v);
+		clear_results(v);
+		refresh(v, true);
 		break;
 	case REQ_SCROLL_DOWN:
 		if (d->sel + 1 < (int)db->npanels)
@@ -338,7 +504,7 @@ dash_request(struct view *v, enum request req, int key)
 		break;
 	case REQ_PAGE_DOWN: d->scroll += v->rows / 2; break;
 	case REQ_PAGE_UP: d->scroll = d->scroll > v->rows / 2 ? d->scroll - v->rows / 2 : 0; break;
-	case REQ_REDRAW: evaluate(v); break;
+	case REQ_REDRAW: refresh(v, true); break;
 	case REQ_ENTER: {
 		if (d->sel >= (int)d->nps)
 			break;

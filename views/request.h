@@ -63,6 +63,7 @@
 	REQ_(NEXT_TRACE, "Next request")                                        \
 	REQ_(TRACE_LIST, "List of requests: slowest and failed first")          \
 	REQ_(AGENT_TAIL, "Tail of the selected agent around this time")         \
+	REQ_(AGENT_HEALTH, "Health panel of the selected span's agent")         \
 	REQ_GROUP("Dashboards")                                                 \
 	REQ_(SORT, "Change the sort order")                                     \
 	REQ_(WINDOW, "Change the time window: 1m, 5m, 15m, 1h")                 \

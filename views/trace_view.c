@@ -613,6 +613,9 @@ trace_request(struct view *v, enum request req, int key)
 		app_switch_to(a, "tail", &(struct view_args){
 			.agent = store_str(a->store, DIM_AGENT, s->agent), .around_ns = s->start });
 		break;
+	case REQ_AGENT_HEALTH:
+		app_switch_to(a, "health", &(struct view_args){ .agent = store_str(a->store, DIM_AGENT, s->agent) });
+		break;
 	default:
 		return RES_UNHANDLED;
 	}
@@ -626,7 +629,7 @@ trace_status(struct view *v, char *buf, size_t size)
 	if (t->list)
 		snprintf(buf, size, "REQUESTS %zu held, failed first, then slowest  Enter opens", t->nreqs);
 	else if (t->corr[0])
-		snprintf(buf, size, "TRACE %s  j/k span  Enter line  space collapse  z zoom  [ ] requests  L list",
+		snprintf(buf, size, "TRACE %s  j/k span  Enter line  a tail  H health  z zoom  [ ] requests  L list",
 			 t->z1 > t->z0 ? "(zoomed)" : "");
 	else
 		snprintf(buf, size, "TRACE");

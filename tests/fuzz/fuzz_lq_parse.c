@@ -17,7 +17,7 @@
 
 static const struct lq_label L1[] = { { "app", "api" }, { "level", "error" } };
 static const struct lq_label L2[] = { { "app", "web" }, { "job", "x" } };
-#define E(ts, l, s) { (ts) * 1000000000LL, l, 2, s, sizeof(s) - 1 }
+#define E(ts, l, s) { (ts) * 1000000000LL, l, 2, s, sizeof(s) - 1, 0 }
 static const struct lq_entry data[] = {
 	E(10, L1, "{\"level\":\"info\",\"lat\":10,\"msg\":\"ok\",\"req\":{\"path\":\"/a\"},\"t\":[1,2]}"),
 	E(20, L1, "{\"level\":\"error\",\"lat\":\"30ms\",\"msg\":\"boom \\u00e9\"}"),
