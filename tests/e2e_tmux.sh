@@ -4,6 +4,9 @@
 # resize down to 10x3 and back, and that q quits and restores the terminal.
 set -u
 BIN=$(pwd)/${BUILD:-build}/iftop-logs
+# A tmux server of its own: tests running at the same time never share one.
+tmux() { command tmux -L "iftop-test-$$" "$@"; }
+unset TMUX
 S=iftop-e2e-$$
 export TZ=UTC
 fail() { echo "FAIL: $*"; tmux capture-pane -p -t "$S" 2>/dev/null | sed 's/^/| /'; tmux kill-session -t "$S" 2>/dev/null; exit 1; }

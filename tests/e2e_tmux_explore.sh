@@ -6,6 +6,9 @@
 # that Tab / q work again once the editor is left.
 set -u
 BIN=$(pwd)/${BUILD:-build}/iftop-logs
+# A tmux server of its own: tests running at the same time never share one.
+tmux() { command tmux -L "iftop-test-$$" "$@"; }
+unset TMUX
 S=iftop-explore-$$
 STATE=$(mktemp -d)
 export TZ=UTC

@@ -6,6 +6,9 @@
 # iftop-logs uses next to no CPU.
 set -u
 BIN=$(pwd)/${BUILD:-build}/iftop-logs
+# A tmux server of its own: tests running at the same time never share one.
+tmux() { command tmux -L "iftop-test-$$" "$@"; }
+unset TMUX
 S=iftop-files-$$
 D=$(mktemp -d)
 export TZ=UTC
