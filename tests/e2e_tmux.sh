@@ -5,8 +5,13 @@
 set -u
 BIN=$(pwd)/${BUILD:-build}/iftop-logs
 # A tmux server of its own: tests running at the same time never share one.
-tmux() { command tmux -L "iftop-test-$$" "$@"; }
+TSOCK=$(mktemp -u /tmp/iftop-tmux.XXXXXX)
+tmux() { command tmux -S "$TSOCK" "$@"; }
 unset TMUX
+# A session that outlives the test's own, so killing one never races the
+# server's exit with the next new-session; the server goes with the script.
+tmux new-session -d -s keep "sleep 600"
+trap 'tmux kill-server 2>/dev/null; rm -f "$TSOCK"' EXIT
 S=iftop-e2e-$$
 export TZ=UTC
 fail() { echo "FAIL: $*"; tmux capture-pane -p -t "$S" 2>/dev/null | sed 's/^/| /'; tmux kill-session -t "$S" 2>/dev/null; exit 1; }
