@@ -42,6 +42,7 @@ struct tracev {
 	char corr[96];
 	struct trace tr;
 	uint64_t built_next;          /* store_next_seq() at the last build */
+	uint64_t picked_next;         /* store_next_seq() when a default was last sought */
 	struct lane lanes[MAX_LANES];
 	int nlanes;
 	int sel;                      /* index into tr.s */
@@ -358,6 +359,12 @@ trace_draw(struct view *v, struct tui_canvas *c)
 	}
 	if (t->corr[0] && store_next_seq(st) != t->built_next)
 		rebuild(v);
+	/* Opened before any request arrived (history still loading): the
+	 * slowest one is shown as soon as there is one. */
+	if (!t->corr[0] && store_next_seq(st) != t->picked_next) {
+		t->picked_next = store_next_seq(st);
+		pick_slowest(v);
+	}
 	if (!t->corr[0] || t->tr.n == 0) {
 		char msg[200];
 		if (t->corr[0])
