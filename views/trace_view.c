@@ -387,7 +387,7 @@ trace_draw(struct view *v, struct tui_canvas *c)
 	tui_put_text(c, THEME_TITLE, hdr);
 	snprintf(hdr, sizeof(hdr), "errors %d", tr->errors);
 	tui_put_text(c, tr->errors ? THEME_ERROR : THEME_OK, hdr);
-	snprintf(hdr, sizeof(hdr), "  critical path %s (%d spans)  idle %s", b2, tr->ncrit, b3);
+	snprintf(hdr, sizeof(hdr), "  critical path %s (%d span%s)  idle %s", b2, tr->ncrit, tr->ncrit == 1 ? "" : "s", b3);
 	tui_put_text(c, THEME_MUTED, hdr);
 
 	int64_t z0 = t->z1 > t->z0 ? t->z0 : tr->t0, z1 = t->z1 > t->z0 ? t->z1 : tr->t1;
