@@ -73,6 +73,7 @@ struct loki_req {
 	int splits, timeout_splits;
 	bool count_total, counting;
 	int64_t q_start, q_end;
+	uint64_t bytes;               /* response bytes of finished pages */
 };
 
 int64_t
@@ -1123,6 +1124,7 @@ static void
 range_done(struct loki_req *r, const struct http_resp *resp)
 {
 	struct res_error err = { 0 };
+	r->bytes += resp->body ? resp->body->len : 0;
 	if (r->counting) {
 		count_done(r, resp);
 		return;
@@ -1263,6 +1265,35 @@ loki_query_range(struct loki *lk, const struct loki_query *q, loki_done_fn cb, v
 		if (p == r)
 			return r;
 	return NULL;
+}
+
+void
+loki_req_progress(const struct loki_req *r, struct loki_progress *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (!r)
+		return;
+	p->bytes = r->bytes + http_xfer_received(r->x);
+	if (r->kind != K_RANGE)
+		return;
+	p->chunks_total = r->nchunks;
+	p->chunks_done = r->cur < r->nchunks ? r->cur : r->nchunks;
+	p->entries = r->acc ? result_entries(r->acc) : 0;
+	p->pages = r->acc ? r->acc->pages : 0;
+}
+
+struct result *
+loki_cancel_keep(struct loki_req *r)
+{
+	if (!r)
+		return NULL;
+	struct result *res = NULL;
+	if (r->kind == K_RANGE) {
+		res = r->acc;
+		r->acc = NULL;
+	}
+	loki_cancel(r);
+	return res;
 }
 
 /* ---- one-shot completions ---- */
