@@ -1125,6 +1125,7 @@ range_done(struct loki_req *r, const struct http_resp *resp)
 {
 	struct res_error err = { 0 };
 	r->bytes += resp->body ? resp->body->len : 0;
+	r->acc->bytes = r->bytes;
 	if (r->counting) {
 		count_done(r, resp);
 		return;
@@ -1347,8 +1348,10 @@ on_http(void *ud, const struct http_resp *resp)
 	switch (r->kind) {
 	case K_QUERY:
 	case K_VOLUME:
-		if (parse_query_json(root, &res, &err, r->what) == 0)
+		if (parse_query_json(root, &res, &err, r->what) == 0) {
 			res->pages = 1;
+			res->bytes = len;
+		}
 		break;
 	case K_STRINGS:
 		data = json_object_get(root, "data");

@@ -127,6 +127,12 @@ void app_watch_stack(struct app *a, const struct loki_config *loki, const struct
  * lines on their next draw.
  */
 void app_fetch_corr(struct app *a, const char *corr);
+/**
+ * A view's own Loki request started / ended (Explore's queries, label
+ * lists): headless snapshots wait for them like for app_fetch_corr().
+ */
+void app_fetch_begin(struct app *a);
+void app_fetch_end(struct app *a);
 /** Evaluates the alert rules now (the clock does it every 5 s). */
 void app_eval_alerts(struct app *a);
 /** Marks the screen for redraw (rendered at most fps times a second). */
