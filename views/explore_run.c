@@ -371,11 +371,13 @@ explore__cancel(struct view *v)
 	struct result *part = qrun_cancel(e->job);
 	e->job = NULL;
 	app_fetch_end(v->app);
-	e->r_partial = true;
 	if (!part)
 		part = result_new(e->r_log ? RES_STREAMS : RES_MATRIX);
+	/* Cut by the limit already: only the count of the rest was stopped. */
+	e->r_partial = !part->limit.cut;
 	finish(v, part, NULL);
-	app_message(v->app, 1, "query cancelled: the result is partial");
+	app_message(v->app, 1, e->r_partial ? "query cancelled: the result is partial" :
+			       "count cancelled: how many lines the limit left out is unknown");
 	return true;
 }
 
@@ -426,7 +428,7 @@ explore__summary(struct view *v, char *buf, size_t size)
 		thousands(e->r_log ? e->nrows : e->res->nseries, n, sizeof(n));
 		/* Log chunks run newest first: the part held is the newest. */
 		char span[64] = "";
-		if (e->r_log && e->r_st.chunk_ns > 0) {
+		if (e->r_log && e->r_st.chunk_ns > 0 && e->r_st.p.chunks_done > 0) {
 			char d[32];
 			lq_fmt_prom_duration((int64_t)e->r_st.p.chunks_done * e->r_st.chunk_ns / 1000000, d, sizeof(d));
 			snprintf(span, sizeof(span), ", the newest %s", d);
