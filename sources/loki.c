@@ -1278,7 +1278,7 @@ loki_req_progress(const struct loki_req *r, struct loki_progress *p)
 	if (r->kind != K_RANGE)
 		return;
 	p->chunks_total = r->nchunks;
-	p->chunks_done = r->cur < r->nchunks ? r->cur : r->nchunks;
+	p->chunks_done = r->cur;
 	p->entries = r->acc ? result_entries(r->acc) : 0;
 	p->pages = r->acc ? r->acc->pages : 0;
 }

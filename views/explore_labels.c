@@ -578,8 +578,12 @@ explore__draw_browser(struct view *v, struct tui_canvas *c)
 		e->b_top = e->b_sel - rows + 1;
 	if (!e->b_n) {
 		tui_move(c, 1, lw + 2);
-		tui_put_text(c, THEME_MUTED, e->b_loading ? "asking Loki for the values..." :
-			     e->lc ? "Loki has no values for this label" : "no values in the store for this label");
+		const char *lerr = e->b_label < e->b_nlabels ? label_cache_error(e->lc, e->b_labels[e->b_label]) : "";
+		if (*lerr)
+			tui_printf(c, THEME_ERROR, "Loki: %s", lerr);
+		else
+			tui_put_text(c, THEME_MUTED, e->b_loading ? "asking Loki for the values..." :
+				     e->lc ? "Loki has no values for this label" : "no values in the store for this label");
 	}
 	for (int r = 0; r < rows && e->b_top + r < (int)e->b_n; r++) {
 		const struct browse_item *it = &e->b_items[e->b_top + r];

@@ -7,32 +7,32 @@
  * pretty-formatting and the query doctor.  Below it the result of the last
  * run: log queries as a log list with a log-volume histogram stacked by
  * level above it, metric queries as a braille line graph or a table.
- * Results are `struct result` (sources/result.h), the type Loki answers
- * use too; here they come from the local evaluator over the store.
+ * Results are `struct result` (sources/result.h) whichever backend
+ * answered: the local evaluator over the store, or Loki when the app has a
+ * Loki client (explore_run.c).
  *
  * Focus: keys go to the editor while it has focus (typing, Tab completes,
  * Enter runs, Esc leaves it); otherwise to the results, where the normal
  * view keys (Tab, q, ?, /) work and `i` returns to the editor.
  *
- * Queries run synchronously in request() (bounded by the time range and
- * the line limit).  The one exception is a query given at open time
- * (--query) before the store holds lines: it runs on the first draw that
- * finds lines, as a cache fill, like the tail view's filter sync.
+ * Local queries run synchronously in request() (bounded by the time
+ * range and the line limit); Loki queries answer from loop callbacks, with
+ * a progress panel meanwhile, and Esc cancels them.  A query given at open
+ * time (--query) before the store holds lines runs on the first draw that
+ * finds lines (locally; on Loki at once), as a cache fill.
  * Must not: include curses, do I/O in draw() (history files are read and
  * written from request() only, and only when the clock is not frozen).
- * This file: running, the editor, prompts, history and keys; results are
- * drawn in explore_results.c, completion and the label browser live in
- * explore_labels.c (shared state: views/explore.h).
+ * This file: the editor, prompts, history and keys; running is in
+ * explore_run.c, results are drawn in explore_results.c, completion and
+ * the label browser live in explore_labels.c (shared state:
+ * views/explore.h).
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/xalloc.h"
 #include "logql/lq.h"
-#include "sources/local_query.h"
 #include "tui/app.h"
 #include "tui/keys.h"
 #include "tui/theme.h"
