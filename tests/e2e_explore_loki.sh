@@ -88,6 +88,7 @@ if [ -n "${FAULT_TEST_ADDR:-}" ]; then
 	wait_for "PARTIAL: cancelled after [0-9]* of 15 chunks" 3 || fail "Esc did not cancel into a partial result"
 	tmux capture-pane -p -t "$S" | grep -q "Running on Loki" && fail "the progress panel stayed after Esc"
 	tmux kill-session -t "$S"
+	sleep 0.5   # the tmux server exits with its last session
 fi
 
 # 4. Tab completes a value of a label only Loki has (the store is empty).
