@@ -756,6 +756,12 @@ http_cancel(struct http_xfer *x)
 }
 
 size_t
+http_xfer_received(const struct http_xfer *x)
+{
+	return x ? x->resp.len : 0;
+}
+
+size_t
 http_pending(const struct http *h)
 {
 	return h ? h->pending : 0;

@@ -139,6 +139,12 @@ struct http_xfer *http_post(struct http *h, const struct http_req *req,
  */
 void http_cancel(struct http_xfer *x);
 
+/**
+ * Bytes of response body (decoded) received so far by the current attempt
+ * of `x`, for progress displays.  NULL gives 0.
+ */
+size_t http_xfer_received(const struct http_xfer *x);
+
 /** Number of requests in flight or waiting to retry. */
 size_t http_pending(const struct http *h);
 

@@ -62,6 +62,7 @@ struct loki_req {
 	int splits, timeout_splits;
 	bool count_total, counting;
 	int64_t q_start, q_end;
+	uint64_t bytes;               /* response bytes of finished pages */
 };
 
 int64_t
@@ -1092,6 +1093,8 @@ static void
 range_done(struct loki_req *r, const struct http_resp *resp)
 {
 	struct res_error err = { 0 };
+	r->bytes += resp->body ? resp->body->len : 0;
+	r->acc->bytes = r->bytes;
 	if (r->counting) {
 		count_done(r, resp);
 		return;
@@ -1234,6 +1237,35 @@ loki_query_range(struct loki *lk, const struct loki_query *q, loki_done_fn cb, v
 	return NULL;
 }
 
+void
+loki_req_progress(const struct loki_req *r, struct loki_progress *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (!r)
+		return;
+	p->bytes = r->bytes + http_xfer_received(r->x);
+	if (r->kind != K_RANGE)
+		return;
+	p->chunks_total = r->nchunks;
+	p->chunks_done = r->cur;
+	p->entries = r->acc ? result_entries(r->acc) : 0;
+	p->pages = r->acc ? r->acc->pages : 0;
+}
+
+struct result *
+loki_cancel_keep(struct loki_req *r)
+{
+	if (!r)
+		return NULL;
+	struct result *res = NULL;
+	if (r->kind == K_RANGE) {
+		res = r->acc;
+		r->acc = NULL;
+	}
+	loki_cancel(r);
+	return res;
+}
+
 /* ---- one-shot completions ---- */
 
 static void
@@ -1285,8 +1317,10 @@ on_http(void *ud, const struct http_resp *resp)
 	switch (r->kind) {
 	case K_QUERY:
 	case K_VOLUME:
-		if (parse_query_json(root, &res, &err, r->what) == 0)
+		if (parse_query_json(root, &res, &err, r->what) == 0) {
 			res->pages = 1;
+			res->bytes = len;
+		}
 		break;
 	case K_STRINGS:
 		data = json_object_get(root, "data");

@@ -95,6 +95,26 @@ void loki_free(struct loki *lk);
 /** Cancels one request; its callback is never called.  NULL ok. */
 void loki_cancel(struct loki_req *r);
 
+/**
+ * How far a request has come, for progress displays: for range queries the
+ * time chunks done of the total, entries merged so far, HTTP requests sent
+ * and response bytes received (finished pages plus the one in flight).
+ */
+struct loki_progress {
+	size_t chunks_done, chunks_total;
+	size_t entries;
+	size_t pages;
+	uint64_t bytes;
+};
+void loki_req_progress(const struct loki_req *r, struct loki_progress *p);
+/**
+ * Cancels a range query like loki_cancel() but hands back what it had
+ * merged so far (a new result the caller frees; never NULL for a range
+ * query, maybe empty), so a cancelled query can show its partial lines.
+ * Other requests give NULL.  The callback is never called.
+ */
+struct result *loki_cancel_keep(struct loki_req *r);
+
 /* ---- Queries ---- */
 
 /** /loki/api/v1/query: streams or vector/scalar at q->time_ns. */

@@ -114,6 +114,7 @@ struct result {
 	struct res_stats stats;
 	struct res_limit limit;
 	size_t pages;            /* HTTP requests this result took */
+	uint64_t bytes;          /* response bytes they carried (decoded) */
 	struct sbuf warnings;    /* server warnings, one per line */
 	void *priv;              /* internal lookup table; do not touch */
 };

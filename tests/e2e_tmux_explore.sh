@@ -6,26 +6,11 @@
 # that Tab / q work again once the editor is left.
 set -u
 BIN=$(pwd)/${BUILD:-build}/iftop-logs
-# A tmux server of its own: tests running at the same time never share one.
-TSOCK=$(mktemp -u /tmp/iftop-tmux.XXXXXX)
-tmux() { command tmux -S "$TSOCK" "$@"; }
-unset TMUX
-# A session that outlives the test's own, so killing one never races the
-# server's exit with the next new-session; the server goes with the script.
-tmux new-session -d -s keep "sleep 600"
-trap 'tmux kill-server 2>/dev/null; rm -f "$TSOCK"' EXIT
+. tests/tmux_env.sh
 S=iftop-explore-$$
 STATE=$(mktemp -d)
 export TZ=UTC
 fail() { echo "FAIL: $*"; tmux capture-pane -p -t "$S" 2>/dev/null | sed 's/^/| /'; tmux kill-session -t "$S" 2>/dev/null; rm -rf "$STATE"; exit 1; }
-wait_for() { # pattern, seconds
-	i=0
-	while [ $i -lt $(($2 * 10)) ]; do
-		tmux capture-pane -p -t "$S" | grep -q -- "$1" && return 0
-		sleep 0.1; i=$((i + 1))
-	done
-	return 1
-}
 type_text() { tmux send-keys -t "$S" -l "$1"; }
 tmux kill-session -t "$S" 2>/dev/null
 tmux new-session -d -s "$S" -x 120 -y 40 "env XDG_CONFIG_HOME=/nonexistent XDG_STATE_HOME=$STATE $BIN --seed 3 demo; echo EXITED rc=\$?; sleep 30"

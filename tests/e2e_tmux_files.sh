@@ -6,27 +6,12 @@
 # iftop-logs uses next to no CPU.
 set -u
 BIN=$(pwd)/${BUILD:-build}/iftop-logs
-# A tmux server of its own: tests running at the same time never share one.
-TSOCK=$(mktemp -u /tmp/iftop-tmux.XXXXXX)
-tmux() { command tmux -S "$TSOCK" "$@"; }
-unset TMUX
-# A session that outlives the test's own, so killing one never races the
-# server's exit with the next new-session; the server goes with the script.
-tmux new-session -d -s keep "sleep 600"
-trap 'tmux kill-server 2>/dev/null; rm -f "$TSOCK"' EXIT
+. tests/tmux_env.sh
 S=iftop-files-$$
 D=$(mktemp -d)
 export TZ=UTC
 cleanup() { tmux kill-session -t "$S" 2>/dev/null; rm -rf "$D"; }
 fail() { echo "FAIL: $*"; tmux capture-pane -p -t "$S" 2>/dev/null | sed 's/^/| /'; cleanup; exit 1; }
-wait_for() {
-	i=0
-	while [ $i -lt $(($2 * 10)) ]; do
-		tmux capture-pane -p -t "$S" | grep -q -- "$1" && return 0
-		sleep 0.1; i=$((i + 1))
-	done
-	return 1
-}
 LOG=$D/A1-haiku-001.log
 printf '{"timestamp":"2026-01-01T00:00:00Z","level":"INFO","agent_id":"A1-haiku-001","message":"first line"}\n' > "$LOG"
 tmux kill-session -t "$S" 2>/dev/null

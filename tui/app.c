@@ -271,6 +271,19 @@ fetch_end(struct app *a, struct corr_fetch *f)
 
 static void fetch_window(struct app *a, struct corr_fetch *f);
 
+void
+app_fetch_begin(struct app *a)
+{
+	a->fetching++;
+}
+
+void
+app_fetch_end(struct app *a)
+{
+	if (a->fetching > 0)
+		a->fetching--;
+}
+
 /* True when the store already holds this exact line of the request. */
 static bool
 held(const struct store *st, uint32_t id, int64_t ts, const char *line, size_t len)
@@ -1205,9 +1218,9 @@ app_snapshot(struct app *a, int rows, int cols, const char *keys, int settle_ms,
 			app_render(a);
 		}
 	}
-	/* Requests the keys started (a dashboard's PromQL panels). */
+	/* Keys may have started requests (an Explore query, a label list, PromQL panels). */
 	if (a->fetching > 0)
-		app_settle(a, 1, max_ms);
+		app_settle(a, settle_ms, max_ms);
 	app_render(a);
 	tui_grid_dump(a->grid, styles, out);
 	return 0;

@@ -144,6 +144,12 @@ struct prom *app_prom(const struct app *a);
  * Headless (no terminal), views do all their work at once instead.
  */
 void app_more_work(struct app *a);
+/**
+ * A view's own Loki request started / ended (Explore's queries, label
+ * lists): headless snapshots wait for them like for app_fetch_corr().
+ */
+void app_fetch_begin(struct app *a);
+void app_fetch_end(struct app *a);
 /** Evaluates the alert rules now (the clock does it every 5 s). */
 void app_eval_alerts(struct app *a);
 /** Marks the screen for redraw (rendered at most fps times a second). */

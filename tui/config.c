@@ -286,10 +286,29 @@ config_set_flag(struct config *c, const char *flag, const char *value, struct sb
 	return 0;
 }
 
+/* "90s", "15m", "6h", "1d" -> ns; -1 when invalid. */
+static int64_t
+parse_span(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+	double mul = !strcmp(end, "s") ? 1e9 : !strcmp(end, "m") ? 60e9 : !strcmp(end, "h") ? 3600e9 :
+		     !strcmp(end, "d") ? 86400e9 : -1;
+	if (end == s || v <= 0 || mul < 0 || v * mul > 1e18)
+		return -1;
+	return (int64_t)(v * mul);
+}
+
 int
 config_finish(struct config *c, struct sbuf *err)
 {
 	int nerr = 0;
+	c->query_chunk_ns = parse_span(c->query_chunk);
+	if (c->query_chunk_ns < 1000000000LL) {
+		sbuf_addf(err, "query_chunk: '%s' is invalid; expected a duration of at least 1s like 30m, 6h, 1d\n",
+			  c->query_chunk);
+		nerr++;
+	}
 	if (config_parse_size(c->max_memory, &c->max_memory_bytes) || c->max_memory_bytes < (1u << 20)) {
 		sbuf_addf(err, "max_memory: '%s' is too small or invalid; expected a size of at least 1M\n", c->max_memory);
 		nerr++;

@@ -40,6 +40,8 @@ enum cfg_type { CFG_STR, CFG_BOOL, CFG_INT, CFG_SIZE, CFG_SECRET };
 	  "LogQL selector the live tail follows on Loki")                                                     \
 	_(loki_history, "--loki-history", "IFTOP_LOGS_LOKI_HISTORY", CFG_STR, "5m",                             \
 	  "how far back the Loki tail starts (like 5m, 1h)")                                                  \
+	_(query_chunk, "--query-chunk", "IFTOP_LOGS_QUERY_CHUNK", CFG_STR, "1d",                                \
+	  "Explore on Loki: longest time range one request covers (longer queries go in chunks)")            \
 	_(files, "--files", "IFTOP_LOGS_FILES", CFG_STR, "/var/log/infrafabric/agents/*.log",                 \
 	  "log files or globs to read, comma separated")                                                      \
 	_(theme, "--theme", "IFTOP_LOGS_THEME", CFG_STR, "dark", "theme: dark, light, high-contrast, mono or a path") \
@@ -66,6 +68,7 @@ struct config {
 	/* Derived, typed values (filled by config_finish()). */
 	uint64_t max_memory_bytes, max_line_bytes;
 	long history_lines, rate_lps, seed_val, fps_val;
+	int64_t query_chunk_ns;
 	bool utc_on, tls_skip;
 	/* `bind <keymap> <key> <request>` lines from the file, kept for the keymap. */
 	char **binds;

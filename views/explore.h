@@ -2,8 +2,10 @@
  * views/explore.h: internals shared by the Explore view's files (not a
  * public API; only views/explore_*.c include it).
  *
- *   explore_view.c     open/close, running queries, the editor, prompts,
- *                      history, keys, the frame and the ops table
+ *   explore_view.c     open/close, the editor, prompts, history, keys,
+ *                      the frame and the ops table
+ *   explore_run.c      running a query on the store or on Loki, progress,
+ *                      cancel, the summary words
  *   explore_results.c  drawing log and metric results, search, open a line
  *   explore_labels.c   completion and the label browser
  *
@@ -19,6 +21,9 @@
 #include <stdint.h>
 
 #include "logql/lq.h"
+#include "sources/label_cache.h"
+#include "sources/loki.h"
+#include "sources/qrun.h"
 #include "sources/result.h"
 #include "tui/canvas.h"
 #include "tui/widgets.h"
@@ -78,8 +83,19 @@ struct explore {
 	size_t nrows;
 	struct result *vol;          /* volume: sum by (level) (count_over_time) */
 	int vol_nb;                  /* buckets the volume was run for */
+	int vol_want;                /* buckets of the volume query in flight */
 	int64_t vol_from, vol_bucket; /* first column's start; column width (ns) */
 	bool pending;                /* run once the store has lines */
+	/* Loki runs (explore_run.c). */
+	bool r_loki;                 /* the last run went to Loki */
+	bool r_partial;              /* cancelled: res holds what came */
+	double r_t0;                 /* monotonic ms at the start */
+	struct qrun *job;            /* the query in flight, or NULL */
+	struct qrun_status r_st;     /* its estimate and progress (kept after) */
+	struct loki_req *vol_req;    /* the volume query in flight */
+	struct label_cache *lc;      /* Loki labels and values; NULL locally */
+	bool comp_wait;              /* Tab asked Loki: refresh when it answers */
+	size_t comp_wait_cur, comp_wait_len;
 	/* Results navigation. */
 	size_t sel, top;
 	int page;
@@ -100,11 +116,17 @@ struct explore {
 	int64_t esc_ns;              /* for Alt-Enter = Esc + Enter */
 	/* Label browser. */
 	bool browsing;
+	char **b_labels;             /* the label names listed (owned) */
+	int b_nlabels;
 	int b_label, b_sel, b_top;
 	bool b_on_values;
+	bool b_loading;              /* values asked from Loki, not in yet */
 	struct browse_item *b_items;
 	size_t b_n;
-	char b_pick[8][512];         /* per label: picked values, 0x1f between */
+	struct browse_pick {         /* picked values of one label */
+		char name[64];
+		char vals[512];      /* 0x1f between values */
+	} b_picks[16];
 	int page_rows;
 };
 
@@ -123,14 +145,32 @@ void explore__current_range(struct view *v, int64_t *from, int64_t *to);
 /** Closes the completion popup and frees its items. */
 void explore__comp_close(struct explore *e);
 
+/* ---- explore_run.c ---- */
+
+/** Runs the editor's query (cancelling one in flight). */
+void explore__run(struct view *v);
+/** Esc during a Loki run: stops it, keeps the partial result; false when idle. */
+bool explore__cancel(struct view *v);
+/** Cancels what is in flight and frees the last result. */
+void explore__run_free(struct view *v);
+/** The words of the separator line: result, limit, backend or progress. */
+void explore__summary(struct view *v, char *buf, size_t size);
+/** The results area while a Loki run is in flight: estimate, plan, bar. */
+void explore__draw_progress(struct view *v, struct tui_canvas *c);
+
 /* ---- explore_labels.c ---- */
 
 /** Tab: fills the popup from lq_complete() and the store; one item is inserted. */
 void explore__complete(struct view *v);
 /** Inserts popup item `i` over the word being completed and closes the popup. */
 void explore__comp_accept(struct view *v, int i);
+/** Opens the label browser (labels from the store, or Loki when on Loki). */
+void explore__browser_open(struct view *v);
 /** Loads the values (with line counts) of the browser's current label. */
 void explore__browser_load(struct view *v);
+void explore__browser_free(struct explore *e);
+/** label_cache callback: a list from Loki arrived (name NULL: label names). */
+void explore__labels_changed(void *ud, const char *name);
 void explore__draw_browser(struct view *v, struct tui_canvas *c);
 /** Keys while the browser is open; RES_* bits as view_ops.request. */
 int explore__browser_request(struct view *v, enum request req, int key);

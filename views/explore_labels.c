@@ -1,9 +1,14 @@
 /*
  * views/explore_labels.c: labels for the Explore view: completion (Tab in
- * the editor: lq_complete() plus label names and values from the store and
- * field names a json/logfmt stage extracts) and the label browser (labels,
- * their values and line counts; picked values build a selector).
- * Must not: draw outside the canvas it gets, or write files.
+ * the editor: lq_complete() plus label names and values and field names a
+ * json/logfmt stage extracts) and the label browser (labels, their values
+ * and line counts; picked values build a selector).
+ *
+ * Label names and values come from the store, or on Loki from /labels and
+ * /label/NAME/values through a label_cache (30 s TTL, fetched in the
+ * background): what is cached shows at once, and the popup or browser
+ * refreshes when Loki answers (explore__labels_changed).
+ * Must not: draw outside the canvas it gets, write files, or wait on Loki.
  */
 #include <math.h>
 #include <stdio.h>
@@ -28,6 +33,21 @@ static const char *const local_labels[] = {
 #define NLABELS (sizeof(local_labels) / sizeof(local_labels[0]))
 
 static const char *const level_names[] = { "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "TRACE" };
+
+/*
+ * Loki's cached list for label names (`name` NULL) or a label's values;
+ * a fetch it starts counts as one of the app's fetches until it answers.
+ */
+static const struct result *
+cache_get(struct view *v, const char *name, bool *fetching)
+{
+	struct explore *e = E(v);
+	size_t before = label_cache_fetches(e->lc);
+	const struct result *r = label_cache_get(e->lc, name, fetching);
+	for (size_t i = label_cache_fetches(e->lc); i > before; i--)
+		app_fetch_begin(v->app);
+	return r;
+}
 
 /* The store dimension behind a label, or -1. */
 static int
@@ -107,6 +127,17 @@ comp_values(struct view *v, const char *label, const char *word, size_t wl)
 {
 	struct explore *e = E(v);
 	const struct store *st = v->app->store;
+	if (e->lc) {
+		bool fetching;
+		const struct result *r = cache_get(v, label, &fetching);
+		e->comp_wait |= fetching;
+		if (r) {
+			for (size_t i = 0; i < r->nstrings; i++)
+				comp_add(e, r->strings[i], word, wl);
+			return;
+		}
+		/* Nothing from Loki yet: what the store holds meanwhile. */
+	}
 	if (!strcmp(label, "level")) {
 		for (size_t i = 0; i < 5; i++)
 			comp_add(e, level_names[i], word, wl);
@@ -228,15 +259,35 @@ explore__comp_accept(struct view *v, int i)
 	explore__reparse(v);
 }
 
+/* Label names: Loki's when on Loki (the store's until they come). */
+static void
+comp_names(struct view *v, const char *word, size_t wl)
+{
+	struct explore *e = E(v);
+	if (e->lc) {
+		bool fetching;
+		const struct result *r = cache_get(v, NULL, &fetching);
+		e->comp_wait |= fetching;
+		for (size_t i = 0; r && i < r->nstrings; i++)
+			if (strncmp(r->strings[i], "__", 2))
+				comp_add(e, r->strings[i], word, wl);
+		if (r)
+			return;
+	}
+	for (size_t i = 0; i < NLABELS; i++)
+		comp_add(e, local_labels[i], word, wl);
+}
+
 /*
- * Tab in the editor: asks lq_complete what fits at the cursor and fills
- * the popup; a single candidate is inserted at once.
+ * Fills the popup from lq_complete() at the cursor.  A fresh Tab inserts a
+ * single candidate at once; a refresh (Loki answered) only shows the list.
  */
-void
-explore__complete(struct view *v)
+static void
+complete(struct view *v, bool refresh)
 {
 	struct explore *e = E(v);
 	explore__comp_close(e);
+	e->comp_wait = false;
 	struct lq_completion lc;
 	lq_complete(e->ed.buf, e->ed.len, e->ed.cur, &lc);
 	char word[256];
@@ -251,19 +302,31 @@ explore__complete(struct view *v)
 		comp_values(v, lc.label, word, wl);
 	if (lc.expect & LQ_X_LABEL_NAME) {
 		comp_fields(v, word, wl);
-		for (size_t i = 0; i < NLABELS; i++)
-			comp_add(e, local_labels[i], word, wl);
+		comp_names(v, word, wl);
 	}
 	if (lc.expect & LQ_X_SELECTOR && wl == 0)
 		comp_add(e, "{", word, wl);
 	for (int i = 0; i < 48 && lc.suggest[i]; i++)
 		comp_add(e, lc.suggest[i], word, wl);
-	if (e->ncomp == 0) {
-		app_message(v->app, 0, "no completion here");
-		return;
+	if (e->comp_wait) {
+		e->comp_wait_cur = e->ed.cur;
+		e->comp_wait_len = e->ed.len;
+		if (!refresh)
+			app_message(v->app, 0, "asking Loki for %s%s...", e->comp_value ? "the values of " : "label names",
+				    e->comp_value ? lc.label : "");
 	}
-	if (e->ncomp == 1)
+	if (refresh)
+		return;
+	if (e->ncomp == 0 && !e->comp_wait)
+		app_message(v->app, 0, "no completion here");
+	if (e->ncomp == 1 && !e->comp_wait)
 		explore__comp_accept(v, 0);
+}
+
+void
+explore__complete(struct view *v)
+{
+	complete(v, false);
 }
 
 /* ---- label browser ---- */
@@ -279,6 +342,79 @@ browse_cmp(const void *x, const void *y)
 }
 
 void
+explore__browser_free(struct explore *e)
+{
+	for (size_t i = 0; i < e->b_n; i++)
+		free(e->b_items[i].value);
+	free(e->b_items);
+	e->b_items = NULL;
+	e->b_n = 0;
+	for (int i = 0; i < e->b_nlabels; i++)
+		free(e->b_labels[i]);
+	free(e->b_labels);
+	e->b_labels = NULL;
+	e->b_nlabels = 0;
+}
+
+/* The picks of label `name`; a free slot when `create` (NULL when full). */
+static struct browse_pick *
+pick_of(struct explore *e, const char *name, bool create)
+{
+	struct browse_pick *free_slot = NULL;
+	for (size_t i = 0; i < LX_ARRAY_LEN(e->b_picks); i++) {
+		struct browse_pick *p = &e->b_picks[i];
+		if (p->name[0] && !strcmp(p->name, name))
+			return p;
+		if (!free_slot && (!p->name[0] || !p->vals[0]))
+			free_slot = p;
+	}
+	if (!create || !free_slot || strlen(name) >= sizeof(free_slot->name))
+		return NULL;
+	snprintf(free_slot->name, sizeof(free_slot->name), "%s", name);
+	free_slot->vals[0] = '\0';
+	return free_slot;
+}
+
+/* Fills b_labels: Loki's label names (when cached) or the store's. */
+static void
+browser_labels(struct view *v)
+{
+	struct explore *e = E(v);
+	char keep[64] = "";
+	if (e->b_label < e->b_nlabels)
+		snprintf(keep, sizeof(keep), "%s", e->b_labels[e->b_label]);
+	for (int i = 0; i < e->b_nlabels; i++)
+		free(e->b_labels[i]);
+	free(e->b_labels);
+	e->b_labels = NULL;
+	e->b_nlabels = 0;
+	size_t cap = 0;
+	const struct result *r = e->lc ? cache_get(v, NULL, NULL) : NULL;
+	size_t n = r ? r->nstrings : e->lc ? 0 : NLABELS;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = r ? r->strings[i] : local_labels[i];
+		if (!strncmp(name, "__", 2))
+			continue;
+		xgrow(&e->b_labels, &cap, (size_t)e->b_nlabels + 1, sizeof(char *));
+		e->b_labels[e->b_nlabels++] = xstrdup(name);
+	}
+	e->b_label = 0;
+	for (int i = 0; i < e->b_nlabels; i++)
+		if (!strcmp(e->b_labels[i], keep))
+			e->b_label = i;
+}
+
+void
+explore__browser_open(struct view *v)
+{
+	struct explore *e = E(v);
+	e->browsing = true;
+	e->b_on_values = false;
+	browser_labels(v);
+	explore__browser_load(v);
+}
+
+void
 explore__browser_load(struct view *v)
 {
 	struct explore *e = E(v);
@@ -287,12 +423,23 @@ explore__browser_load(struct view *v)
 	free(e->b_items);
 	e->b_items = NULL;
 	e->b_n = 0;
+	e->b_loading = false;
+	e->b_sel = e->b_top = 0;
+	if (e->b_label >= e->b_nlabels)
+		return;
 	const struct store *st = v->app->store;
-	const char *label = local_labels[e->b_label];
+	const char *label = e->b_labels[e->b_label];
 	size_t cap = 0;
-	char picks[520];
-	snprintf(picks, sizeof(picks), "\x1f%s\x1f", e->b_pick[e->b_label]);
-	if (!strcmp(label, "level")) {
+	if (e->lc) {
+		bool fetching;
+		const struct result *r = cache_get(v, label, &fetching);
+		e->b_loading = fetching && !r;
+		for (size_t i = 0; r && i < r->nstrings; i++) {
+			xgrow(&e->b_items, &cap, e->b_n + 1, sizeof(*e->b_items));
+			/* Loki gives no counts: 0 shows none */
+			e->b_items[e->b_n++] = (struct browse_item){ xstrdup(r->strings[i]), 0, false };
+		}
+	} else if (!strcmp(label, "level")) {
 		for (int l = LVL_TRACE; l <= LVL_FATAL; l++) {
 			const uint64_t *seqs;
 			size_t n = store_level_index(st, (enum log_level)l, &seqs);
@@ -317,23 +464,52 @@ explore__browser_load(struct view *v)
 		scan_values(st, label, &e->b_items, &e->b_n, &cap);
 	}
 	qsort(e->b_items, e->b_n, sizeof(*e->b_items), browse_cmp);
+	const struct browse_pick *pk = pick_of(e, label, false);
+	char picks[520];
+	snprintf(picks, sizeof(picks), "\x1f%s\x1f", pk ? pk->vals : "");
 	for (size_t i = 0; i < e->b_n; i++) {
 		char k[300];
 		snprintf(k, sizeof(k), "\x1f%.290s\x1f", e->b_items[i].value);
 		e->b_items[i].picked = strstr(picks, k) != NULL;
 	}
-	e->b_sel = e->b_top = 0;
+}
+
+void
+explore__labels_changed(void *ud, const char *name)
+{
+	struct view *v = ud;
+	struct explore *e = E(v);
+	app_fetch_end(v->app);
+	if (e->browsing) {
+		if (!name) {
+			browser_labels(v);
+			if (!e->b_on_values)
+				explore__browser_load(v);
+		} else if (e->b_label < e->b_nlabels && !strcmp(name, e->b_labels[e->b_label])) {
+			int sel = e->b_sel;
+			explore__browser_load(v);
+			e->b_sel = sel < (int)e->b_n ? sel : 0;
+		}
+	}
+	if (e->comp_wait && e->editing && e->ed.cur == e->comp_wait_cur && e->ed.len == e->comp_wait_len)
+		complete(v, true);
+	app_dirty(v->app);
 }
 
 static void
 browser_sync_picks(struct explore *e)
 {
-	char *p = e->b_pick[e->b_label];
+	if (e->b_label >= e->b_nlabels)
+		return;
+	struct browse_pick *pk = pick_of(e, e->b_labels[e->b_label], true);
+	if (!pk)
+		return;
+	char *p = pk->vals;
 	size_t len = 0;
 	p[0] = '\0';
 	for (size_t i = 0; i < e->b_n; i++)
-		if (e->b_items[i].picked && len < sizeof(e->b_pick[0]) - 2)
-			len += (size_t)snprintf(p + len, sizeof(e->b_pick[0]) - len, "%s%s", len ? "\x1f" : "", e->b_items[i].value);
+		if (e->b_items[i].picked && len < sizeof(pk->vals) - 2)
+			len += (size_t)snprintf(p + len, sizeof(pk->vals) - len, "%s%s", len ? "\x1f" : "", e->b_items[i].value);
 }
 
 /* The selector built from the picks: {a="x", b=~"y|z"}. */
@@ -342,16 +518,16 @@ browser_selector(struct explore *e, struct sbuf *out)
 {
 	sbuf_addc(out, '{');
 	bool first = true;
-	for (size_t l = 0; l < NLABELS; l++) {
-		const char *p = e->b_pick[l];
-		if (!*p)
+	for (size_t l = 0; l < LX_ARRAY_LEN(e->b_picks); l++) {
+		const char *p = e->b_picks[l].vals;
+		if (!e->b_picks[l].name[0] || !*p)
 			continue;
 		bool many = strchr(p, '\x1f') != NULL;
-		sbuf_addf(out, "%s%s%s", first ? "" : ", ", local_labels[l], many ? "=~" : "=");
+		sbuf_addf(out, "%s%s%s", first ? "" : ", ", e->b_picks[l].name, many ? "=~" : "=");
 		if (!many) {
 			lq_quote(out, p, strlen(p));
 		} else {
-			/* Alternatives, each regex-escaped: a.log -> a\.log. */
+			/* Alternatives, each regex-escaped: a.log -> a\\.log. */
 			struct sbuf re = SBUF_INIT;
 			for (const char *c = p; *c; c++) {
 				if (*c == '\x1f')
@@ -381,13 +557,20 @@ explore__draw_browser(struct view *v, struct tui_canvas *c)
 	tui_fill(c, THEME_HEADER, ' ');
 	int rows = c->h - 2;
 	e->page_rows = rows > 1 ? rows : 1;
-	for (size_t l = 0; l < NLABELS && (int)l < rows; l++) {
-		tui_move(c, 1 + (int)l, 0);
-		bool s = (int)l == e->b_label;
+	/* The label column scrolls to keep the current label in view. */
+	int first = e->b_label >= rows ? e->b_label - rows + 1 : 0;
+	for (int l = first; l < e->b_nlabels && l - first < rows; l++) {
+		tui_move(c, 1 + l - first, 0);
+		bool s = l == e->b_label;
 		uint16_t st = s ? (e->b_on_values ? THEME_TITLE : THEME_SELECTION) : THEME_LABEL_KEY;
-		char b[40];
-		snprintf(b, sizeof(b), " %s%s", local_labels[l], e->b_pick[l][0] ? " *" : "");
+		const struct browse_pick *pk = pick_of(e, e->b_labels[l], false);
+		char b[80];
+		snprintf(b, sizeof(b), " %.60s%s", e->b_labels[l], pk && pk->vals[0] ? " *" : "");
 		tui_put_field(c, st, b, strlen(b), lw, TUI_LEFT);
+	}
+	if (!e->b_nlabels) {
+		tui_move(c, 1, 1);
+		tui_put_text(c, THEME_MUTED, e->lc ? "asking Loki..." : "no labels");
 	}
 	if (e->b_sel < e->b_top)
 		e->b_top = e->b_sel;
@@ -395,7 +578,12 @@ explore__draw_browser(struct view *v, struct tui_canvas *c)
 		e->b_top = e->b_sel - rows + 1;
 	if (!e->b_n) {
 		tui_move(c, 1, lw + 2);
-		tui_put_text(c, THEME_MUTED, "no values in the store for this label");
+		const char *lerr = e->b_label < e->b_nlabels ? label_cache_error(e->lc, e->b_labels[e->b_label]) : "";
+		if (*lerr)
+			tui_printf(c, THEME_ERROR, "Loki: %s", lerr);
+		else
+			tui_put_text(c, THEME_MUTED, e->b_loading ? "asking Loki for the values..." :
+				     e->lc ? "Loki has no values for this label" : "no values in the store for this label");
 	}
 	for (int r = 0; r < rows && e->b_top + r < (int)e->b_n; r++) {
 		const struct browse_item *it = &e->b_items[e->b_top + r];
@@ -403,8 +591,9 @@ explore__draw_browser(struct view *v, struct tui_canvas *c)
 		struct tui_canvas row = tui_canvas_sub(c, 1 + r, lw + 1, 1, c->w - lw - 1);
 		uint16_t base = s ? THEME_SELECTION : THEME_NORMAL;
 		tui_put_text(&row, it->picked ? THEME_OK : base, it->picked ? " [x] " : " [ ] ");
-		char cnt[32];
-		snprintf(cnt, sizeof(cnt), "%zu", it->count);
+		char cnt[32] = "";
+		if (it->count)
+			snprintf(cnt, sizeof(cnt), "%zu", it->count);
 		int vw = row.w - 5 - 10;
 		tui_put_field(&row, s ? base : THEME_LABEL_VALUE, it->value, strlen(it->value), vw > 4 ? vw : 4, TUI_LEFT);
 		tui_put_field(&row, s ? base : THEME_MUTED, cnt, strlen(cnt), 9, TUI_RIGHT);
@@ -433,7 +622,7 @@ explore__browser_request(struct view *v, enum request req, int key)
 		if (e->b_on_values) {
 			if (e->b_sel + 1 < (int)e->b_n)
 				e->b_sel++;
-		} else if (e->b_label + 1 < (int)NLABELS) {
+		} else if (e->b_label + 1 < e->b_nlabels) {
 			e->b_label++;
 			explore__browser_load(v);
 		}

@@ -7,32 +7,32 @@
  * pretty-formatting and the query doctor.  Below it the result of the last
  * run: log queries as a log list with a log-volume histogram stacked by
  * level above it, metric queries as a braille line graph or a table.
- * Results are `struct result` (sources/result.h), the type Loki answers
- * use too; here they come from the local evaluator over the store.
+ * Results are `struct result` (sources/result.h) whichever backend
+ * answered: the local evaluator over the store, or Loki when the app has a
+ * Loki client (explore_run.c).
  *
  * Focus: keys go to the editor while it has focus (typing, Tab completes,
  * Enter runs, Esc leaves it); otherwise to the results, where the normal
  * view keys (Tab, q, ?, /) work and `i` returns to the editor.
  *
- * Queries run synchronously in request() (bounded by the time range and
- * the line limit).  The one exception is a query given at open time
- * (--query) before the store holds lines: it runs on the first draw that
- * finds lines, as a cache fill, like the tail view's filter sync.
+ * Local queries run synchronously in request() (bounded by the time
+ * range and the line limit); Loki queries answer from loop callbacks, with
+ * a progress panel meanwhile, and Esc cancels them.  A query given at open
+ * time (--query) before the store holds lines runs on the first draw that
+ * finds lines (locally; on Loki at once), as a cache fill.
  * Must not: include curses, do I/O in draw() (history files are read and
  * written from request() only, and only when the clock is not frozen).
- * This file: running, the editor, prompts, history and keys; results are
- * drawn in explore_results.c, completion and the label browser live in
- * explore_labels.c (shared state: views/explore.h).
+ * This file: the editor, prompts, history and keys; running is in
+ * explore_run.c, results are drawn in explore_results.c, completion and
+ * the label browser live in explore_labels.c (shared state:
+ * views/explore.h).
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/xalloc.h"
 #include "logql/lq.h"
-#include "sources/local_query.h"
 #include "tui/app.h"
 #include "tui/keys.h"
 #include "tui/theme.h"
@@ -79,171 +79,6 @@ explore__comp_close(struct explore *e)
 	e->comp_sel = 0;
 }
 
-/* ---- running ---- */
-
-static int64_t
-plot_cols(struct view *v)
-{
-	int w = v->cols > 20 ? v->cols : 120;
-	return w - 8;
-}
-
-static void
-run_free(struct explore *e)
-{
-	result_free(e->res);
-	result_free(e->vol);
-	e->res = e->vol = NULL;
-	free(e->rows);
-	e->rows = NULL;
-	e->nrows = 0;
-	free(e->ran);
-	e->ran = NULL;
-}
-
-void
-explore__current_range(struct view *v, int64_t *from, int64_t *to)
-{
-	struct explore *e = E(v);
-	if (e->range_ns > 0) {
-		*to = app_now(v->app);
-		*from = *to - e->range_ns;
-	} else {
-		*from = e->from_ns;
-		*to = e->to_ns;
-	}
-}
-
-static int64_t
-effective_step(struct view *v, int64_t from, int64_t to)
-{
-	struct explore *e = E(v);
-	return e->step_ns > 0 ? e->step_ns : graph_auto_step(to - from, (int)plot_cols(v));
-}
-
-static uint8_t
-row_level(const struct res_stream *s, const struct res_entry *en)
-{
-	const char *l = res_labels_get(&s->labels, "level");
-	if (!l)
-		l = res_labels_get(&s->labels, "detected_level");
-	if (l)
-		return (uint8_t)scan_level_name(l, strlen(l));
-	struct scan_result sr;
-	scan_line(en->line, en->len, &sr);
-	return sr.level;
-}
-
-static double
-mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-/*
- * Runs the volume query of a log query: count_over_time by level in as
- * many buckets as the histogram has columns.  A failure only means no
- * histogram.
- */
-static void
-run_volume(struct view *v, const char *q)
-{
-	struct explore *e = E(v);
-	int nb = v->cols > GRAPH_VOLUME_AXIS + 10 ? v->cols - GRAPH_VOLUME_AXIS : 100;
-	int64_t span = e->r_to - e->r_from;
-	/*
-	 * Whole milliseconds, so [range] and step agree; columns start at a
-	 * multiple of the bucket because the evaluator aligns steps to them
-	 * (as Loki's frontend does).  nb - 1 buckets cover the span, one
-	 * more absorbs the alignment.
-	 */
-	int64_t bucket = nb > 1 ? (span + nb - 2) / (nb - 1) : span;
-	bucket = (bucket + 999999) / 1000000 * 1000000;
-	if (bucket < 1000000)
-		bucket = 1000000;
-	e->vol_bucket = bucket;
-	e->vol_from = e->r_from / bucket * bucket;
-	char dur[32];
-	lq_fmt_prom_duration(bucket / 1000000, dur, sizeof(dur));
-	struct sbuf vq = SBUF_INIT;
-	sbuf_addf(&vq, "sum by (level) (count_over_time(%s [%s]))", q, dur);
-	struct lq_eval_params p = {
-		.start_ns = e->vol_from + bucket, .end_ns = (e->r_to + bucket - 1) / bucket * bucket,
-		.step_ns = bucket, .split_ns = -1,
-	};
-	struct lq_result *lr = NULL;
-	struct lq_error err;
-	if (local_query(v->app->store, sbuf_str(&vq), &p, &lr, &err) == 0) {
-		e->vol = local_result(lr);
-		e->vol_nb = nb;
-		lq_result_free(lr);
-	}
-	sbuf_release(&vq);
-}
-
-static void
-run(struct view *v)
-{
-	struct explore *e = E(v);
-	struct app *a = v->app;
-	explore__comp_close(e);
-	explore__reparse(v);
-	e->pending = false;
-	if (!e->parsed_ok) {
-		if (e->err.msg[0])
-			app_message(a, 2, "not run: %s", e->err.msg);
-		else
-			app_message(a, 1, "type a query first, like {level=\"ERROR\"}");
-		return;
-	}
-	run_free(e);
-	e->run_failed = false;
-	e->run_err[0] = '\0';
-	e->ran = xstrdup(e->ed.buf);
-	explore__current_range(v, &e->r_from, &e->r_to);
-	e->r_step = effective_step(v, e->r_from, e->r_to);
-	e->r_log = e->is_log;
-	e->r_cut = false;
-	e->sel = e->top = 0;
-	e->pick = -1;
-	e->hscroll = 0;
-	struct lq_eval_params p = {
-		.start_ns = e->r_from, .end_ns = e->r_to, .step_ns = e->r_step,
-		.limit = e->limit, .direction = LQ_BACKWARD, .instant = e->instant && !e->is_log,
-	};
-	struct lq_result *lr = NULL;
-	double t0 = mono_ms();
-	int rc = local_query(a->store, e->ran, &p, &lr, &e->run_perr);
-	if (rc) {
-		e->run_failed = true;
-		snprintf(e->run_err, sizeof(e->run_err), "%s", e->run_perr.msg);
-		app_message(a, 2, "query failed: %s", e->run_perr.msg);
-		return;
-	}
-	e->res = local_result(lr);
-	lq_result_free(lr);
-	if (e->r_log) {
-		size_t n;
-		struct res_ref *refs = result_sorted(e->res, false, &n);
-		e->rows = xcalloc(n ? n : 1, sizeof(*e->rows));
-		for (size_t i = 0; i < n; i++) {
-			const struct res_stream *s = &e->res->streams[refs[i].stream];
-			e->rows[i] = (struct row){ refs[i].stream, refs[i].entry,
-						   row_level(s, &s->v[refs[i].entry]) };
-		}
-		e->nrows = n;
-		free(refs);
-		e->r_cut = n >= e->limit;
-		run_volume(v, e->ran);
-	}
-	e->r_ms = mono_ms() - t0;
-	e->editing = false;
-	history_add(&e->hist, e->ran);   /* in memory only when the clock is frozen */
-	e->hpos = (long)e->hist.n;
-}
-
 /* ---- open / close ---- */
 
 static void
@@ -277,11 +112,14 @@ explore_open(struct view *v, const struct view_args *args)
 	history_load(&e->hist, NULL, false);
 	history_load(&e->saved, NULL, true);
 	load_history(v);
+	if (v->app->loki)
+		e->lc = label_cache_new(v->app->loki, 0, explore__labels_changed, v);
 	if (args->query && *args->query) {
 		editor_set(&e->ed, args->query);
 		explore__reparse(v);
-		if (store_count(v->app->store))
-			run(v);
+		/* Loki answers whatever the store holds yet. */
+		if (v->app->loki || store_count(v->app->store))
+			explore__run(v);
 		else
 			e->pending = true;
 	}
@@ -292,14 +130,15 @@ static void
 explore_close(struct view *v)
 {
 	struct explore *e = E(v);
-	run_free(e);
+	explore__run_free(v);
+	for (size_t i = label_cache_inflight(e->lc); i > 0; i--)
+		app_fetch_end(v->app);
+	label_cache_free(e->lc);
 	explore__comp_close(e);
+	explore__browser_free(e);
 	history_release(&e->hist);
 	history_release(&e->saved);
 	tui_prompt_free_history(&e->pr);
-	for (size_t i = 0; i < e->b_n; i++)
-		free(e->b_items[i].value);
-	free(e->b_items);
 }
 
 /* ---- drawing: the editor ---- */
@@ -498,55 +337,6 @@ draw_completion(struct view *v, struct tui_canvas *c, int cy, int cx)
 
 /* ---- drawing: the whole view ---- */
 
-/* 12345 -> "12,345". */
-static void
-thousands(size_t n, char *buf, size_t size)
-{
-	char raw[32];
-	int len = snprintf(raw, sizeof(raw), "%zu", n);
-	size_t o = 0;
-	for (int i = 0; i < len && o + 2 < size; i++) {
-		if (i && (len - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = raw[i];
-	}
-	buf[o] = '\0';
-}
-
-static void
-summary(struct view *v, char *buf, size_t size)
-{
-	struct explore *e = E(v);
-	char ms[32] = "";
-	if (!v->app->fixed_now)
-		snprintf(ms, sizeof(ms), " in %.0f ms", e->r_ms);
-	if (e->run_failed) {
-		snprintf(buf, size, " failed: %.200s ", e->run_err);
-	} else if (!e->res) {
-		snprintf(buf, size, " no result yet: Enter runs the query ");
-	} else if (e->r_log) {
-		char n[32], l[32];
-		thousands(e->nrows, n, sizeof(n));
-		thousands(e->limit, l, sizeof(l));
-		if (e->r_cut)
-			snprintf(buf, size, " %s shown%s; limit %s, more may exist: L raises it ", n, ms, l);
-		else
-			snprintf(buf, size, " %s lines%s ", n, ms);
-	} else if (e->res->type == RES_SCALAR) {
-		snprintf(buf, size, " scalar%s ", ms);
-	} else if (e->res->type == RES_VECTOR) {
-		char at[40];
-		app_fmt_time(v->app, e->r_to, true, at, sizeof(at));
-		snprintf(buf, size, " %zu series at %.19s%s (instant: I for the range) ", e->res->nseries, at, ms);
-	} else {
-		char st[32];
-		lq_fmt_prom_duration(e->r_step / 1000000, st, sizeof(st));
-		snprintf(buf, size, " %zu series%s, step %s%s%s ", e->res->nseries, ms, st,
-			 e->res->type == RES_MATRIX ? (e->table ? " (table: v graph)" : " (graph: v table)") : "",
-			 e->pick >= 0 ? " [ ] pick" : "");
-	}
-}
-
 static void
 explore_draw(struct view *v, struct tui_canvas *c)
 {
@@ -554,7 +344,7 @@ explore_draw(struct view *v, struct tui_canvas *c)
 	struct app *a = v->app;
 	/* A query given at open time runs once lines are in (cache fill). */
 	if (e->pending && store_count(a->store) && a->hist_waiting == 0)
-		run(v);
+		explore__run(v);
 	/* Header: what runs over which range. */
 	char range[96], st[64], head[220];
 	fmt_range(v, range, sizeof(range));
@@ -592,16 +382,18 @@ explore_draw(struct view *v, struct tui_canvas *c)
 	y++;
 	/* Separator carrying the result summary. */
 	char sum[300];
-	summary(v, sum, sizeof(sum));
+	explore__summary(v, sum, sizeof(sum));
 	tui_move(c, y, 0);
 	tui_put_cp(c, THEME_BORDER, tui_ascii ? '-' : 0x2500);
-	tui_put_text(c, e->run_failed ? THEME_ERROR : e->r_cut ? THEME_WARN : THEME_TITLE, sum);
+	tui_put_text(c, e->run_failed ? THEME_ERROR : e->r_cut || e->r_partial ? THEME_WARN : THEME_TITLE, sum);
 	tui_fill(c, THEME_BORDER, tui_ascii ? '-' : 0x2500);
 	y++;
 	int prompt_rows = e->pk != PR_NONE ? 1 : 0;
 	struct tui_canvas rc = tui_canvas_sub(c, y, 0, c->h - y - prompt_rows, c->w);
 	if (e->browsing)
 		explore__draw_browser(v, &rc);
+	else if (e->job)
+		explore__draw_progress(v, &rc);
 	else if (e->res && e->r_log)
 		explore__draw_logs(v, &rc);
 	else if (e->res)
@@ -706,7 +498,7 @@ prompt_done(struct view *v)
 	switch (k) {
 	case PR_RANGE:
 		if (set_range(v, t) == 0 && e->parsed_ok)
-			run(v);
+			explore__run(v);
 		break;
 	case PR_STEP:
 		if (!*t || !strcmp(t, "auto")) {
@@ -718,7 +510,7 @@ prompt_done(struct view *v)
 			return;
 		}
 		if (e->parsed_ok && !e->is_log)
-			run(v);
+			explore__run(v);
 		break;
 	case PR_HISTORY:
 		/* The editor already shows the match. */
@@ -883,7 +675,7 @@ saved_menu_cb(struct view *v, int key)
 		return 0;
 	editor_set(&e->ed, e->saved.q[i]);
 	explore__reparse(v);
-	run(v);
+	explore__run(v);
 	return 1;
 }
 
@@ -973,7 +765,7 @@ editor_keys(struct view *v, int key)
 		return RES_UNHANDLED;
 	switch (key) {
 	case TUI_KEY_ENTER:
-		run(v);
+		explore__run(v);
 		return RES_HANDLED | RES_REDRAW;
 	case TUI_CTRL('j'): case TUI_CTRL('o'):
 		editor_insert(&e->ed, "\n", 1);
@@ -1046,6 +838,9 @@ explore_request(struct view *v, enum request req, int key)
 		return RES_HANDLED | RES_REDRAW;
 	}
 	e->esc_ns = 0;
+	/* Esc stops a Loki run in flight, keeping what came. */
+	if (req == REQ_BACK && explore__cancel(v))
+		return RES_HANDLED | RES_REDRAW;
 	if (e->browsing)
 		return explore__browser_request(v, req, key);
 	size_t n = result_rows(e);
@@ -1090,7 +885,7 @@ explore_request(struct view *v, enum request req, int key)
 			e->editing = true;
 		break;
 	case REQ_RUN_QUERY:
-		run(v);
+		explore__run(v);
 		break;
 	case REQ_TIME_RANGE: {
 		prompt_open(v, PR_RANGE, "range (5m 1h 24h 7d, or FROM,TO): ", "");
@@ -1106,7 +901,7 @@ explore_request(struct view *v, enum request req, int key)
 		e->instant = !e->instant;
 		app_message(a, 0, "metric queries: %s", e->instant ? "instant, at the end of the range" : "over the range");
 		if (e->parsed_ok && !e->is_log)
-			run(v);
+			explore__run(v);
 		break;
 	case REQ_NEXT_SERIES:
 	case REQ_PREV_SERIES:
@@ -1126,7 +921,7 @@ explore_request(struct view *v, enum request req, int key)
 		e->limit = e->limit * 10 > MAX_LIMIT ? MAX_LIMIT : e->limit * 10;
 		app_message(a, 0, "limit %u", e->limit);
 		if (e->parsed_ok)
-			run(v);
+			explore__run(v);
 		break;
 	case REQ_DOCTOR:
 		doctor(v);
@@ -1147,9 +942,7 @@ explore_request(struct view *v, enum request req, int key)
 		open_saved(v);
 		break;
 	case REQ_LABELS:
-		e->browsing = true;
-		e->b_on_values = false;
-		explore__browser_load(v);
+		explore__browser_open(v);
 		break;
 	case REQ_BACK:
 		if (e->pat[0]) {
