@@ -97,6 +97,10 @@ tmux capture-pane -p -t "$S" | grep -q "> {run=\"$RUN\"" || fail "the value was 
 tmux send-keys -t "$S" -l '}'
 tmux send-keys -t "$S" Enter
 wait_for "─ 1,000 shown of 1,200" 5 || fail "the completed query did not run on Loki"
+# q quits at once with the websocket tail, the stack poller and Loki
+# requests alive (the loop once waited on the poller's timer forever).
+tmux send-keys -t "$S" Escape q
+wait_for "EXITED rc=0" 2 || fail "q did not quit within 2 s on Loki"
 tmux kill-session -t "$S"
 rm -rf "$STATE"
 echo "explore on loki ok"

@@ -193,24 +193,41 @@ view_free(struct view *v)
 	free(v);
 }
 
-void
-app_release(struct app *a)
+/*
+ * Stops everything that keeps the loop busy (views and their requests,
+ * sources, fetches, the stack poller's timer), so a drain of the loop ends.
+ * Safe to call twice.
+ */
+static void
+app_stop_all(struct app *a)
 {
-	for (int t = 0; t < APP_MAX_TABS; t++)
+	for (int t = 0; t < APP_MAX_TABS; t++) {
 		for (int i = 0; i < a->tabs[t].depth; i++)
 			view_free(a->tabs[t].stack[i]);
+		a->tabs[t].depth = 0;
+	}
 	for (int i = 0; i < a->nsources; i++) {
 		source_stop(a->sources[i]);
 		source_free(a->sources[i]);
 	}
+	a->nsources = 0;
 	for (int i = 0; i < 8; i++)
 		if (a->fetches[i]) {
 			loki_cancel(a->fetches[i]->req);
 			free(a->fetches[i]);
+			a->fetches[i] = NULL;
 		}
 	loki_cancel(a->labels_req);
+	a->labels_req = NULL;
 	alerts_release(&a->alerts);
 	stack_free(a->stack);
+	a->stack = NULL;
+}
+
+void
+app_release(struct app *a)
+{
+	app_stop_all(a);
 	store_free(a->store);
 	tui_grid_free(a->grid);
 	tui_prompt_free_history(&a->prompt);
@@ -1149,11 +1166,11 @@ app_run_tui(struct app *a, struct sbuf *err)
 	};
 	for (size_t i = 0; i < sizeof(hs) / sizeof(hs[0]); i++)
 		uv_close(hs[i], close_noop);
-	for (int i = 0; i < a->nsources; i++)
-		source_stop(a->sources[i]);
-	uv_run(a->loop, UV_RUN_DEFAULT);
+	/* The terminal is the user's again at once; then the loop drains. */
 	term_close(a->term);
 	a->term = NULL;
+	app_stop_all(a);
+	uv_run(a->loop, UV_RUN_DEFAULT);
 	return 0;
 }
 
