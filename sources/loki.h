@@ -229,6 +229,8 @@ struct loki_tail_config {
 	long handshake_timeout_ms;   /* websocket upgrade deadline; 0: 5000 */
 	long ping_interval_ms;       /* websocket keepalive; 0: 10000 */
 	size_t backfill_limit;       /* most lines one backfill fetches; 0: 50000 */
+	bool history_limit_asked;    /* the user asked for only backfill_limit
+				      * history lines: a cut history is no warning */
 	long backfill_overlap_ms;    /* backfill re-reads this far before the last
 				      * line seen (late/out-of-order lines); 0: 10000 */
 	long poll_overlap_ms;        /* same for each poll; 0: 2000 */

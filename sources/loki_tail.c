@@ -251,7 +251,7 @@ tail_backfill_done(void *ud, const struct res_error *err, struct result *res)
 			    err->msg);
 	} else {
 		tail_deliver(t, res, true);
-		if (res->limit.cut)
+		if (res->limit.cut && !t->cfg.history_limit_asked)
 			tail_status(t, SRC_WARN, "backfill stopped at %zu lines; the rest of the gap before the reconnect is not shown",
 				    res->limit.shown);
 		result_free(res);
@@ -279,7 +279,7 @@ tail_history_done(void *ud, const struct res_error *err, struct result *res)
 		tail_status(t, SRC_WARN, "loading the tail's history failed: %s", err->msg);
 	} else {
 		size_t n = tail_deliver(t, res, false);
-		if (res->limit.cut)
+		if (res->limit.cut && !t->cfg.history_limit_asked)
 			tail_status(t, SRC_WARN, "history: newest %zu lines loaded (limit %zu); older lines not loaded",
 				    n, res->limit.limit);
 		result_free(res);

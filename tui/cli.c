@@ -241,9 +241,8 @@ static void
 on_status(void *ud, enum source_status_level lvl, const char *msg)
 {
 	struct tail_run *t = ud;
-	/* Retries repeat their message: say it once.  A history cut at
-	 * --limit is what was asked for. */
-	if (lvl == SRC_INFO || !strcmp(msg, t->last_msg) || !strncmp(msg, "history: ", 9))
+	/* Retries repeat their message: say it once. */
+	if (lvl == SRC_INFO || !strcmp(msg, t->last_msg))
 		return;
 	snprintf(t->last_msg, sizeof(t->last_msg), "%s", msg);
 	fprintf(stderr, "iftop-logs: %s\n", msg);
@@ -404,6 +403,7 @@ cli_tail(uv_loop_t *loop, const struct cli_tail_opts *o)
 			.query = o->query,
 			.start_ns = loki_now_ns() - t.since_ns,
 			.backfill_limit = o->limit > 0 ? (size_t)o->limit : 30,
+			.history_limit_asked = true,
 		};
 		if (lk && loki_is_ready(loop, lk))
 			src = loki_tail_source_new(loop, lk, &tc, &sink);
