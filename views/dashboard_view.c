@@ -463,10 +463,28 @@ dash_draw(struct view *v, struct tui_canvas *c)
 	tui_put_text(c, THEME_MUTED, info);
 	int ncol = c->w >= 100 ? 2 : 1;
 	int colw = (c->w - (ncol - 1)) / ncol;
-	int coly[2] = { 1, 1 };
-	for (size_t i = 0; i < db->npanels && i < d->nps; i++) {
-		int col = ncol == 2 && coly[1] < coly[0] ? 1 : 0;
-		int h = panel_rows(&db->panels[i], &d->ps[i]);
+	int coly[2] = { 1, 1 }, nlogs[2] = { 0, 0 };
+	size_t np = db->npanels < d->nps ? db->npanels : d->nps;
+	int *pcol = xcalloc(np ? np : 1, sizeof(int)), *ph = xcalloc(np ? np : 1, sizeof(int));
+	for (size_t i = 0; i < np; i++) {
+		pcol[i] = ncol == 2 && coly[1] < coly[0] ? 1 : 0;
+		ph[i] = panel_rows(&db->panels[i], &d->ps[i]);
+		coly[pcol[i]] += ph[i];
+		nlogs[pcol[i]] += db->panels[i].vis == VIS_LOGS;
+	}
+	/* Rows left below a column go to its logs panels (more lines shown);
+	 * the last one takes the remainder. */
+	int seen[2] = { 0, 0 };
+	for (size_t i = 0; i < np; i++) {
+		int col = pcol[i], spare = c->h - coly[col];
+		if (db->panels[i].vis != VIS_LOGS || spare <= 0)
+			continue;
+		int share = spare / nlogs[col];
+		ph[i] += ++seen[col] == nlogs[col] ? spare - share * (nlogs[col] - 1) : share;
+	}
+	coly[0] = coly[1] = 1;
+	for (size_t i = 0; i < np; i++) {
+		int col = pcol[i], h = ph[i];
 		int y = coly[col] - d->scroll;
 		coly[col] += h;
 		if (y + h <= 1 || y >= c->h)
@@ -476,6 +494,8 @@ dash_draw(struct view *v, struct tui_canvas *c)
 			continue;   /* partly scrolled off the top: skip rather than cut the box */
 		draw_panel(v, &box, &db->panels[i], &d->ps[i], (int)i == d->sel);
 	}
+	free(pcol);
+	free(ph);
 }
 
 static int
