@@ -18,6 +18,7 @@
 
 #define CHUNK (1u << 20)
 
+/* Labels of a line; up to L_SERVICE in the order of the SCAN_W_* bits. */
 enum { L_LEVEL, L_AGENT, L_COMPONENT, L_CORR, L_HOST, L_SERVICE, L_FILE, L__N };
 
 struct fwalk {
@@ -29,6 +30,8 @@ struct fwalk {
 	size_t len, pos;             /* bytes in buf, start of the next line */
 	bool eof, skipping;          /* skipping: the rest of a cut line */
 	int64_t start, end;
+	unsigned want;               /* SCAN_W_* of the labels asked for */
+	bool want_file;
 	struct lq_label labels[L__N];
 	char vals[L__N - 1][128];
 };
@@ -124,13 +127,31 @@ set_span(struct fwalk *w, int k, const char *line, struct span sp)
 	w->labels[k].value = w->vals[k];
 }
 
+static const char *const names[L__N] = {
+	"level", "agent_id", "component", "correlation_id", "hostname", "service", "filename",
+};
+
+/* Labels the evaluator reads: only their fields are scanned for. */
+static void
+fw_want(void *ud, const char *const *want, size_t n)
+{
+	struct fwalk *w = ud;
+	w->want = want ? 0 : SCAN_W_ALL;
+	w->want_file = !want;
+	for (size_t i = 0; want && i < n; i++)
+		for (int k = 0; k < L__N; k++)
+			if (!strcmp(want[i], names[k])) {
+				if (k == L_FILE)
+					w->want_file = true;
+				else
+					w->want |= 1u << k;
+			}
+}
+
 static int
 fw_next(void *ud, struct lq_entry *e)
 {
 	struct fwalk *w = ud;
-	static const char *const names[L__N] = {
-		"level", "agent_id", "component", "correlation_id", "hostname", "service", "filename",
-	};
 	for (;;) {
 		size_t n;
 		char *line = w->f ? read_line(w, &n) : NULL;
@@ -140,7 +161,7 @@ fw_next(void *ud, struct lq_entry *e)
 			continue;
 		}
 		struct scan_result r;
-		scan_line(line, n, &r);
+		scan_line_want(line, n, w->want, &r);
 		int64_t ts = (r.flags & SCAN_F_TS) ? r.ts_ns : w->mtime_ns;
 		if (ts < w->start || ts > w->end)
 			continue;
@@ -148,13 +169,17 @@ fw_next(void *ud, struct lq_entry *e)
 			w->labels[k].name = names[k];
 			w->labels[k].value = "";
 		}
-		w->labels[L_LEVEL].value = scan_level_str(r.level);
-		set_span(w, L_AGENT, line, r.agent);
-		set_span(w, L_COMPONENT, line, r.component);
-		set_span(w, L_CORR, line, r.corr);
-		set_span(w, L_HOST, line, r.hostname);
-		set_span(w, L_SERVICE, line, r.service);
-		w->labels[L_FILE].value = w->files[w->cur - 1];
+		if (w->want & SCAN_W_LEVEL)
+			w->labels[L_LEVEL].value = scan_level_str(r.level);
+		const struct span *sp[L__N] = {
+			[L_AGENT] = &r.agent, [L_COMPONENT] = &r.component, [L_CORR] = &r.corr,
+			[L_HOST] = &r.hostname, [L_SERVICE] = &r.service,
+		};
+		for (int k = L_AGENT; k <= L_SERVICE; k++)
+			if (w->want & (1u << k))
+				set_span(w, k, line, *sp[k]);
+		if (w->want_file)
+			w->labels[L_FILE].value = w->files[w->cur - 1];
 		/* Empty values are not labels (as in Loki). */
 		struct lq_label tmp[L__N];
 		size_t k2 = 0;
@@ -226,7 +251,10 @@ file_query(const char *const *globs, size_t nglobs, const char *query, const str
 		rc = LX_ENOENT;
 	} else {
 		w.buf = xmalloc(CHUNK);
-		struct lq_source src = { .ud = &w, .open = fw_open, .next = fw_next, .close = fw_close };
+		struct lq_source src = { .ud = &w, .open = fw_open, .next = fw_next, .close = fw_close,
+					 .want = fw_want };
+		w.want = SCAN_W_ALL;
+		w.want_file = true;
 		struct lq_eval_params ap = *p;
 		ap.step_align = true;
 		rc = lq_eval(query, &ap, &src, out, err);
