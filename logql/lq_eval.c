@@ -751,7 +751,7 @@ collect_leaves(struct ev *e, const struct lq_expr *x, const struct lq_expr *pare
 						want.oom = true;
 				}
 			}
-			if (hg && !want.oom) {
+			if (hg && !want.oom && !getenv("LQ_NO_WANT")) {
 				pl.want = want.v ? want.v : nothing;
 				pl.nwant = want.n;
 				pl.proj = hg;
