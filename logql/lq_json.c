@@ -67,6 +67,9 @@ utf8_put(char *o, uint32_t r)
 	return 4;
 }
 
+/* Nonzero when a byte of x is zero. */
+#define ZERO_BYTE(x) (((x) - 0x0101010101010101ULL) & ~(x) & 0x8080808080808080ULL)
+
 /*
  * Reads a string at j->s == '"' without copying it: [*start, *stop) is
  * its raw text, *esc whether it holds escapes.  False when it is not a
@@ -78,7 +81,18 @@ jstr_span(struct jscan *j, const char **start, const char **stop, bool *esc)
 	const char *p = j->s + 1;
 	const char *e = p;
 	*esc = false;
-	while (e < j->end && *e != '"') {
+	for (;;) {
+		/* 8 bytes at a time while none is '"', '\\' or a control byte */
+		while (j->end - e >= 8) {
+			uint64_t x;
+			memcpy(&x, e, 8);
+			if (ZERO_BYTE(x ^ 0x2222222222222222ULL) | ZERO_BYTE(x ^ 0x5c5c5c5c5c5c5c5cULL) |
+			    ((x - 0x2020202020202020ULL) & ~x & 0x8080808080808080ULL))
+				break;
+			e += 8;
+		}
+		if (e >= j->end || *e == '"')
+			break;
 		if ((unsigned char)*e < 0x20)
 			return false;
 		if (*e == '\\') {
@@ -367,6 +381,8 @@ skippable(const struct lq__lb *lb, const char *prefix, const char *k, size_t kl,
 	}
 	for (size_t i = 0; i < lb->nneed; i++) {
 		const char *nd = lb->need[i];
+		if (nd[0] != (prefix ? prefix[0] : k[0]))
+			continue;
 		if (obj ? flat_is(nd, prefix, k, kl, NULL) :
 		    flat_is(nd, prefix, k, kl, "") || flat_is(nd, prefix, k, kl, "_extracted"))
 			return false;
