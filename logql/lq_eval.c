@@ -325,6 +325,23 @@ project(struct ev *e, const struct lq__lb *lb, const struct lq_grouping *g)
 	return intern(e, tmp, n);
 }
 
+/* Whether the pipeline makes labels or line text out of the line. */
+static bool
+derives_text(const struct lq_expr *log)
+{
+	if (log->unwrap)
+		return true;
+	for (size_t i = 0; i < log->nstages; i++)
+		switch (log->stages[i].kind) {
+		case LQ_ST_JSON: case LQ_ST_LOGFMT: case LQ_ST_REGEXP: case LQ_ST_PATTERN:
+		case LQ_ST_UNPACK: case LQ_ST_LINE_FORMAT: case LQ_ST_LABEL_FORMAT:
+			return true;
+		default:
+			break;
+		}
+	return false;
+}
+
 /*
  * Runs one log leaf over the source: entries with from <= ts <= to (ns,
  * inclusive; callers narrow further), stream selector, cheap filters,
@@ -340,6 +357,9 @@ scan(struct ev *e, const struct lq_expr *log, int64_t from, int64_t to,
 	arena_init(&r.tmp, 16384);
 	if (e->src->want)
 		e->src->want(e->src->ud, pl->want, pl->nwant);
+	size_t (*mask)(const char *, size_t, char *) = derives_text(log) ? e->p->mask : NULL;
+	char *masked = NULL;
+	size_t mcap = 0;
 	int rc = e->src->open ? e->src->open(e->src->ud, from, to, &log->sel) : 0;
 	if (rc < 0)
 		return evfail(e, rc, "source error: %s", err_str(rc));
@@ -352,6 +372,19 @@ scan(struct ev *e, const struct lq_expr *log, int64_t from, int64_t to,
 			continue;
 		if (!lq__selector_match(&log->sel, en.labels, en.nlabels))
 			continue;
+		if (mask) {
+			if (mcap < en.len + 1) {
+				char *nm = realloc(masked, en.len + 1);
+				if (!nm) {
+					rc = LX_ENOMEM;
+					break;
+				}
+				masked = nm;
+				mcap = en.len + 1;
+			}
+			en.len = mask(en.line, en.len, masked);
+			en.line = masked;
+		}
 		if (!lq__line_filters_pass(log, en.line, en.len))
 			continue;
 		arena_reset(&r.tmp);
@@ -410,6 +443,7 @@ scan(struct ev *e, const struct lq_expr *log, int64_t from, int64_t to,
 	arena_free(&r.tmp);
 	free(r.lb.v);
 	free(r.sorted);
+	free(masked);
 	if (rc < 0)
 		return evfail(e, rc, "%s", err_str(rc));
 	return rc == SCAN_AGAIN ? SCAN_AGAIN : 0;

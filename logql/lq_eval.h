@@ -85,6 +85,12 @@ struct lq_eval_params {
 	 * then match Loki's exactly); unset evaluates at start, start+step,
 	 * ... <= end as given. */
 	bool step_align;
+	/* When set, lines of a log leaf whose pipeline extracts labels or
+	 * rewrites lines (parsers, formats, unwrap) go through it after the
+	 * selector, before the line filters: out has room for n bytes; it
+	 * returns the new length.  A source of unmasked text (files) masks
+	 * secrets with it so that nothing derived from a line shows one. */
+	size_t (*mask)(const char *in, size_t n, char *out);
 };
 
 enum lq_result_type { LQ_RES_STREAMS, LQ_RES_MATRIX, LQ_RES_VECTOR, LQ_RES_SCALAR };

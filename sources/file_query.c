@@ -205,22 +205,48 @@ fw_close(void *ud)
 	w->f = NULL;
 }
 
-/* Masks secrets in the lines of a log result, in place. */
+/* Masks secrets in s[0..*n) in place (the text never grows). */
+static void
+redact_in_place(char *s, size_t *n, char **tmp, size_t *cap)
+{
+	xgrow(tmp, cap, *n + 1, 1);
+	size_t m = redact_copy(s, *n, *tmp);
+	if (m != *n || memcmp(*tmp, s, m)) {
+		memcpy(s, *tmp, m);
+		*n = m;
+	}
+}
+
+static void
+redact_labels(struct lq_label *l, size_t n, char **tmp, size_t *cap)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(l[i].value);
+		redact_in_place((char *)l[i].value, &len, tmp, cap);
+		((char *)l[i].value)[len] = '\0';
+	}
+}
+
+/*
+ * Masks secrets in everything a result prints: lines and label values.
+ * Text the pipeline derived from lines is masked already (mask in the
+ * evaluator's parameters); stream labels and lines no stage touched are
+ * the file's own text.
+ */
 static void
 redact_result(struct lq_result *r)
 {
 	char *tmp = NULL;
 	size_t cap = 0;
-	for (size_t i = 0; i < r->nstreams; i++)
+	for (size_t i = 0; i < r->nstreams; i++) {
+		redact_labels(r->streams[i].labels, r->streams[i].nlabels, &tmp, &cap);
 		for (size_t j = 0; j < r->streams[i].n; j++) {
 			struct lq_log_entry *e = &r->streams[i].entries[j];
-			xgrow(&tmp, &cap, e->len + 1, 1);
-			size_t m = redact_copy(e->line, e->len, tmp);
-			if (m != e->len || memcmp(tmp, e->line, m)) {
-				memcpy((char *)e->line, tmp, m);
-				e->len = m;
-			}
+			redact_in_place((char *)e->line, &e->len, &tmp, &cap);
 		}
+	}
+	for (size_t i = 0; i < r->nseries; i++)
+		redact_labels(r->series[i].labels, r->series[i].nlabels, &tmp, &cap);
 	free(tmp);
 }
 
@@ -257,9 +283,17 @@ file_query(const char *const *globs, size_t nglobs, const char *query, const str
 		w.want_file = true;
 		struct lq_eval_params ap = *p;
 		ap.step_align = true;
+		ap.mask = redact_copy;
 		rc = lq_eval(query, &ap, &src, out, err);
-		if (rc == 0)
+		if (rc == 0) {
 			redact_result(*out);
+		} else {
+			/* errors name label sets */
+			char tmp[sizeof(err->msg)];
+			size_t n = redact_copy(err->msg, strnlen(err->msg, sizeof(err->msg) - 1), tmp);
+			memcpy(err->msg, tmp, n);
+			err->msg[n] = '\0';
+		}
 		fw_close(&w);
 		free(w.buf);
 	}
