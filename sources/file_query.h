@@ -5,8 +5,11 @@
  * big chunks, scanned once for its labels (level, agent_id, component,
  * correlation_id, hostname, service, filename, as in
  * sources/local_query.h) and handed to the evaluator.  Nothing is held,
- * so the answer covers whole files whatever --max-memory is.  Lines in
- * log results are masked for secrets (core/redact.h) like stored lines.
+ * so the answer covers whole files whatever --max-memory is.  Secrets
+ * (core/redact.h) never show: lines are masked before a pipeline parses
+ * or formats them, and printed lines, label values and errors after.
+ * Only the stream labels a query reads are scanned for (see `want` in
+ * logql/lq_eval.h).
  */
 #ifndef LX_SOURCES_FILE_QUERY_H
 #define LX_SOURCES_FILE_QUERY_H
