@@ -397,7 +397,8 @@ test_json_validation(void **state)
 			struct arena a;
 			arena_init(&a, 4096);
 			struct lq__lb lb = { 0 };
-			lq__lb_reset(&lb, &a, NULL, 0);
+			static const struct lq_label none[1];
+			lq__lb_reset(&lb, &a, none, 0);
 			lb.need = hints[h].need;
 			lb.nneed = hints[h].n;
 			bool ok = lq__json_flatten(&a, line, strlen(line), &lb);
