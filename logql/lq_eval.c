@@ -132,23 +132,29 @@ same_labels(const struct lset *s, const struct lq_label *l, size_t n)
  * Called per line: the lookup hashes and compares the labels themselves;
  * the printed key is built only when a new set is stored.
  */
-static struct lset *
-intern(struct ev *e, struct lq_label *l, size_t n)
+static void
+sort_labels(struct lq_label *l, size_t n)
 {
 	if (n > 16) {
 		lq__qsort(l, n, sizeof(*l), cmp_label);
-	} else {
-		/* Few labels: insertion sort, no call per comparison. */
-		for (size_t i = 1; i < n; i++) {
-			struct lq_label x = l[i];
-			size_t j = i;
-			while (j > 0 && strcmp(l[j - 1].name, x.name) > 0) {
-				l[j] = l[j - 1];
-				j--;
-			}
-			l[j] = x;
-		}
+		return;
 	}
+	/* Few labels: insertion sort, no call per comparison. */
+	for (size_t i = 1; i < n; i++) {
+		struct lq_label x = l[i];
+		size_t j = i;
+		while (j > 0 && strcmp(l[j - 1].name, x.name) > 0) {
+			l[j] = l[j - 1];
+			j--;
+		}
+		l[j] = x;
+	}
+}
+
+static struct lset *
+intern(struct ev *e, struct lq_label *l, size_t n)
+{
+	sort_labels(l, n);
 	uint64_t h = 1469598103934665603ULL;
 	for (size_t i = 0; i < n; i++)
 		h = fnv_add(fnv_add(h, l[i].name), l[i].value);
@@ -269,23 +275,9 @@ sort_stream(struct srcrun *r, const struct lq_entry *en)
 		r->sorted = ns;
 		r->scap = nc;
 	}
-	struct lq_label *l = r->sorted;
-	size_t n = en->nlabels;
-	memcpy(l, en->labels, n * sizeof(*en->labels));
-	if (n > 16) {
-		lq__qsort(l, n, sizeof(*l), cmp_label);
-		return l;
-	}
-	for (size_t i = 1; i < n; i++) {
-		struct lq_label x = l[i];
-		size_t j = i;
-		while (j > 0 && strcmp(l[j - 1].name, x.name) > 0) {
-			l[j] = l[j - 1];
-			j--;
-		}
-		l[j] = x;
-	}
-	return l;
+	memcpy(r->sorted, en->labels, en->nlabels * sizeof(*en->labels));
+	sort_labels(r->sorted, en->nlabels);
+	return r->sorted;
 }
 
 /*
