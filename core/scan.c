@@ -382,12 +382,12 @@ scan_plain(const char *s, size_t n, struct scan_result *out)
 
 /*
  * Whether the fields in `want` are final once the key ending before s[i]
- * was read (see scan_line_want).  *dup is set when a last-one-counts key
- * appears again: the line is then scanned to its end.
+ * was read (see scan_line_want).  Sets *to_end when a last-one-counts
+ * key appears again: the line is then scanned to its end.
  */
 static bool
 settled(const char *s, size_t i, size_t n, const struct scan_result *out, unsigned want,
-	bool *dup)
+	bool *to_end)
 {
 	static const struct { unsigned w; const char *key; size_t off; } last[] = {
 		{ SCAN_W_AGENT, "\"agent_id\"", offsetof(struct scan_result, agent) },
@@ -404,7 +404,7 @@ settled(const char *s, size_t i, size_t n, const struct scan_result *out, unsign
 			return false;
 	for (size_t k = 0; k < sizeof(last) / sizeof(last[0]); k++)
 		if ((want & last[k].w) && memmem(s + i, n - i, last[k].key, strlen(last[k].key))) {
-			*dup = true;
+			*to_end = true;
 			return false;
 		}
 	return true;
@@ -420,7 +420,7 @@ void
 scan_line_want(const char *s, size_t n, unsigned want, struct scan_result *out)
 {
 	memset(out, 0, sizeof(*out));
-	bool dup = want == SCAN_W_ALL;
+	bool to_end = want == SCAN_W_ALL;
 	size_t i = skip_ws(s, 0, n);
 	if (i >= n || s[i] != '{') {
 		scan_plain(s, n, out);
@@ -495,7 +495,7 @@ scan_line_want(const char *s, size_t n, unsigned want, struct scan_result *out)
 		}
 		/* Broken JSON later in the line would not change these fields
 		 * either: the fallback below keeps a found level and timestamp. */
-		if (!dup && k != K_OTHER && settled(s, i, n, out, want, &dup))
+		if (!to_end && k != K_OTHER && settled(s, i, n, out, want, &to_end))
 			return;
 		i = skip_ws(s, i, n);
 		if (i < n && s[i] == ',')

@@ -390,8 +390,31 @@ skippable(const struct lq__lb *lb, const char *prefix, const char *k, size_t kl,
 	return true;
 }
 
+static bool jobject(struct jscan *j, struct lq__lb *lb, const char *prefix, bool skip);
+
+/* Reads the value at j->s as jobject() does, validating it and setting
+ * nothing (same nesting limits). */
 static bool
-jobject(struct jscan *j, struct lq__lb *lb, const char *prefix)
+jvalue_skip(struct jscan *j, struct lq__lb *lb)
+{
+	const char *a, *b;
+	size_t n;
+	bool esc;
+	char c = *j->s;
+	if (c == '{')
+		return jobject(j, lb, NULL, true);
+	if (c == '"')
+		return jstr_span(j, &a, &b, &esc);
+	if (c == 't' || c == 'f')
+		return jlit(j, c == 't' ? "true" : "false");
+	if (c == '-' || (c >= '0' && c <= '9'))
+		return jnumber(j, &a, &n);
+	return jskip(j);
+}
+
+/* Flattens the object at j->s into labels (none when `skip`). */
+static bool
+jobject(struct jscan *j, struct lq__lb *lb, const char *prefix, bool skip)
 {
 	/* at '{' */
 	j->s++;
@@ -417,8 +440,8 @@ jobject(struct jscan *j, struct lq__lb *lb, const char *prefix)
 		ws(j);
 		if (j->s >= j->end)
 			return false;
-		if (!kesc && skippable(lb, prefix, ks, (size_t)(ke - ks), *j->s == '{')) {
-			if (!jskip(j))
+		if (skip || (!kesc && skippable(lb, prefix, ks, (size_t)(ke - ks), *j->s == '{'))) {
+			if (!jvalue_skip(j, lb))
 				return false;
 			goto next;
 		}
@@ -442,7 +465,7 @@ jobject(struct jscan *j, struct lq__lb *lb, const char *prefix)
 		}
 		char c = *j->s;
 		if (c == '{') {
-			if (!jobject(j, lb, key))
+			if (!jobject(j, lb, key, false))
 				return false;
 		} else if (c == '"' || c == '-' || (c >= '0' && c <= '9') || c == 't' ||
 			   c == 'f') {
@@ -505,7 +528,7 @@ lq__json_flatten(struct arena *tmp, const char *line, size_t len, struct lq__lb 
 	ws(&j);
 	if (j.s >= j.end || *j.s != '{')
 		return false;
-	if (!jobject(&j, lb, NULL))
+	if (!jobject(&j, lb, NULL, false))
 		return false;
 	ws(&j);
 	return j.s == j.end;

@@ -410,6 +410,32 @@ test_json_validation(void **state)
 			arena_free(&a);
 		}
 	}
+	/* Nesting limits are the same whether a subtree is read or skipped. */
+	static const char *inner[] = { "1", "{}", "\"s\"", "[1]", "true" };
+	for (int depth = 197; depth <= 202; depth++)
+		for (size_t in = 0; in < sizeof(inner) / sizeof(inner[0]); in++) {
+			char line[4096] = "";
+			for (int d = 0; d < depth; d++)
+				strcat(line, "{\"k\":");
+			strcat(line, inner[in]);
+			for (int d = 0; d < depth; d++)
+				strcat(line, "}");
+			bool ok[4];
+			for (size_t h = 0; h < sizeof(hints) / sizeof(hints[0]); h++) {
+				struct arena a;
+				arena_init(&a, 4096);
+				struct lq__lb lb = { 0 };
+				static const struct lq_label none[1];
+				lq__lb_reset(&lb, &a, none, 0);
+				lb.need = hints[h].need;
+				lb.nneed = hints[h].n;
+				ok[h] = lq__json_flatten(&a, line, strlen(line), &lb);
+				free(lb.v);
+				arena_free(&a);
+			}
+			if (ok[1] != ok[0] || ok[2] != ok[0] || ok[3] != ok[0])
+				fail_msg("depth %d inner %s: %d %d %d %d", depth, inner[in], ok[0], ok[1], ok[2], ok[3]);
+		}
 }
 
 int
