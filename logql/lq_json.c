@@ -69,6 +69,13 @@ utf8_put(char *o, uint32_t r)
 
 /* Nonzero when a byte of x is zero. */
 #define ZERO_BYTE(x) (((x) - 0x0101010101010101ULL) & ~(x) & 0x8080808080808080ULL)
+/* The byte (in memory order) of the first flag in such a mask: exact on
+ * little-endian; on big-endian possibly an earlier, unflagged byte. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define FIRST_FLAG(m) ((size_t)__builtin_clzll(m) >> 3)
+#else
+#define FIRST_FLAG(m) ((size_t)__builtin_ctzll(m) >> 3)
+#endif
 
 /*
  * Reads a string at j->s == '"' without copying it: [*start, *stop) is
@@ -82,13 +89,17 @@ jstr_span(struct jscan *j, const char **start, const char **stop, bool *esc)
 	const char *e = p;
 	*esc = false;
 	for (;;) {
-		/* 8 bytes at a time while none is '"', '\\' or a control byte */
+		/* 8 bytes at a time while none is '"', '\\' or a control byte;
+		 * then to the first such byte */
 		while (j->end - e >= 8) {
 			uint64_t x;
 			memcpy(&x, e, 8);
-			if (ZERO_BYTE(x ^ 0x2222222222222222ULL) | ZERO_BYTE(x ^ 0x5c5c5c5c5c5c5c5cULL) |
-			    ((x - 0x2020202020202020ULL) & ~x & 0x8080808080808080ULL))
+			uint64_t m = ZERO_BYTE(x ^ 0x2222222222222222ULL) | ZERO_BYTE(x ^ 0x5c5c5c5c5c5c5c5cULL) |
+				     ((x - 0x2020202020202020ULL) & ~x & 0x8080808080808080ULL);
+			if (m) {
+				e += FIRST_FLAG(m);
 				break;
+			}
 			e += 8;
 		}
 		if (e >= j->end || *e == '"')
