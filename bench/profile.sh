@@ -12,6 +12,8 @@
 #   demo     iftop-logs --snapshot tail demo (startup)
 #   q-count  iftop-logs query 'sum(count_over_time({level="ERROR"}[1h]))'
 #   q-byagent iftop-logs query 'sum by (agent_id) (count_over_time({agent_id=~".+"}[1h]))'
+#   q-field  case 2's {component="redis_bus"} | json | context_duration_ms > 100 count
+#   q-p99    case 3's quantile_over_time(0.99, ... | unwrap context_duration_ms) by (agent_id)
 #            (the queries only when the binary has the query command)
 # For each: the top functions by own cost (self) and by inclusive cost.
 # Full outputs stay in bench/data/profile/ (callgrind_annotate them).
@@ -72,4 +74,6 @@ if "$BIN" --help 2>&1 | grep -q "iftop-logs query"; then
 	to=$(date -u -d "@$((last_s + 60))" +%Y-%m-%dT%H:%M:%SZ)
 	prof q-count "'$BIN' query 'sum(count_over_time({level=\"ERROR\"}[1h]))' --instant --to $to --history -1 --max-memory 2G '$P/100k.log'"
 	prof q-byagent "'$BIN' query 'sum by (agent_id) (count_over_time({agent_id=~\".+\"}[1h]))' --instant --to $to --history -1 --max-memory 2G '$P/100k.log'"
+	prof q-field "'$BIN' query 'sum(count_over_time({component=\"redis_bus\"} | json | context_duration_ms > 100 [1h]))' --instant --to $to --history -1 --max-memory 2G '$P/100k.log'"
+	prof q-p99 "'$BIN' query 'quantile_over_time(0.99, {agent_id=~\".+\"} | json | unwrap context_duration_ms | __error__=\"\" [1h]) by (agent_id)' --instant --to $to --history -1 --max-memory 2G '$P/100k.log'"
 fi

@@ -30,6 +30,25 @@ arena_free(struct arena *a)
 	a->total = 0;
 }
 
+void
+arena_reset(struct arena *a)
+{
+	struct arena_block *keep = NULL, *b = a->head;
+	while (b) {
+		struct arena_block *n = b->next;
+		if (!keep && b->size == a->block_size) {
+			keep = b;
+			keep->used = 0;
+			keep->next = NULL;
+		} else {
+			free(b);
+		}
+		b = n;
+	}
+	a->head = keep;
+	a->total = 0;
+}
+
 void *
 arena_alloc(struct arena *a, size_t n)
 {

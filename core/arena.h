@@ -25,6 +25,8 @@ struct arena {
 void arena_init(struct arena *a, size_t block_size);
 /** Frees every block; `a` may be reused after arena_init(). */
 void arena_free(struct arena *a);
+/* Forgets every allocation but keeps one block for reuse (per-line scratch). */
+void arena_reset(struct arena *a);
 /** Returns `n` bytes aligned to 16, or NULL; valid until arena_free(). */
 void *arena_alloc(struct arena *a, size_t n);
 /** Returns zeroed memory, or NULL. */

@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -22,14 +23,21 @@ static bool pairs_ready;
 
 static bool letter[256];
 
+/* First three letters of some key or scheme: tri_ok[TRI(c0, c1, c2)]. */
+#define TRI(a, b, c) ((((unsigned)(a) & 31) << 10) | (((unsigned)(b) & 31) << 5) | ((unsigned)(c) & 31))
+static bool tri_ok[1 << 15];
+
 static void
 pairs_init(void)
 {
 	for (int c = 'a'; c <= 'z'; c++)
 		letter[c] = letter[c - 32] = true;
-	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
 		pair_ok[keys[k][0] & 31][keys[k][1] & 31] = true;
+		tri_ok[TRI(keys[k][0], keys[k][1], keys[k][2])] = true;
+	}
 	pair_ok['b' & 31]['e' & 31] = pair_ok['b' & 31]['a' & 31] = true;   /* Bearer, Basic */
+	tri_ok[TRI('b', 'e', 'a')] = tri_ok[TRI('b', 'a', 's')] = true;
 	pairs_ready = true;
 }
 
@@ -65,6 +73,26 @@ is_scheme(const char *s, size_t i, size_t n)
  * db_password), or where an '@' ends URL credentials.  Most lines are
  * rejected after a memchr and one pass of single-byte tests.
  */
+/* Whether a secret key or a credential scheme starts at word start i. */
+static inline bool
+secret_at(const char *s, size_t i, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned char c = u[i];
+	/* every key and scheme is longer than three letters */
+	return i + 2 < n && tri_ok[TRI(c, u[i + 1], u[i + 2])] &&
+	       (key_at(s, i, n) || ((c | 0x20) == 'b' && is_scheme(s, i, n)));
+}
+
+#define BYTES(c) (0x0101010101010101ULL * (c))
+
+/* High bit of each byte of t (bytes < 0x80): set when the byte >= lo. */
+static uint64_t
+ge_bytes(uint64_t t, unsigned lo)
+{
+	return (t + BYTES(0x80 - lo)) & BYTES(0x80);
+}
+
 static bool
 maybe_secret(const char *s, size_t n)
 {
@@ -74,11 +102,33 @@ maybe_secret(const char *s, size_t n)
 		return true;
 	const unsigned char *u = (const unsigned char *)s;
 	/* Word starts: a letter after a byte that is not a letter or digit. */
-	for (size_t i = 0; i + 1 < n; i++) {
-		if (!letter[u[i]] || (i > 0 && (letter[u[i - 1]] || (u[i - 1] >= '0' && u[i - 1] <= '9'))))
-			continue;
-		unsigned char c = u[i];
-		if (pair_ok[c & 31][u[i + 1] & 31] && (key_at(s, i, n) || ((c | 0x20) == 'b' && is_scheme(s, i, n))))
+	size_t i = 0;
+	bool prev_alnum = false;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* Eight bytes at a time: letters and letters-or-digits as bit masks
+	 * (the high bit of each byte), word starts from those. */
+	uint64_t carry = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+		memcpy(&x, u + i, 8);
+		uint64_t hi = x & BYTES(0x80), t = x & BYTES(0x7f), lc = t | BYTES(0x20);
+		uint64_t let = ge_bytes(lc, 'a') & ~ge_bytes(lc, 'z' + 1) & ~hi;
+		uint64_t aln = let | (ge_bytes(t, '0') & ~ge_bytes(t, '9' + 1) & ~hi);
+		uint64_t starts = let & ~((aln << 8) | carry);
+		carry = aln >> 56;
+		while (starts) {
+			size_t k = i + ((size_t)__builtin_ctzll(starts) >> 3);
+			starts &= starts - 1;
+			if (secret_at(s, k, n))
+				return true;
+		}
+	}
+	prev_alnum = carry != 0;
+#endif
+	for (; i + 1 < n; i++) {
+		bool was = prev_alnum;
+		prev_alnum = letter[u[i]] || (u[i] >= '0' && u[i] <= '9');
+		if (letter[u[i]] && !was && secret_at(s, i, n))
 			return true;
 	}
 	return false;

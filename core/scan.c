@@ -6,10 +6,12 @@
  * objects and arrays) and looks at top-level keys and the keys of
  * "context".  It does not validate numbers or literals beyond what it needs.
  */
+#define _GNU_SOURCE 1   /* memmem */
 #include "core/scan.h"
 #include "core/utf8.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -387,10 +389,47 @@ scan_plain(const char *s, size_t n, struct scan_result *out)
 	set_span(&out->message, 0, n);
 }
 
+/*
+ * Whether the fields in `want` are final once the key ending before s[i]
+ * was read (see scan_line_want).  Sets *to_end when a last-one-counts
+ * key appears again: the line is then scanned to its end.
+ */
+static bool
+settled(const char *s, size_t i, size_t n, const struct scan_result *out, unsigned want,
+	bool *to_end)
+{
+	static const struct { unsigned w; const char *key; size_t off; } last[] = {
+		{ SCAN_W_AGENT, "\"agent_id\"", offsetof(struct scan_result, agent) },
+		{ SCAN_W_COMPONENT, "\"component\"", offsetof(struct scan_result, component) },
+		{ SCAN_W_CORR, "\"correlation_id\"", offsetof(struct scan_result, corr) },
+		{ SCAN_W_HOST, "\"hostname\"", offsetof(struct scan_result, hostname) },
+		{ SCAN_W_SERVICE, "\"service\"", offsetof(struct scan_result, service) },
+	};
+	if (!(out->flags & SCAN_F_TS) || ((want & SCAN_W_LEVEL) && out->level == LVL_NONE))
+		return false;
+	for (size_t k = 0; k < sizeof(last) / sizeof(last[0]); k++)
+		if ((want & last[k].w) &&
+		    !((const struct span *)((const char *)out + last[k].off))->len)
+			return false;
+	for (size_t k = 0; k < sizeof(last) / sizeof(last[0]); k++)
+		if ((want & last[k].w) && memmem(s + i, n - i, last[k].key, strlen(last[k].key))) {
+			*to_end = true;
+			return false;
+		}
+	return true;
+}
+
 void
 scan_line(const char *s, size_t n, struct scan_result *out)
 {
+	scan_line_want(s, n, SCAN_W_ALL, out);
+}
+
+void
+scan_line_want(const char *s, size_t n, unsigned want, struct scan_result *out)
+{
 	memset(out, 0, sizeof(*out));
+	bool to_end = want == SCAN_W_ALL;
 	size_t i = skip_ws(s, 0, n);
 	if (i >= n || s[i] != '{') {
 		scan_plain(s, n, out);
@@ -463,6 +502,10 @@ scan_line(const char *s, size_t n, struct scan_result *out)
 			break;
 		default: break;
 		}
+		/* Broken JSON later in the line would not change these fields
+		 * either: the fallback below keeps a found level and timestamp. */
+		if (!to_end && k != K_OTHER && settled(s, i, n, out, want, &to_end))
+			return;
 		i = skip_ws(s, i, n);
 		if (i < n && s[i] == ',')
 			i = skip_ws(s, i + 1, n);

@@ -52,6 +52,23 @@ void scan_line(const char *line, size_t len, struct scan_result *out);
  */
 int64_t scan_line_ts(void *ud, const char *text, size_t len);
 
+/* Fields a caller of scan_line_want() reads (the timestamp always). */
+enum scan_want {
+	SCAN_W_LEVEL = 1 << 0, SCAN_W_AGENT = 1 << 1, SCAN_W_COMPONENT = 1 << 2,
+	SCAN_W_CORR = 1 << 3, SCAN_W_HOST = 1 << 4, SCAN_W_SERVICE = 1 << 5,
+	SCAN_W_ALL = 0xff,
+};
+
+/**
+ * scan_line() for callers that read only some fields: ts_ns, SCAN_F_TS
+ * and the fields in `want` come out exactly as scan_line() gives them;
+ * the rest may be missing and the other flags are unreliable.  Stops at
+ * the first top-level key after which nothing later in the line could
+ * change those fields (level and timestamp: the first one counts; the
+ * others: the last one, so only when the key does not appear again).
+ */
+void scan_line_want(const char *line, size_t len, unsigned want, struct scan_result *out);
+
 /** Parses a level name (case-insensitive; WARNING, ERR, CRIT...). */
 enum log_level scan_level_name(const char *s, size_t len);
 /** Returns "DEBUG".."FATAL", or "" for LVL_NONE. */

@@ -334,18 +334,14 @@ evict_oldest(struct store *st)
 static void
 grow_recs(struct store *st)
 {
-	size_t nc = st->cap ? st->cap * 2 : 1024;
-	struct log_rec *n = xmalloc(nc * sizeof(*n));
-	/* The ring in at most two runs: head..end, then 0..head. */
-	size_t first = st->count < st->cap - st->head ? st->count : st->cap - st->head;
-	if (st->count) {
-		memcpy(n, st->recs + st->head, first * sizeof(*n));
-		memcpy(n + first, st->recs, (st->count - first) * sizeof(*n));
-	}
-	free(st->recs);
-	st->recs = n;
+	/* Called with the ring full.  realloc moves big blocks by remapping
+	 * pages, not copying; then only the wrapped run 0..head is copied
+	 * to just past the old end, so the ring runs head..cap+head. */
+	size_t oc = st->cap, nc = oc ? oc * 2 : 1024;
+	st->recs = xrealloc(st->recs, nc * sizeof(*st->recs));
+	if (st->head)
+		memcpy(st->recs + oc, st->recs, st->head * sizeof(*st->recs));
 	st->cap = nc;
-	st->head = 0;
 }
 
 static char *

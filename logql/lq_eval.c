@@ -205,23 +205,29 @@ same_labels(const struct lset *s, const struct lq_label *l, size_t n)
  * Called per line: the lookup hashes and compares the labels themselves;
  * the printed key is built only when a new set is stored.
  */
-static struct lset *
-intern(struct ev *e, struct lq_label *l, size_t n)
+static void
+sort_labels(struct lq_label *l, size_t n)
 {
 	if (n > 16) {
 		lq__qsort(l, n, sizeof(*l), cmp_label);
-	} else {
-		/* Few labels: insertion sort, no call per comparison. */
-		for (size_t i = 1; i < n; i++) {
-			struct lq_label x = l[i];
-			size_t j = i;
-			while (j > 0 && strcmp(l[j - 1].name, x.name) > 0) {
-				l[j] = l[j - 1];
-				j--;
-			}
-			l[j] = x;
-		}
+		return;
 	}
+	/* Few labels: insertion sort, no call per comparison. */
+	for (size_t i = 1; i < n; i++) {
+		struct lq_label x = l[i];
+		size_t j = i;
+		while (j > 0 && strcmp(l[j - 1].name, x.name) > 0) {
+			l[j] = l[j - 1];
+			j--;
+		}
+		l[j] = x;
+	}
+}
+
+static struct lset *
+intern(struct ev *e, struct lq_label *l, size_t n)
+{
+	sort_labels(l, n);
 	uint64_t h = 1469598103934665603ULL;
 	for (size_t i = 0; i < n; i++)
 		h = fnv_add(fnv_add(h, l[i].name), l[i].value);
@@ -343,12 +349,63 @@ sort_stream(struct srcrun *r, const struct lq_entry *en)
 		r->scap = nc;
 	}
 	memcpy(r->sorted, en->labels, en->nlabels * sizeof(*en->labels));
-	lq__qsort(r->sorted, en->nlabels, sizeof(*r->sorted), cmp_label);
+	sort_labels(r->sorted, en->nlabels);
 	return r->sorted;
 }
 
+/*
+ * How one leaf reads the source.  All zero: every label, as written.
+ * Parser hints (`need`) let json/logfmt extract less; `want` is what the
+ * source is asked for; `proj` keeps only its labels before a line's
+ * series is looked up (the grouping that follows merges the rest).
+ */
+struct plan {
+	const struct lq_grouping *g;     /* range grouping, per line */
+	const char **need;
+	size_t nneed;
+	const char **want;
+	size_t nwant;
+	const struct lq_grouping *proj;
+};
+
+/* scan() result: a pipeline error under `want`; run again with all labels
+ * so the error names the whole stream. */
+#define SCAN_AGAIN 1
+
 typedef int (*entry_fn)(struct ev *e, void *ud, int64_t ts, struct lset *ls,
 			const char *line, size_t len, double v);
+
+/* Interns the labels of `lb` that grouping `g` keeps (a `by` list). */
+static struct lset *
+project(struct ev *e, const struct lq__lb *lb, const struct lq_grouping *g)
+{
+	struct lq_label tmp[g->n ? g->n : 1];
+	size_t n = 0;
+	for (size_t i = 0; i < lb->n && n < g->n; i++)
+		for (size_t k = 0; k < g->n; k++)
+			if (!strcmp(g->labels[k], lb->v[i].name)) {
+				tmp[n++] = lb->v[i];
+				break;
+			}
+	return intern(e, tmp, n);
+}
+
+/* Whether the pipeline makes labels or line text out of the line. */
+static bool
+derives_text(const struct lq_expr *log)
+{
+	if (log->unwrap)
+		return true;
+	for (size_t i = 0; i < log->nstages; i++)
+		switch (log->stages[i].kind) {
+		case LQ_ST_JSON: case LQ_ST_LOGFMT: case LQ_ST_REGEXP: case LQ_ST_PATTERN:
+		case LQ_ST_UNPACK: case LQ_ST_LINE_FORMAT: case LQ_ST_LABEL_FORMAT:
+			return true;
+		default:
+			break;
+		}
+	return false;
+}
 
 /*
  * Runs one log leaf over the source: entries with from <= ts <= to (ns,
@@ -357,13 +414,17 @@ typedef int (*entry_fn)(struct ev *e, void *ud, int64_t ts, struct lset *ls,
  */
 static int
 scan(struct ev *e, const struct lq_expr *log, int64_t from, int64_t to,
-     bool metric, int value_kind, const struct lq_grouping *g, const char **need,
-     size_t nneed, entry_fn fn, void *ud)
+     bool metric, int value_kind, const struct plan *pl, entry_fn fn, void *ud)
 {
 	struct srcrun r;
 	memset(&r, 0, sizeof(r));
 	r.e = e;
 	arena_init(&r.tmp, 16384);
+	if (e->src->want)
+		e->src->want(e->src->ud, pl->want, pl->nwant);
+	size_t (*mask)(const char *, size_t, char *) = derives_text(log) ? e->p->mask : NULL;
+	char *masked = NULL;
+	size_t mcap = 0;
 	int rc = e->src->open ? e->src->open(e->src->ud, from, to, &log->sel) : 0;
 	if (rc < 0)
 		return evfail(e, rc, "source error: %s", err_str(rc));
@@ -377,18 +438,30 @@ scan(struct ev *e, const struct lq_expr *log, int64_t from, int64_t to,
 		e->pos = en.pos;
 		if (!lq__selector_match(&log->sel, en.labels, en.nlabels))
 			continue;
+		if (mask) {
+			if (mcap < en.len + 1) {
+				char *nm = realloc(masked, en.len + 1);
+				if (!nm) {
+					rc = LX_ENOMEM;
+					break;
+				}
+				masked = nm;
+				mcap = en.len + 1;
+			}
+			en.len = mask(en.line, en.len, masked);
+			en.line = masked;
+		}
 		if (!lq__line_filters_pass(log, en.line, en.len))
 			continue;
-		arena_free(&r.tmp);
-		arena_init(&r.tmp, 16384);
+		arena_reset(&r.tmp);
 		const struct lq_label *base = sort_stream(&r, &en);
 		if (!base) {
 			rc = LX_ENOMEM;
 			break;
 		}
 		lq__lb_reset(&r.lb, &r.tmp, base, en.nlabels);
-		r.lb.need = need;
-		r.lb.nneed = nneed;
+		r.lb.need = pl->need;
+		r.lb.nneed = pl->nneed;
 		const char *line = en.line;
 		size_t len = en.len;
 		if (!lq__pipeline_run(log, en.ts_ns, &r.lb, &line, &len)) {
@@ -407,6 +480,10 @@ scan(struct ev *e, const struct lq_expr *log, int64_t from, int64_t to,
 				v = (double)len;
 			}
 			if (lq__lb_has_err(&r.lb)) {
+				if (pl->want) {
+					rc = SCAN_AGAIN;
+					break;
+				}
 				struct lset *ls = intern(e, r.lb.v, r.lb.n);
 				rc = evfail(e, LX_EPARSE,
 					    "pipeline error: '%s'. Use a label filter to skip it (e.g. | __error__=\"\")",
@@ -414,13 +491,11 @@ scan(struct ev *e, const struct lq_expr *log, int64_t from, int64_t to,
 				break;
 			}
 		}
-		struct lset *ls = intern(e, r.lb.v, r.lb.n);
-		if (!ls) {
-			rc = LX_ENOMEM;
-			break;
-		}
-		if (g)
-			ls = group_labels(e, ls, g);
+		struct lset *ls;
+		if (pl->proj)
+			ls = project(e, &r.lb, pl->proj);
+		else if ((ls = intern(e, r.lb.v, r.lb.n)) && pl->g)
+			ls = group_labels(e, ls, pl->g);
 		if (!ls) {
 			rc = LX_ENOMEM;
 			break;
@@ -434,9 +509,10 @@ scan(struct ev *e, const struct lq_expr *log, int64_t from, int64_t to,
 	arena_free(&r.tmp);
 	free(r.lb.v);
 	free(r.sorted);
+	free(masked);
 	if (rc < 0)
 		return evfail(e, rc, "%s", err_str(rc));
-	return 0;
+	return rc == SCAN_AGAIN ? SCAN_AGAIN : 0;
 }
 
 /* ---- log queries ---- */
@@ -528,7 +604,8 @@ eval_log(struct ev *e, const struct lq_expr *q, struct lq_result *res)
 	 * log query covers [time - 30s, time), as Loki 2.8 answers /query */
 	if (e->p->instant)
 		start = end - 30 * 1000000000LL;
-	if (scan(e, q, start, end - 1, false, 0, NULL, NULL, 0, log_cb, &acc) < 0) {
+	static const struct plan all;
+	if (scan(e, q, start, end - 1, false, 0, &all, log_cb, &acc) < 0) {
 		free(acc.v);
 		return -1;
 	}
@@ -780,6 +857,10 @@ filter_names(struct ev *e, struct names *nm, const struct lq_label_filter *f)
  * Only where merging series early cannot change the result: a grouping
  * on the range function itself (it merges anyway), or an outer `sum`
  * over an additive function.  Returns false when every label may matter.
+ * Sets *merge to the grouping when series may also be merged before the
+ * range function: the grouping is the range function's own, or the
+ * values are counts (integers add exactly in any order; a sum of rates
+ * would round differently from the rate of the merged series).
  */
 static bool
 hints(struct ev *e, const struct lq_expr *x, const struct lq_expr *parent,
@@ -799,7 +880,12 @@ hints(struct ev *e, const struct lq_expr *x, const struct lq_expr *parent,
 	}
 	if (!g || g->without)
 		return false;
-	*merge = g;
+	/* Merging series before the range function is exact for counts and
+	 * bytes under sum, or under the range's own grouping; for the rest
+	 * (rates) it only rounds differently, which cached dashboard panels
+	 * accept to keep a few series instead of one per stream. */
+	if (e->p->cache || g == &x->grouping || x->op == LQ_R_COUNT_OVER_TIME || x->op == LQ_R_BYTES_OVER_TIME)
+		*merge = g;
 	const struct lq_expr *lr = x->inner;
 	for (size_t i = 0; i < g->n; i++)
 		names_add(e, nm, g->labels[i]);
@@ -849,18 +935,51 @@ collect_leaves(struct ev *e, const struct lq_expr *x, const struct lq_expr *pare
 				return -1;
 			to = INT64_MAX;
 		}
-		struct names nm = { 0 };
-		const struct lq_grouping *merge = NULL;
-		bool hinted = !getenv("LQ_NO_HINTS") && hints(e, x, parent, &nm, &merge);
+		struct plan pl = { .g = lf->grouping };
+		struct names nm = { 0 }, want = { 0 };
+		const struct lq_grouping *hg = NULL;
+		static const char *nothing[1];
+		if (!getenv("LQ_NO_HINTS") && hints(e, x, parent, &nm, &hg)) {
+			pl.need = nm.v ? nm.v : nothing;
+			pl.nneed = nm.n;
+			/* The stream labels that matter: the selector's, the
+			 * hinted ones, and X for X_extracted (a parser names
+			 * a label so only when the stream has X). */
+			for (size_t i = 0; i < lr->sel.n; i++)
+				names_add(e, &want, lr->sel.m[i].name);
+			for (size_t i = 0; i < nm.n; i++) {
+				names_add(e, &want, nm.v[i]);
+				size_t l = strlen(nm.v[i]), sl = strlen("_extracted");
+				if (l > sl && !strcmp(nm.v[i] + l - sl, "_extracted")) {
+					char *base = arena_strndup(&e->a, nm.v[i], l - sl);
+					if (base)
+						names_add(e, &want, base);
+					else
+						want.oom = true;
+				}
+			}
+			if (hg && !want.oom && !getenv("LQ_NO_WANT")) {
+				pl.want = want.v ? want.v : nothing;
+				pl.nwant = want.n;
+				pl.proj = hg;
+			}
+		}
 		/* Cached samples are merged by the grouping applied to them
-		 * when that cannot change the result (see hints()): a few
-		 * series to keep instead of one per stream. */
-		const struct lq_grouping *g = lf->grouping;
-		if (!g && e->p->cache && hinted)
-			g = merge;
-		int rc = scan(e, lr, from, to, true, kind, g, hinted ? nm.v : NULL,
-			      nm.n, sample_cb, lf);
+		 * (see hints()): a few series to keep, not one per stream. */
+		if (e->p->cache && hg && !pl.g && !pl.proj)
+			pl.g = hg;
+		int rc = scan(e, lr, from, to, true, kind, &pl, sample_cb, lf);
 		lf = &e->leaves[idx];
+		if (rc == SCAN_AGAIN) {
+			for (size_t i = 0; i < lf->nseries; i++)
+				free(lf->series[i]->s);
+			lf->nseries = 0;
+			lf->gen = ++e->gen;
+			pl.want = NULL;
+			pl.nwant = 0;
+			rc = scan(e, lr, from, to, true, kind, &pl, sample_cb, lf);
+			lf = &e->leaves[idx];
+		}
 		if (rc < 0)
 			return rc;
 		for (size_t i = 0; i < lf->nseries; i++)
@@ -1812,7 +1931,26 @@ mem_next(void *ud, struct lq_entry *e)
 	if (m->pos >= m->n)
 		return 0;
 	*e = m->entries[m->pos++];
+	if (m->names && e->nlabels <= LX_ARRAY_LEN(m->buf)) {
+		size_t k = 0;
+		for (size_t i = 0; i < e->nlabels; i++)
+			for (size_t j = 0; j < m->nnames; j++)
+				if (!strcmp(e->labels[i].name, m->names[j])) {
+					m->buf[k++] = e->labels[i];
+					break;
+				}
+		e->labels = m->buf;
+		e->nlabels = k;
+	}
 	return 1;
+}
+
+static void
+mem_want(void *ud, const char *const *names, size_t n)
+{
+	struct lq_mem_source *m = ud;
+	m->names = names;
+	m->nnames = n;
 }
 
 static int
@@ -1829,11 +1967,12 @@ void
 lq_mem_source_init(struct lq_source *src, struct lq_mem_source *m,
 		   const struct lq_entry *entries, size_t n)
 {
+	memset(m, 0, sizeof(*m));
 	m->entries = entries;
 	m->n = n;
-	m->pos = 0;
 	src->ud = m;
 	src->open = mem_open;
 	src->next = mem_next;
 	src->close = NULL;
+	src->want = mem_want;
 }

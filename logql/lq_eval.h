@@ -55,6 +55,15 @@ struct lq_source {
 		    const struct lq_selector *sel);
 	int (*next)(void *ud, struct lq_entry *e);
 	void (*close)(void *ud);
+	/*
+	 * Optional, called before every open(): the stream labels the
+	 * query can see through.  With names non-NULL, entries until the
+	 * next open() may leave out every other label (a source that must
+	 * scan lines to find labels scans less); with NULL, all are needed.
+	 * The evaluator asks only when leaving labels out cannot change
+	 * the result.
+	 */
+	void (*want)(void *ud, const char *const *names, size_t n);
 };
 
 enum lq_direction { LQ_BACKWARD, LQ_FORWARD };
@@ -94,6 +103,12 @@ struct lq_eval_params {
 	struct lq_cache *cache;
 	uint64_t cache_min_pos;
 	bool cache_only;
+	/* When set, lines of a log leaf whose pipeline extracts labels or
+	 * rewrites lines (parsers, formats, unwrap) go through it after the
+	 * selector, before the line filters: out has room for n bytes; it
+	 * returns the new length.  A source of unmasked text (files) masks
+	 * secrets with it so that nothing derived from a line shows one. */
+	size_t (*mask)(const char *in, size_t n, char *out);
 };
 
 /** A cache for lq_eval_params.cache: for one query at a time. */
@@ -169,6 +184,11 @@ struct lq_mem_source {
 	const struct lq_entry *entries;
 	size_t n;
 	size_t pos;
+	/* want(): only these labels are handed out (all when !names, or
+	 * when an entry has more labels than buf holds) */
+	const char *const *names;
+	size_t nnames;
+	struct lq_label buf[32];
 };
 void lq_mem_source_init(struct lq_source *src, struct lq_mem_source *m,
 			const struct lq_entry *entries, size_t n);

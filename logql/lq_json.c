@@ -67,25 +67,79 @@ utf8_put(char *o, uint32_t r)
 	return 4;
 }
 
-/* Reads a string at j->s == '"'; returns unescaped copy (or NULL). */
-static const char *
-jstring(struct jscan *j, size_t *len)
+/* Nonzero when a byte of x is zero. */
+#define ZERO_BYTE(x) (((x) - 0x0101010101010101ULL) & ~(x) & 0x8080808080808080ULL)
+/* The byte (in memory order) of the first flag in such a mask: exact on
+ * little-endian; on big-endian possibly an earlier, unflagged byte. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define FIRST_FLAG(m) ((size_t)__builtin_clzll(m) >> 3)
+#else
+#define FIRST_FLAG(m) ((size_t)__builtin_ctzll(m) >> 3)
+#endif
+
+/*
+ * Reads a string at j->s == '"' without copying it: [*start, *stop) is
+ * its raw text, *esc whether it holds escapes.  False when it is not a
+ * valid JSON string (what jstring() would refuse to decode).
+ */
+static bool
+jstr_span(struct jscan *j, const char **start, const char **stop, bool *esc)
 {
 	const char *p = j->s + 1;
 	const char *e = p;
-	bool esc = false;
-	while (e < j->end && *e != '"') {
+	*esc = false;
+	for (;;) {
+		/* 8 bytes at a time while none is '"', '\\' or a control byte;
+		 * then to the first such byte */
+		while (j->end - e >= 8) {
+			uint64_t x;
+			memcpy(&x, e, 8);
+			uint64_t m = ZERO_BYTE(x ^ 0x2222222222222222ULL) | ZERO_BYTE(x ^ 0x5c5c5c5c5c5c5c5cULL) |
+				     ((x - 0x2020202020202020ULL) & ~x & 0x8080808080808080ULL);
+			if (m) {
+				e += FIRST_FLAG(m);
+				break;
+			}
+			e += 8;
+		}
+		if (e >= j->end || *e == '"')
+			break;
 		if ((unsigned char)*e < 0x20)
-			return NULL;
+			return false;
 		if (*e == '\\') {
-			esc = true;
+			*esc = true;
 			e++;
 		}
 		e++;
 	}
 	if (e >= j->end)
-		return NULL;
+		return false;
+	for (const char *q = *esc ? memchr(p, '\\', (size_t)(e - p)) : NULL; q;
+	     q = memchr(q, '\\', (size_t)(e - q))) {
+		uint32_t v;
+		if (q[1] == 'u') {
+			if (e - q < 6 || hex4(q + 2, &v) < 0)
+				return false;
+			q += 6;
+		} else if (strchr("\"\\/bfnrt", q[1]) && q[1]) {
+			q += 2;
+		} else {
+			return false;
+		}
+		if (q >= e)
+			break;
+	}
+	*start = p;
+	*stop = e;
 	j->s = e + 1;
+	return true;
+}
+
+/* The text of string span [p, e) (from jstr_span), unescaped, in the
+ * arena (or NULL). */
+static const char *
+jdecode(struct jscan *j, const char *p, const char *e, bool esc, size_t *len)
+{
 	if (!esc) {
 		*len = (size_t)(e - p);
 		char *o = arena_strndup(j->a, p, *len);
@@ -136,6 +190,17 @@ jstring(struct jscan *j, size_t *len)
 	o[n] = 0;
 	*len = n;
 	return o;
+}
+
+/* Reads a string at j->s == '"'; returns unescaped copy (or NULL). */
+static const char *
+jstring(struct jscan *j, size_t *len)
+{
+	const char *p, *e;
+	bool esc;
+	if (!jstr_span(j, &p, &e, &esc))
+		return NULL;
+	return jdecode(j, p, e, esc, len);
 }
 
 static bool
@@ -198,9 +263,12 @@ jskip(struct jscan *j)
 	size_t n;
 	const char *s;
 	switch (*j->s) {
-	case '"':
-		ok = jstring(j, &n) != NULL;
+	case '"': {
+		const char *a, *b;
+		bool esc;
+		ok = jstr_span(j, &a, &b, &esc);
 		break;
+	}
 	case '{':
 	case '[': {
 		char close = *j->s == '{' ? '}' : ']';
@@ -214,7 +282,9 @@ jskip(struct jscan *j)
 		for (;;) {
 			ws(j);
 			if (obj) {
-				if (j->s >= j->end || *j->s != '"' || !jstring(j, &n)) {
+				const char *a, *b;
+				bool esc;
+				if (j->s >= j->end || *j->s != '"' || !jstr_span(j, &a, &b, &esc)) {
 					ok = false;
 					break;
 				}
@@ -287,8 +357,75 @@ sanitize(struct arena *a, const char *k, size_t n, bool first)
 	return o;
 }
 
+/* Whether `nd` is the flattened name prefix_k (k alone without a prefix)
+ * followed by `tail`, or, with tail NULL, by '_' and anything. */
 static bool
-jobject(struct jscan *j, struct lq__lb *lb, const char *prefix)
+flat_is(const char *nd, const char *prefix, const char *k, size_t kl, const char *tail)
+{
+	if (prefix) {
+		size_t pl = strlen(prefix);
+		if (strncmp(nd, prefix, pl) || nd[pl] != '_')
+			return false;
+		nd += pl + 1;
+	}
+	if (strncmp(nd, k, kl) || strlen(nd) < kl)
+		return false;
+	return tail ? !strcmp(nd + kl, tail) : nd[kl] == '_';
+}
+
+/*
+ * Whether the value of raw key k needs no work beyond validation: the
+ * parser hints name neither the label it would make (nor its _extracted
+ * form) nor, for an object, any label under it.  Only for keys that
+ * sanitize to themselves; the rest take the general path.
+ */
+static bool
+skippable(const struct lq__lb *lb, const char *prefix, const char *k, size_t kl, bool obj)
+{
+	if (!lb->need || kl == 0 || (!prefix && k[0] >= '0' && k[0] <= '9'))
+		return false;
+	for (size_t i = 0; i < kl; i++) {
+		unsigned char c = (unsigned char)k[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+		      (c >= '0' && c <= '9')))
+			return false;
+	}
+	for (size_t i = 0; i < lb->nneed; i++) {
+		const char *nd = lb->need[i];
+		if (nd[0] != (prefix ? prefix[0] : k[0]))
+			continue;
+		if (obj ? flat_is(nd, prefix, k, kl, NULL) :
+		    flat_is(nd, prefix, k, kl, "") || flat_is(nd, prefix, k, kl, "_extracted"))
+			return false;
+	}
+	return true;
+}
+
+static bool jobject(struct jscan *j, struct lq__lb *lb, const char *prefix, bool skip);
+
+/* Reads the value at j->s as jobject() does, validating it and setting
+ * nothing (same nesting limits). */
+static bool
+jvalue_skip(struct jscan *j, struct lq__lb *lb)
+{
+	const char *a, *b;
+	size_t n;
+	bool esc;
+	char c = *j->s;
+	if (c == '{')
+		return jobject(j, lb, NULL, true);
+	if (c == '"')
+		return jstr_span(j, &a, &b, &esc);
+	if (c == 't' || c == 'f')
+		return jlit(j, c == 't' ? "true" : "false");
+	if (c == '-' || (c >= '0' && c <= '9'))
+		return jnumber(j, &a, &n);
+	return jskip(j);
+}
+
+/* Flattens the object at j->s into labels (none when `skip`). */
+static bool
+jobject(struct jscan *j, struct lq__lb *lb, const char *prefix, bool skip)
 {
 	/* at '{' */
 	j->s++;
@@ -301,11 +438,11 @@ jobject(struct jscan *j, struct lq__lb *lb, const char *prefix)
 		return false;
 	for (;;) {
 		ws(j);
-		size_t kl;
 		if (j->s >= j->end || *j->s != '"')
 			return false;
-		const char *k = jstring(j, &kl);
-		if (!k)
+		const char *ks, *ke;
+		bool kesc;
+		if (!jstr_span(j, &ks, &ke, &kesc))
 			return false;
 		ws(j);
 		if (j->s >= j->end || *j->s != ':')
@@ -313,6 +450,15 @@ jobject(struct jscan *j, struct lq__lb *lb, const char *prefix)
 		j->s++;
 		ws(j);
 		if (j->s >= j->end)
+			return false;
+		if (skip || (!kesc && skippable(lb, prefix, ks, (size_t)(ke - ks), *j->s == '{'))) {
+			if (!jvalue_skip(j, lb))
+				return false;
+			goto next;
+		}
+		size_t kl = (size_t)(ke - ks);
+		const char *k = kesc ? jdecode(j, ks, ke, true, &kl) : ks;
+		if (!k)
 			return false;
 		const char *part = sanitize(j->a, k, kl, !prefix);
 		if (!part)
@@ -330,7 +476,7 @@ jobject(struct jscan *j, struct lq__lb *lb, const char *prefix)
 		}
 		char c = *j->s;
 		if (c == '{') {
-			if (!jobject(j, lb, key))
+			if (!jobject(j, lb, key, false))
 				return false;
 		} else if (c == '"' || c == '-' || (c >= '0' && c <= '9') || c == 't' ||
 			   c == 'f') {
@@ -370,6 +516,7 @@ jobject(struct jscan *j, struct lq__lb *lb, const char *prefix)
 			if (!jskip(j))
 				return false;
 		}
+next:
 		ws(j);
 		if (j->s < j->end && *j->s == ',') {
 			j->s++;
@@ -392,7 +539,7 @@ lq__json_flatten(struct arena *tmp, const char *line, size_t len, struct lq__lb 
 	ws(&j);
 	if (j.s >= j.end || *j.s != '{')
 		return false;
-	if (!jobject(&j, lb, NULL))
+	if (!jobject(&j, lb, NULL, false))
 		return false;
 	ws(&j);
 	return j.s == j.end;

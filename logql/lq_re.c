@@ -55,6 +55,10 @@ struct lq_regex {
 	 * lines without it are rejected with memmem before the VM runs. */
 	const char *prefix;
 	size_t plen;
+	/* Anchored patterns common in selectors, matched without the VM. */
+	enum { FAST_NONE, FAST_ANY, FAST_NONEMPTY, FAST_LITERAL } fast;
+	const char *lit;         /* FAST_LITERAL: the whole pattern */
+	size_t litlen;
 };
 
 /* The literal text at the start of the pattern that every match must
@@ -1144,6 +1148,15 @@ compile(struct comp *c, const struct rnode *n)
 	}
 }
 
+static bool
+ascii(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return false;
+	return true;
+}
+
 struct lq_regex *
 lq__re_compile(struct arena *a, const char *pat, size_t n, int flags,
 	       char *errbuf, size_t errsize)
@@ -1211,7 +1224,16 @@ lq__re_compile(struct arena *a, const char *pat, size_t n, int flags,
 	re->ninst = c.n;
 	re->ncap = ps.ncap;
 	re->names = names;
-	if (!(flags & LQ_RE_ANCHOR)) {
+	if (flags & LQ_RE_ANCHOR) {
+		/* `.` matches any rune but \n; every non-empty text has a rune */
+		if (n == 2 && pat[0] == '.' && (pat[1] == '*' || pat[1] == '+')) {
+			re->fast = pat[1] == '*' ? FAST_ANY : FAST_NONEMPTY;
+		} else if (lq__re_is_literal(pat, n) && ascii(pat, n)) {
+			re->lit = arena_strndup(a, pat, n);
+			re->fast = re->lit ? FAST_LITERAL : FAST_NONE;
+			re->litlen = n;
+		}
+	} else {
 		size_t pl = literal_prefix(pat, n);
 		if (pl >= 2) {
 			re->prefix = arena_strndup(a, pat, pl);
@@ -1352,6 +1374,13 @@ class_has(const struct inst *in, uint32_t r)
 int
 lq__re_exec(const struct lq_regex *re, const char *s, size_t n, long *caps)
 {
+	if (re->fast && !caps) {
+		switch (re->fast) {
+		case FAST_ANY: return !memchr(s, '\n', n);
+		case FAST_NONEMPTY: return n > 0 && !memchr(s, '\n', n);
+		default: return n == re->litlen && !memcmp(s, re->lit, n);
+		}
+	}
 	size_t from = 0;
 	if (re->plen) {
 		const char *f = lq__memmem(s, n, re->prefix, re->plen);

@@ -27,6 +27,7 @@ struct fwalk {
 	size_t len, pos;             /* bytes in buf, start of the next line */
 	bool eof, skipping;          /* skipping: the rest of a cut line */
 	int64_t start, end;
+	unsigned want;               /* LINE_W_* of the labels asked for */
 	struct line_labels ll;
 };
 
@@ -112,6 +113,11 @@ read_line(struct fwalk *w, size_t *n)
 	}
 }
 
+/* The label names: SCAN_W_* bits 0..5, then LINE_W_FILE. */
+static const char *const names[] = {
+	"level", "agent_id", "component", "correlation_id", "hostname", "service", "filename",
+};
+
 static const char *
 span_value(struct line_labels *ll, int k, const char *line, struct span sp)
 {
@@ -122,25 +128,31 @@ span_value(struct line_labels *ll, int k, const char *line, struct span sp)
 }
 
 void
-line_labels_set(struct line_labels *ll, const char *line, const struct scan_result *r, const char *origin)
+line_labels_set(struct line_labels *ll, const char *line, const struct scan_result *r, const char *origin,
+		unsigned want)
 {
-	const char *const names[] = {
-		"level", "agent_id", "component", "correlation_id", "hostname", "service", "filename",
-	};
-	const char *vals[] = {
-		scan_level_str(r->level),
-		span_value(ll, 0, line, r->agent),
-		span_value(ll, 1, line, r->component),
-		span_value(ll, 2, line, r->corr),
-		span_value(ll, 3, line, r->hostname),
-		span_value(ll, 4, line, r->service),
-		origin,
-	};
-	/* Empty values are not labels (as in Loki). */
+	const struct span *sp[] = { &r->agent, &r->component, &r->corr, &r->hostname, &r->service };
 	ll->n = 0;
-	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
-		if (vals[k][0])
-			ll->v[ll->n++] = (struct lq_label){ names[k], vals[k] };
+	for (int k = 0; k < 7; k++) {
+		if (!(want & (k < 6 ? 1u << k : LINE_W_FILE)))
+			continue;
+		const char *v = k == 0 ? scan_level_str(r->level) : k == 6 ? origin : span_value(ll, k - 1, line, *sp[k - 1]);
+		/* Empty values are not labels (as in Loki). */
+		if (v[0])
+			ll->v[ll->n++] = (struct lq_label){ names[k], v };
+	}
+}
+
+/* Labels the evaluator reads: only their fields are scanned for. */
+static void
+fw_want(void *ud, const char *const *want, size_t n)
+{
+	struct fwalk *w = ud;
+	w->want = want ? 0 : LINE_W_ALL;
+	for (size_t i = 0; want && i < n; i++)
+		for (int k = 0; k < 7; k++)
+			if (!strcmp(want[i], names[k]))
+				w->want |= k < 6 ? 1u << k : LINE_W_FILE;
 }
 
 static int
@@ -156,11 +168,11 @@ fw_next(void *ud, struct lq_entry *e)
 			continue;
 		}
 		struct scan_result r;
-		scan_line(line, n, &r);
+		scan_line_want(line, n, w->want & SCAN_W_ALL, &r);
 		int64_t ts = (r.flags & SCAN_F_TS) ? r.ts_ns : w->mtime_ns;
 		if (ts < w->start || ts > w->end)
 			continue;
-		line_labels_set(&w->ll, line, &r, w->files[w->cur - 1]);
+		line_labels_set(&w->ll, line, &r, w->files[w->cur - 1], w->want);
 		e->ts_ns = ts;
 		e->labels = w->ll.v;
 		e->nlabels = w->ll.n;
@@ -179,22 +191,48 @@ fw_close(void *ud)
 	w->f = NULL;
 }
 
-/* Masks secrets in the lines of a log result, in place. */
+/* Masks secrets in s[0..*n) in place (the text never grows). */
+static void
+redact_in_place(char *s, size_t *n, char **tmp, size_t *cap)
+{
+	xgrow(tmp, cap, *n + 1, 1);
+	size_t m = redact_copy(s, *n, *tmp);
+	if (m != *n || memcmp(*tmp, s, m)) {
+		memcpy(s, *tmp, m);
+		*n = m;
+	}
+}
+
+static void
+redact_labels(struct lq_label *l, size_t n, char **tmp, size_t *cap)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(l[i].value);
+		redact_in_place((char *)l[i].value, &len, tmp, cap);
+		((char *)l[i].value)[len] = '\0';
+	}
+}
+
+/*
+ * Masks secrets in everything a result prints: lines and label values.
+ * Text the pipeline derived from lines is masked already (mask in the
+ * evaluator's parameters); stream labels and lines no stage touched are
+ * the file's own text.
+ */
 static void
 redact_result(struct lq_result *r)
 {
 	char *tmp = NULL;
 	size_t cap = 0;
-	for (size_t i = 0; i < r->nstreams; i++)
+	for (size_t i = 0; i < r->nstreams; i++) {
+		redact_labels(r->streams[i].labels, r->streams[i].nlabels, &tmp, &cap);
 		for (size_t j = 0; j < r->streams[i].n; j++) {
 			struct lq_log_entry *e = &r->streams[i].entries[j];
-			xgrow(&tmp, &cap, e->len + 1, 1);
-			size_t m = redact_copy(e->line, e->len, tmp);
-			if (m != e->len || memcmp(tmp, e->line, m)) {
-				memcpy((char *)e->line, tmp, m);
-				e->len = m;
-			}
+			redact_in_place((char *)e->line, &e->len, &tmp, &cap);
 		}
+	}
+	for (size_t i = 0; i < r->nseries; i++)
+		redact_labels(r->series[i].labels, r->series[i].nlabels, &tmp, &cap);
 	free(tmp);
 }
 
@@ -225,12 +263,22 @@ file_query(const char *const *globs, size_t nglobs, const char *query, const str
 		rc = LX_ENOENT;
 	} else {
 		w.buf = xmalloc(CHUNK);
-		struct lq_source src = { .ud = &w, .open = fw_open, .next = fw_next, .close = fw_close };
+		struct lq_source src = { .ud = &w, .open = fw_open, .next = fw_next, .close = fw_close,
+					 .want = fw_want };
+		w.want = LINE_W_ALL;
 		struct lq_eval_params ap = *p;
 		ap.step_align = true;
+		ap.mask = redact_copy;
 		rc = lq_eval(query, &ap, &src, out, err);
-		if (rc == 0)
+		if (rc == 0) {
 			redact_result(*out);
+		} else {
+			/* errors name label sets */
+			char tmp[sizeof(err->msg)];
+			size_t n = redact_copy(err->msg, strnlen(err->msg, sizeof(err->msg) - 1), tmp);
+			memcpy(err->msg, tmp, n);
+			err->msg[n] = '\0';
+		}
 		fw_close(&w);
 		free(w.buf);
 	}

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "logql/lq_eval.h"
+#include "logql/lq_pipeline.h"
 
 #define S 1000000000LL
 
@@ -369,6 +370,74 @@ test_errors(void **state)
 	assert_non_null(strstr(err.msg, "regexp"));
 }
 
+/* The json stage refuses the same strings whether it extracts a key or
+ * (parser hints naming other labels) only validates it. */
+static void
+test_json_validation(void **state)
+{
+	(void)state;
+	static const struct { const char *v; bool ok; } vals[] = {
+		{ "\"plain\"", true }, { "\"tab\\tnl\\n\\u00e9\\/\"", true },
+		{ "\"\\ud83d\\ude00 pair\"", true }, { "\"\\ud800\\u0041 lone\"", true },
+		{ "\"bad \\q escape\"", false }, { "\"short \\u12\"", false },
+		{ "\"nonhex \\u12g4\"", false }, { "\"raw \t tab\"", false },
+		{ "\"lone \\ud800\\uzz00\"", false }, { "\"0123456789abcdef0123456789\"", true },
+		{ "\"0123456789abcdef\\x\"", false }, { "12.5e3", true }, { "1.", false },
+		{ "{\"x\":\"\\q\"}", false }, { "{\"x\":[1,{\"y\":\"ok\"}]}", true },
+		{ "[\"\\u00\"]", false },
+	};
+	static const char *need_a[] = { "a" }, *need_b[] = { "b" }, *need_b_x[] = { "b_x" };
+	static const struct { const char **need; size_t n; } hints[] = {
+		{ NULL, 0 }, { need_a, 1 }, { need_b, 1 }, { need_b_x, 1 },
+	};
+	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		char line[256];
+		snprintf(line, sizeof(line), "{\"a\":1,\"b\":%s,\"c\":\"z\"}", vals[i].v);
+		for (size_t h = 0; h < sizeof(hints) / sizeof(hints[0]); h++) {
+			struct arena a;
+			arena_init(&a, 4096);
+			struct lq__lb lb = { 0 };
+			static const struct lq_label none[1];
+			lq__lb_reset(&lb, &a, none, 0);
+			lb.need = hints[h].need;
+			lb.nneed = hints[h].n;
+			bool ok = lq__json_flatten(&a, line, strlen(line), &lb);
+			if (ok != vals[i].ok)
+				fail_msg("%s with hints %zu: %d", line, h, ok);
+			if (ok && h == 1)
+				assert_int_equal(lb.n, 1);   /* only a */
+			free(lb.v);
+			arena_free(&a);
+		}
+	}
+	/* Nesting limits are the same whether a subtree is read or skipped. */
+	static const char *inner[] = { "1", "{}", "\"s\"", "[1]", "true" };
+	for (int depth = 197; depth <= 202; depth++)
+		for (size_t in = 0; in < sizeof(inner) / sizeof(inner[0]); in++) {
+			char line[4096] = "";
+			for (int d = 0; d < depth; d++)
+				strcat(line, "{\"k\":");
+			strcat(line, inner[in]);
+			for (int d = 0; d < depth; d++)
+				strcat(line, "}");
+			bool ok[4];
+			for (size_t h = 0; h < sizeof(hints) / sizeof(hints[0]); h++) {
+				struct arena a;
+				arena_init(&a, 4096);
+				struct lq__lb lb = { 0 };
+				static const struct lq_label none[1];
+				lq__lb_reset(&lb, &a, none, 0);
+				lb.need = hints[h].need;
+				lb.nneed = hints[h].n;
+				ok[h] = lq__json_flatten(&a, line, strlen(line), &lb);
+				free(lb.v);
+				arena_free(&a);
+			}
+			if (ok[1] != ok[0] || ok[2] != ok[0] || ok[3] != ok[0])
+				fail_msg("depth %d inner %s: %d %d %d %d", depth, inner[in], ok[0], ok[1], ok[2], ok[3]);
+		}
+}
+
 int
 main(void)
 {
@@ -378,6 +447,7 @@ main(void)
 		cmocka_unit_test(test_loki28_parsers),
 		cmocka_unit_test(test_step_align),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_json_validation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

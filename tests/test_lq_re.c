@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -110,6 +111,36 @@ test_names_and_empty(void **state)
 	arena_free(&a);
 }
 
+/* Anchored `.*`, `.+` and literals skip the VM: same answers as the VM
+ * gives for the same pattern in a group (which takes the general path). */
+static void
+test_fast_paths(void **state)
+{
+	(void)state;
+	static const char *pats[] = { ".*", ".+", "redis_bus", "", "a", "A7-haiku-003" };
+	static const char *ins[] = {
+		"", "a", "A", "a\nb", "\n", "redis_bus", "redis_bus ", "redis_bu", "xredis_bus",
+		"A7-haiku-003", "\xff", "\xc3\xa9", "a\x00b",
+	};
+	struct arena a;
+	arena_init(&a, 0);
+	for (size_t i = 0; i < sizeof(pats) / sizeof(pats[0]); i++) {
+		char wrapped[64];
+		snprintf(wrapped, sizeof(wrapped), "(?:%s)", pats[i]);
+		struct lq_regex *fast = lq__re_compile(&a, pats[i], strlen(pats[i]), LQ_RE_ANCHOR, NULL, 0);
+		struct lq_regex *vm = lq__re_compile(&a, wrapped, strlen(wrapped), LQ_RE_ANCHOR, NULL, 0);
+		assert_non_null(fast);
+		assert_non_null(vm);
+		for (size_t k = 0; k < sizeof(ins) / sizeof(ins[0]); k++) {
+			size_t n = k == sizeof(ins) / sizeof(ins[0]) - 1 ? 3 : strlen(ins[k]);
+			int want = lq__re_exec(vm, ins[k], n, NULL);
+			if (lq__re_exec(fast, ins[k], n, NULL) != want)
+				fail_msg("`%s` on input %zu: VM says %d", pats[i], k, want);
+		}
+	}
+	arena_free(&a);
+}
+
 static void
 test_errors(void **state)
 {
@@ -155,6 +186,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_matches),
 		cmocka_unit_test(test_names_and_empty),
+		cmocka_unit_test(test_fast_paths),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_linear_time),
 	};

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,6 +42,36 @@ test_cases(void **state)
 	}
 }
 
+/* The prefilter reads eight bytes at a time: a key is found (or rightly
+ * not, inside a word) at every offset, next to every kind of byte. */
+static void
+test_word_starts_everywhere(void **state)
+{
+	(void)state;
+	static const struct { char before; bool masked; } seps[] = {
+		{ ' ', true }, { '"', true }, { '_', true }, { '-', true }, { '\xe9', true },
+		{ 'x', false }, { 'Q', false }, { '7', false },
+	};
+	static const char *const secrets[] = { "password=hunter2", "Bearer abcdefghij", "TOKEN=abcdef" };
+	for (size_t k = 0; k < sizeof(secrets) / sizeof(secrets[0]); k++)
+		for (size_t sp = 0; sp < sizeof(seps) / sizeof(seps[0]); sp++)
+			for (int off = 0; off < 40; off++) {
+				char in[128], out[128];
+				memset(in, '.', (size_t)off);
+				in[off] = seps[sp].before;
+				snprintf(in + off + 1, sizeof(in) - (size_t)off - 1, "%s tail", secrets[k]);
+				size_t n = strlen(in);
+				size_t m = redact_copy(in, n, out);
+				out[m] = 0;
+				bool masked = strstr(out, "****") != NULL;
+				if (masked != seps[sp].masked)
+					fail_msg("`%s` -> `%s`", in, out);
+				/* and at the very start of the text */
+				m = redact_copy(secrets[k], strlen(secrets[k]), out);
+				assert_true(m < strlen(secrets[k]));
+			}
+}
+
 static void
 test_store_never_holds_secrets(void **state)
 {
@@ -63,6 +94,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_word_starts_everywhere),
 		cmocka_unit_test(test_store_never_holds_secrets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

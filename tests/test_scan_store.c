@@ -199,6 +199,37 @@ test_store_cap_and_eviction(void **state)
 	store_free(st);
 }
 
+/* The record ring grows while wrapped (evictions moved its head): every
+ * held line is still found, in order, with its own text. */
+static void
+test_store_growth_wrapped(void **state)
+{
+	(void)state;
+	struct store_opts o = { .max_bytes = 4 << 20, .max_line = 4096 };
+	struct store *st = store_new(&o);
+	char pad[501];
+	memset(pad, 'z', sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = 0;
+	for (int i = 1; i <= 60000; i++) {
+		/* long lines until the cap evicts, then short ones: more fit */
+		char line[600];
+		snprintf(line, sizeof(line), "{\"message\":\"n%d %s\"}", i, i <= 8000 ? pad : "short");
+		push(st, line, 1);
+	}
+	assert_true(store_dropped(st) > 0);
+	assert_true(store_count(st) > 8192);   /* the ring grew past 8192 while wrapped */
+	for (uint64_t seq = store_first_seq(st); seq < store_next_seq(st); seq++) {
+		const struct log_rec *r = store_get(st, seq);
+		assert_non_null(r);
+		assert_int_equal(r->seq, seq);
+		char want[32];
+		int n = snprintf(want, sizeof(want), "{\"message\":\"n%llu ", (unsigned long long)seq);
+		if (r->len < (uint32_t)n || memcmp(r->text, want, (size_t)n))
+			fail_msg("seq %llu: %.*s", (unsigned long long)seq, (int)r->len, r->text);
+	}
+	store_free(st);
+}
+
 static void
 test_store_long_line_and_flags(void **state)
 {
@@ -236,6 +267,7 @@ main(void)
 		cmocka_unit_test(test_scan_time),
 		cmocka_unit_test(test_store_indexes),
 		cmocka_unit_test(test_store_cap_and_eviction),
+		cmocka_unit_test(test_store_growth_wrapped),
 		cmocka_unit_test(test_store_long_line_and_flags),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -128,7 +128,7 @@ pw_next(void *ud, struct lq_entry *e)
 	const char *line = w->t->text.buf + p->off;
 	struct scan_result r;
 	scan_line(line, p->len, &r);
-	line_labels_set(&w->ll, line, &r, w->t->origins[p->origin]);
+	line_labels_set(&w->ll, line, &r, w->t->origins[p->origin], LINE_W_ALL);
 	*e = (struct lq_entry){
 		.ts_ns = (r.flags & SCAN_F_TS) ? r.ts_ns : p->arrived_ns,
 		.labels = w->ll.v,
