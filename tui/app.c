@@ -1119,6 +1119,12 @@ close_noop(uv_handle_t *h)
 	(void)h;
 }
 
+static void
+drain_guard_cb(uv_timer_t *t)
+{
+	uv_stop(t->loop);
+}
+
 int
 app_run_tui(struct app *a, struct sbuf *err)
 {
@@ -1170,7 +1176,15 @@ app_run_tui(struct app *a, struct sbuf *err)
 	term_close(a->term);
 	a->term = NULL;
 	app_stop_all(a);
+	/* A handle that never closes (a bug, a stuck peer) must not keep the
+	 * process alive: after 2 s the drain gives up. */
+	uv_timer_t guard;
+	uv_timer_init(a->loop, &guard);
+	uv_timer_start(&guard, drain_guard_cb, 2000, 0);
+	uv_unref((uv_handle_t *)&guard);
 	uv_run(a->loop, UV_RUN_DEFAULT);
+	uv_close((uv_handle_t *)&guard, NULL);
+	uv_run(a->loop, UV_RUN_NOWAIT);
 	return 0;
 }
 
