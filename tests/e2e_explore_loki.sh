@@ -63,6 +63,21 @@ echo "$out" | grep -q "─ 1,000 shown of 1,200; client limit 1,000 in [0-9]* ms
 out=$(snap 140x12 'L' "$SEL")
 echo "$out" | grep -q "─ 1,200 lines in [0-9]* ms (Loki" || { echo "FAIL: L did not fetch more"; echo "$out" | sed -n 1,6p; exit 1; }
 
+# 2b. The label browser (b starts at the selector's first label, run) counts
+#     the lines of each value on Loki; a 7d range is capped and says so.
+out=$(snap 140x16 'b' "{run=\"$RUN\"}")
+echo "$out" | grep -q "^ run  .*\[ \] $RUN  *1200 *$" || { echo "FAIL: browser count of run=$RUN"; echo "$out"; exit 1; }
+echo "$out" | grep -q "^ lines per value over the last 15m *$" || { echo "FAIL: browser counts note"; echo "$out"; exit 1; }
+out=$(snap 140x16 't7d<Enter>b' "{run=\"$RUN\"}")
+echo "$out" | grep -q "\[ \] $RUN  *1200 *$" || { echo "FAIL: capped browser count of run=$RUN"; echo "$out"; exit 1; }
+echo "$out" | grep -q "lines per value over the last 6h (capped from 1w: counting reads every line)" ||
+	{ echo "FAIL: the cap is not said"; echo "$out"; exit 1; }
+if [ -n "${FAULT_TEST_ADDR:-}" ]; then
+	out=$(LOKI_ADDR=$FAULT_TEST_ADDR/f/err503/0/cnt$RUN $BIN --snapshot explore --size 140x16 --keys 'b' \
+		--loki-query '{job="nothing-here"}' --loki-history 1s --query "$SEL" 2>&1)
+	echo "$out" | grep -q "^ labels: Loki: Loki server error (HTTP 503" || { echo "FAIL: browser on a failing Loki"; echo "$out"; exit 1; }
+fi
+
 # 3. A slow Loki (each request waits 700 ms), chunks of 1 minute over 15:
 #    estimate, plan, a bar that moves, Esc keeps a partial result.
 if [ -n "${FAULT_TEST_ADDR:-}" ]; then

@@ -59,9 +59,8 @@ thousands(size_t n, char *buf, size_t size)
 	buf[o] = '\0';
 }
 
-/* 1536 -> "1.5 KiB". */
-static void
-fmt_bytes(uint64_t b, char *buf, size_t size)
+void
+explore__fmt_bytes(uint64_t b, char *buf, size_t size)
 {
 	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
 	double x = (double)b;
@@ -393,7 +392,7 @@ backend_words(struct view *v, char *buf, size_t size)
 		return;
 	}
 	char b[32];
-	fmt_bytes(e->res && e->res->bytes ? e->res->bytes : e->r_st.p.bytes, b, sizeof(b));
+	explore__fmt_bytes(e->res && e->res->bytes ? e->res->bytes : e->r_st.p.bytes, b, sizeof(b));
 	size_t pages = e->res && e->res->pages ? e->res->pages : e->r_st.p.pages;
 	if (pages)
 		snprintf(buf, size, "Loki, %zu request%s, %s", pages, pages == 1 ? "" : "s", b);
@@ -411,7 +410,7 @@ explore__summary(struct view *v, char *buf, size_t size)
 	backend_words(v, be, sizeof(be));
 	if (e->job) {
 		char b[32];
-		fmt_bytes(e->r_st.p.bytes, b, sizeof(b));
+		explore__fmt_bytes(e->r_st.p.bytes, b, sizeof(b));
 		const struct qrun_status *st = &e->r_st;
 		if (st->phase == QRUN_ESTIMATE)
 			snprintf(buf, size, " asking Loki what the query will read... %.1f s; Esc cancels ", st->elapsed_s);
@@ -469,7 +468,7 @@ estimate_words(const struct qrun_status *st, char *buf, size_t size)
 		return;
 	}
 	char b[32], en[32];
-	fmt_bytes((uint64_t)(st->est.bytes > 0 ? st->est.bytes : 0), b, sizeof(b));
+	explore__fmt_bytes((uint64_t)(st->est.bytes > 0 ? st->est.bytes : 0), b, sizeof(b));
 	thousands((size_t)(st->est.entries > 0 ? st->est.entries : 0), en, sizeof(en));
 	snprintf(buf, size, "estimate (index/stats): %lld streams, %lld chunks, %s, %s entries%s",
 		 (long long)st->est.streams, (long long)st->est.chunks, b, en,
@@ -513,7 +512,7 @@ explore__draw_progress(struct view *v, struct tui_canvas *c)
 		y++;
 	}
 	char b[32], n[32];
-	fmt_bytes(st->p.bytes, b, sizeof(b));
+	explore__fmt_bytes(st->p.bytes, b, sizeof(b));
 	thousands(st->p.entries, n, sizeof(n));
 	snprintf(line, sizeof(line), "%zu/%zu chunks  elapsed %.1f s  received %s  %s lines", done, total,
 		 st->elapsed_s, b, n);
