@@ -99,7 +99,8 @@ struct explore {
 	double r_t0;                 /* monotonic ms at the start */
 	struct qrun *job;            /* the query in flight, or NULL */
 	struct qrun_status r_st;     /* its estimate and progress (kept after) */
-	struct loki_req *vol_req;    /* the volume query in flight */
+	struct qrun *vol_job;        /* the volume query in flight (Loki) */
+	struct qrun_status vol_st;   /* its progress */
 	struct label_cache *lc;      /* Loki labels and values; NULL locally */
 	bool comp_wait;              /* Tab asked Loki: refresh when it answers */
 	size_t comp_wait_cur, comp_wait_len;
@@ -158,7 +159,11 @@ void explore__comp_close(struct explore *e);
 
 /** Runs the editor's query (cancelling one in flight). */
 void explore__run(struct view *v);
-/** Esc during a Loki run: stops it, keeps the partial result; false when idle. */
+/**
+ * Esc during a Loki run: stops it, keeps the partial result; or stops the
+ * volume query that follows a log query (the bars then count the lines
+ * shown).  False when nothing is in flight.
+ */
 bool explore__cancel(struct view *v);
 /** Cancels what is in flight and frees the last result. */
 void explore__run_free(struct view *v);
