@@ -525,7 +525,8 @@ explore__browser_load(struct view *v)
 	} else {
 		scan_values(st, label, &e->b_items, &e->b_n, &cap);
 	}
-	qsort(e->b_items, e->b_n, sizeof(*e->b_items), browse_cmp);
+	if (e->b_n)   /* qsort(NULL, 0, ...) is undefined */
+		qsort(e->b_items, e->b_n, sizeof(*e->b_items), browse_cmp);
 	const struct browse_pick *pk = pick_of(e, label, false);
 	char picks[520];
 	snprintf(picks, sizeof(picks), "\x1f%s\x1f", pk ? pk->vals : "");
