@@ -63,6 +63,21 @@ echo "$out" | grep -q "─ 1,000 shown of 1,200; client limit 1,000 in [0-9]* ms
 out=$(snap 140x12 'L' "$SEL")
 echo "$out" | grep -q "─ 1,200 lines in [0-9]* ms (Loki" || { echo "FAIL: L did not fetch more"; echo "$out" | sed -n 1,6p; exit 1; }
 
+# 2b. The label browser (b starts at the selector's first label, run) counts
+#     the lines of each value on Loki; a 7d range is capped and says so.
+out=$(snap 140x60 'b' "{run=\"$RUN\"}")
+echo "$out" | grep -q "\[ \] $RUN  *1200 *$" || { echo "FAIL: browser count of run=$RUN"; echo "$out"; exit 1; }
+echo "$out" | grep -q "^ lines per value over the last 15m *$" || { echo "FAIL: browser counts note"; echo "$out"; exit 1; }
+out=$(snap 140x60 't7d<Enter>b' "{run=\"$RUN\"}")
+echo "$out" | grep -q "\[ \] $RUN  *1200 *$" || { echo "FAIL: capped browser count of run=$RUN"; echo "$out"; exit 1; }
+echo "$out" | grep -q "lines per value over the last 6h (capped from 1w: counting reads every line)" ||
+	{ echo "FAIL: the cap is not said"; echo "$out"; exit 1; }
+if [ -n "${FAULT_TEST_ADDR:-}" ]; then
+	out=$(LOKI_ADDR=$FAULT_TEST_ADDR/f/err503/0/cnt$RUN $BIN --snapshot explore --size 140x16 --keys 'b' \
+		--loki-query '{job="nothing-here"}' --loki-history 1s --query "$SEL" 2>&1)
+	echo "$out" | grep -q "^ labels: Loki: Loki server error (HTTP 503" || { echo "FAIL: browser on a failing Loki"; echo "$out"; exit 1; }
+fi
+
 # 3. A slow Loki (each request waits 700 ms), chunks of 1 minute over 15:
 #    estimate, plan, a bar that moves, Esc keeps a partial result.
 if [ -n "${FAULT_TEST_ADDR:-}" ]; then
@@ -80,6 +95,18 @@ if [ -n "${FAULT_TEST_ADDR:-}" ]; then
 	tmux send-keys -t "$S" Escape
 	wait_for "PARTIAL: cancelled after [0-9]* of 15 chunks" 3 || fail "Esc did not cancel into a partial result"
 	tmux capture-pane -p -t "$S" | grep -q "Running on Loki" && fail "the progress panel stayed after Esc"
+	tmux kill-session -t "$S"
+	# 3b. The volume histogram goes through the same chunked path: after
+	#     the (cut) query its 15 chunks show in the summary, Esc stops it,
+	#     and q then quits at once with nothing left in flight (ASan build:
+	#     a leaked request would be reported and fail the exit status).
+	tmux new-session -d -s "$S" -x 140 -y 24 "env XDG_STATE_HOME=$STATE LOKI_ADDR=$FAULT_TEST_ADDR/f/slow700/0/v$RUN $BIN --loki-query '{job=\"nothing-here\"}' --loki-history 1s --query-chunk 1m --query '$SEL'; echo EXITED rc=\$?; sleep 30"
+	wait_for "1,000 shown of 1,200; .*L fetches more; volume: chunk [0-9]*/1[56], [0-9.]* s, Esc stops it" 8 || fail "no volume progress"
+	tmux send-keys -t "$S" Escape
+	wait_for "volume cancelled: the bars count the lines shown" 2 || fail "Esc did not stop the volume"
+	tmux capture-pane -p -t "$S" | grep -q "volume: chunk" && fail "the volume progress stayed after Esc"
+	tmux send-keys -t "$S" q
+	wait_for "EXITED rc=0" 2 || fail "q did not quit cleanly after the volume was cancelled"
 	tmux kill-session -t "$S"
 fi
 

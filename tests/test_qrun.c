@@ -482,6 +482,94 @@ test_live_label_cache(void **state)
 	assert_int_equal(ch.n, 3);
 }
 
+/* The count of `val` in a counts result, -1 when absent. */
+static double
+count_of(const struct result *r, const char *label, const char *val)
+{
+	for (size_t i = 0; r && i < r->nseries; i++) {
+		const char *v = res_labels_get(&r->series[i].labels, label);
+		if (v && !strcmp(v, val) && r->series[i].n)
+			return r->series[i].v[0].v;
+	}
+	return -1;
+}
+
+static void
+test_live_label_counts(void **state)
+{
+	(void)state;
+	NEED_LOKI();
+	struct changes ch = { 0 };
+	struct label_cache *c = label_cache_new(LK, 0, changed_cb, &ch);
+	struct label_counts lc;
+	/* a range around the pushed minute: nothing cached, one fetch out */
+	int64_t from = base_ns - 60 * NS, to = base_ns + 120 * NS;
+	label_cache_counts(c, "run", from, to, &lc);
+	assert_null(lc.res);
+	assert_true(lc.fetching);
+	assert_string_equal(lc.err, "");
+	run();
+	/* Loki 2.8 has no /index/volume: the metric query answered */
+	label_cache_counts(c, "run", from, to, &lc);
+	assert_false(lc.fetching);
+	assert_string_equal(lc.err, "");
+	assert_non_null(lc.res);
+	assert_false(lc.bytes);
+	assert_false(lc.capped);
+	assert_true(lc.span_ns == to - from);
+	assert_int_equal((int)count_of(lc.res, "run", run_id), NLINES);
+	/* per value of a label the lines have: both levels, 599 lines each */
+	label_cache_counts(c, "level", from, to, &lc);
+	run();
+	label_cache_counts(c, "level", from, to, &lc);
+	assert_non_null(lc.res);
+	assert_true(count_of(lc.res, "level", "INFO") >= NTS - 1);
+	size_t fetches = label_cache_fetches(c);
+	/* cached: the same range again (or a relative one that moved a little) asks nothing */
+	label_cache_counts(c, "run", from + NS, to + NS, &lc);
+	assert_false(lc.fetching);
+	assert_int_equal((int)count_of(lc.res, "run", run_id), NLINES);
+	assert_int_equal(label_cache_fetches(c), fetches);
+	/* 7 days: capped to the last 6 hours, which still hold every line */
+	int64_t now = loki_now_ns();
+	label_cache_counts(c, "run", now - 7 * 86400 * NS, now, &lc);
+	assert_null(lc.res);        /* a different range: the old counts are not shown */
+	assert_true(lc.fetching);
+	run();
+	label_cache_counts(c, "run", now - 7 * 86400 * NS, now, &lc);
+	assert_true(lc.capped);
+	assert_true(lc.span_ns == LABEL_COUNT_MAX_NS);
+	assert_int_equal((int)count_of(lc.res, "run", run_id), NLINES);
+	/* a range with none of the lines */
+	label_cache_counts(c, "run", base_ns - 3600 * NS, base_ns - 1800 * NS, &lc);
+	run();
+	label_cache_counts(c, "run", base_ns - 3600 * NS, base_ns - 1800 * NS, &lc);
+	assert_non_null(lc.res);
+	assert_true(count_of(lc.res, "run", run_id) < 0);
+	label_cache_free(c);
+	if (!fault_addr)
+		return;
+	/* a failing Loki: its words, no counts */
+	char id[96];
+	snprintf(id, sizeof(id), "cnterr%s", run_id);
+	struct loki *lk = fault_client("err503/0", id);
+	c = label_cache_new(lk, 0, changed_cb, &ch);
+	label_cache_counts(c, "run", from, to, &lc);
+	run();
+	label_cache_counts(c, "run", from, to, &lc);
+	assert_null(lc.res);
+	assert_false(lc.fetching);
+	if (!strstr(lc.err, "unavailable"))
+		fail_msg("error words: %s", lc.err);
+	/* freed with a request in flight: no callback, nothing leaks */
+	int n = ch.n;
+	label_cache_counts(c, "level", from, to, &lc);
+	label_cache_free(c);
+	run();
+	assert_int_equal(ch.n, n);
+	loki_free(lk);
+}
+
 int
 main(void)
 {
@@ -500,6 +588,7 @@ main(void)
 		cmocka_unit_test(test_live_slow_progress_and_cancel),
 		cmocka_unit_test(test_live_no_index_stats),
 		cmocka_unit_test(test_live_label_cache),
+		cmocka_unit_test(test_live_label_counts),
 	};
 	int rc = cmocka_run_group_tests_name("qrun", unit, NULL, NULL);
 	rc |= cmocka_run_group_tests_name("qrun-live", live, live_setup, live_teardown);

@@ -51,6 +51,13 @@ struct browse_item {
 	bool picked;
 };
 
+struct browse_counts {        /* the counts shown in the label browser (Loki) */
+	bool known, fetching, bytes, capped;
+	int64_t span_ns;             /* the time counted */
+	int64_t range_ns;            /* Explore's range (longer when capped) */
+	char err[200];
+};
+
 struct explore {
 	struct editor ed;
 	bool editing;
@@ -92,7 +99,8 @@ struct explore {
 	double r_t0;                 /* monotonic ms at the start */
 	struct qrun *job;            /* the query in flight, or NULL */
 	struct qrun_status r_st;     /* its estimate and progress (kept after) */
-	struct loki_req *vol_req;    /* the volume query in flight */
+	struct qrun *vol_job;        /* the volume query in flight (Loki) */
+	struct qrun_status vol_st;   /* its progress */
 	struct label_cache *lc;      /* Loki labels and values; NULL locally */
 	bool comp_wait;              /* Tab asked Loki: refresh when it answers */
 	size_t comp_wait_cur, comp_wait_len;
@@ -119,10 +127,12 @@ struct explore {
 	char **b_labels;             /* the label names listed (owned) */
 	int b_nlabels;
 	int b_label, b_sel, b_top;
+	char b_want[64];             /* the label to start at (the query's first) */
 	bool b_on_values;
 	bool b_loading;              /* values asked from Loki, not in yet */
 	struct browse_item *b_items;
 	size_t b_n;
+	struct browse_counts b_cnt;
 	struct browse_pick {         /* picked values of one label */
 		char name[64];
 		char vals[512];      /* 0x1f between values */
@@ -149,12 +159,18 @@ void explore__comp_close(struct explore *e);
 
 /** Runs the editor's query (cancelling one in flight). */
 void explore__run(struct view *v);
-/** Esc during a Loki run: stops it, keeps the partial result; false when idle. */
+/**
+ * Esc during a Loki run: stops it, keeps the partial result; or stops the
+ * volume query that follows a log query (the bars then count the lines
+ * shown).  False when nothing is in flight.
+ */
 bool explore__cancel(struct view *v);
 /** Cancels what is in flight and frees the last result. */
 void explore__run_free(struct view *v);
 /** The words of the separator line: result, limit, backend or progress. */
 void explore__summary(struct view *v, char *buf, size_t size);
+/** 1536 -> "1.5 KiB". */
+void explore__fmt_bytes(uint64_t b, char *buf, size_t size);
 /** The results area while a Loki run is in flight: estimate, plan, bar. */
 void explore__draw_progress(struct view *v, struct tui_canvas *c);
 

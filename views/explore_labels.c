@@ -10,6 +10,7 @@
  * refreshes when Loki answers (explore__labels_changed).
  * Must not: draw outside the canvas it gets, write files, or wait on Loki.
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,15 +39,65 @@ static const char *const level_names[] = { "DEBUG", "INFO", "WARN", "ERROR", "FA
  * Loki's cached list for label names (`name` NULL) or a label's values;
  * a fetch it starts counts as one of the app's fetches until it answers.
  */
+/* Keeps the app's fetch count equal to the cache's requests in flight. */
+static void
+fetch_count(struct view *v, size_t before)
+{
+	struct explore *e = E(v);
+	for (size_t i = label_cache_inflight(e->lc); i > before; i--)
+		app_fetch_begin(v->app);
+	for (size_t i = label_cache_inflight(e->lc); i < before; i++)
+		app_fetch_end(v->app);
+}
+
+/*
+ * Loki's cached list for label names (`name` NULL) or a label's values;
+ * a fetch it starts counts as one of the app's fetches until it answers.
+ */
 static const struct result *
 cache_get(struct view *v, const char *name, bool *fetching)
 {
 	struct explore *e = E(v);
-	size_t before = label_cache_fetches(e->lc);
+	size_t before = label_cache_inflight(e->lc);
 	const struct result *r = label_cache_get(e->lc, name, fetching);
-	for (size_t i = label_cache_fetches(e->lc); i > before; i--)
-		app_fetch_begin(v->app);
+	fetch_count(v, before);
 	return r;
+}
+
+/*
+ * Counts for the values of `label` over Explore's range (Loki), merged
+ * into b_items: values only counted are added; the state goes to b_cnt.
+ */
+static void
+browser_counts(struct view *v, const char *label, size_t *cap)
+{
+	struct explore *e = E(v);
+	int64_t from, to;
+	explore__current_range(v, &from, &to);
+	size_t before = label_cache_inflight(e->lc);
+	struct label_counts lc;
+	label_cache_counts(e->lc, label, from, to, &lc);
+	fetch_count(v, before);
+	e->b_cnt = (struct browse_counts){ .known = lc.res != NULL, .fetching = lc.fetching,
+					   .bytes = lc.bytes, .capped = lc.capped,
+					   .span_ns = lc.res ? lc.span_ns : to - from,
+					   .range_ns = to - from };
+	snprintf(e->b_cnt.err, sizeof(e->b_cnt.err), "%s", lc.err);
+	for (size_t i = 0; lc.res && i < lc.res->nseries; i++) {
+		const struct res_series *s = &lc.res->series[i];
+		const char *val = res_labels_get(&s->labels, label);
+		if (!val || !s->n)
+			continue;
+		size_t n = s->v[0].v > 0 ? (size_t)llround(s->v[0].v) : 0;
+		size_t j = 0;
+		while (j < e->b_n && strcmp(e->b_items[j].value, val))
+			j++;
+		if (j == e->b_n) {
+			xgrow(&e->b_items, cap, e->b_n + 1, sizeof(*e->b_items));
+			e->b_items[e->b_n++] = (struct browse_item){ xstrdup(val), 0, false };
+		}
+		e->b_items[j].count = n;
+	}
 }
 
 /* The store dimension behind a label, or -1. */
@@ -383,6 +434,8 @@ browser_labels(struct view *v)
 	char keep[64] = "";
 	if (e->b_label < e->b_nlabels)
 		snprintf(keep, sizeof(keep), "%s", e->b_labels[e->b_label]);
+	else
+		snprintf(keep, sizeof(keep), "%s", e->b_want);
 	for (int i = 0; i < e->b_nlabels; i++)
 		free(e->b_labels[i]);
 	free(e->b_labels);
@@ -410,6 +463,15 @@ explore__browser_open(struct view *v)
 	struct explore *e = E(v);
 	e->browsing = true;
 	e->b_on_values = false;
+	/* Start at the first label of the query's selector: {run="x"} -> run. */
+	const char *q = e->ed.buf;
+	size_t n = 0;
+	while (*q == ' ' || *q == '{')
+		q++;
+	while (n < sizeof(e->b_want) - 1 && (q[n] == '_' || isalnum((unsigned char)q[n])))
+		n++;
+	snprintf(e->b_want, sizeof(e->b_want), "%.*s", (int)n, e->ed.buf[0] == '{' ? q : "");
+	e->b_label = e->b_nlabels;  /* none kept: the wanted one, else the first */
 	browser_labels(v);
 	explore__browser_load(v);
 }
@@ -436,9 +498,9 @@ explore__browser_load(struct view *v)
 		e->b_loading = fetching && !r;
 		for (size_t i = 0; r && i < r->nstrings; i++) {
 			xgrow(&e->b_items, &cap, e->b_n + 1, sizeof(*e->b_items));
-			/* Loki gives no counts: 0 shows none */
 			e->b_items[e->b_n++] = (struct browse_item){ xstrdup(r->strings[i]), 0, false };
 		}
+		browser_counts(v, label, &cap);
 	} else if (!strcmp(label, "level")) {
 		for (int l = LVL_TRACE; l <= LVL_FATAL; l++) {
 			const uint64_t *seqs;
@@ -463,7 +525,8 @@ explore__browser_load(struct view *v)
 	} else {
 		scan_values(st, label, &e->b_items, &e->b_n, &cap);
 	}
-	qsort(e->b_items, e->b_n, sizeof(*e->b_items), browse_cmp);
+	if (e->b_n)   /* qsort(NULL, 0, ...) is undefined */
+		qsort(e->b_items, e->b_n, sizeof(*e->b_items), browse_cmp);
 	const struct browse_pick *pk = pick_of(e, label, false);
 	char picks[520];
 	snprintf(picks, sizeof(picks), "\x1f%s\x1f", pk ? pk->vals : "");
@@ -555,7 +618,8 @@ explore__draw_browser(struct view *v, struct tui_canvas *c)
 	tui_put_field(c, THEME_HEADER, " LABEL", 6, lw, TUI_LEFT);
 	tui_put_text(c, THEME_HEADER, "  VALUE (Space picks, Enter builds the selector, Esc closes)");
 	tui_fill(c, THEME_HEADER, ' ');
-	int rows = c->h - 2;
+	/* On Loki one row above the selector says what the counts are. */
+	int rows = c->h - (e->lc ? 3 : 2);
 	e->page_rows = rows > 1 ? rows : 1;
 	/* The label column scrolls to keep the current label in view. */
 	int first = e->b_label >= rows ? e->b_label - rows + 1 : 0;
@@ -569,14 +633,18 @@ explore__draw_browser(struct view *v, struct tui_canvas *c)
 		tui_put_field(c, st, b, strlen(b), lw, TUI_LEFT);
 	}
 	if (!e->b_nlabels) {
+		const char *lerr = label_cache_error(e->lc, NULL);
 		tui_move(c, 1, 1);
-		tui_put_text(c, THEME_MUTED, e->lc ? "asking Loki..." : "no labels");
+		if (*lerr)   /* the failure fills the row: Loki's words, cut at the edge */
+			tui_printf(c, THEME_ERROR, "labels: Loki: %s", lerr);
+		else
+			tui_put_text(c, THEME_MUTED, e->lc ? "asking Loki..." : "no labels");
 	}
 	if (e->b_sel < e->b_top)
 		e->b_top = e->b_sel;
 	if (e->b_sel >= e->b_top + rows)
 		e->b_top = e->b_sel - rows + 1;
-	if (!e->b_n) {
+	if (!e->b_n && e->b_nlabels) {
 		tui_move(c, 1, lw + 2);
 		const char *lerr = e->b_label < e->b_nlabels ? label_cache_error(e->lc, e->b_labels[e->b_label]) : "";
 		if (*lerr)
@@ -592,13 +660,33 @@ explore__draw_browser(struct view *v, struct tui_canvas *c)
 		uint16_t base = s ? THEME_SELECTION : THEME_NORMAL;
 		tui_put_text(&row, it->picked ? THEME_OK : base, it->picked ? " [x] " : " [ ] ");
 		char cnt[32] = "";
-		if (it->count)
+		if (e->lc && e->b_cnt.known && e->b_cnt.bytes)
+			explore__fmt_bytes(it->count, cnt, sizeof(cnt));
+		else if (it->count || (e->lc && e->b_cnt.known))
 			snprintf(cnt, sizeof(cnt), "%zu", it->count);
 		int vw = row.w - 5 - 10;
 		tui_put_field(&row, s ? base : THEME_LABEL_VALUE, it->value, strlen(it->value), vw > 4 ? vw : 4, TUI_LEFT);
 		tui_put_field(&row, s ? base : THEME_MUTED, cnt, strlen(cnt), 9, TUI_RIGHT);
 		if (s)
 			tui_fill(&row, base, ' ');
+	}
+	if (e->lc && e->b_label < e->b_nlabels) {
+		tui_move(c, c->h - 2, 0);
+		char d[32], r[32], line[300];
+		const struct browse_counts *bc = &e->b_cnt;
+		lq_fmt_prom_duration(bc->span_ns / 1000000, d, sizeof(d));
+		lq_fmt_prom_duration(bc->range_ns / 1000000, r, sizeof(r));
+		if (bc->err[0])
+			snprintf(line, sizeof(line), " counts failed: %s", bc->err);
+		else if (!bc->known)
+			snprintf(line, sizeof(line), " counting... (values with their lines over the last %s)", d);
+		else if (bc->bytes)
+			snprintf(line, sizeof(line), " bytes per value over the last %s (Loki's index volume)", d);
+		else
+			snprintf(line, sizeof(line), " lines per value over the last %s%s%s%s", d,
+				 bc->capped ? " (capped from " : "", bc->capped ? r : "",
+				 bc->capped ? ": counting reads every line)" : "");
+		tui_put_text(c, bc->err[0] ? THEME_ERROR : THEME_MUTED, line);
 	}
 	struct sbuf sel = SBUF_INIT;
 	browser_selector(e, &sel);

@@ -59,9 +59,8 @@ thousands(size_t n, char *buf, size_t size)
 	buf[o] = '\0';
 }
 
-/* 1536 -> "1.5 KiB". */
-static void
-fmt_bytes(uint64_t b, char *buf, size_t size)
+void
+explore__fmt_bytes(uint64_t b, char *buf, size_t size)
 {
 	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
 	double x = (double)b;
@@ -111,9 +110,9 @@ stop_requests(struct view *v)
 		e->job = NULL;
 		app_fetch_end(v->app);
 	}
-	if (e->vol_req) {
-		loki_cancel(e->vol_req);
-		e->vol_req = NULL;
+	if (e->vol_job) {
+		result_free(qrun_cancel(e->vol_job));
+		e->vol_job = NULL;
 		app_fetch_end(v->app);
 	}
 }
@@ -170,7 +169,7 @@ volume_done(void *ud, const struct res_error *err, struct result *res)
 {
 	struct view *v = ud;
 	struct explore *e = E(v);
-	e->vol_req = NULL;
+	e->vol_job = NULL;
 	app_fetch_end(v->app);
 	if (!err && res->type == RES_MATRIX) {
 		e->vol = res;
@@ -182,6 +181,20 @@ volume_done(void *ud, const struct res_error *err, struct result *res)
 }
 
 static void
+volume_tick(void *ud)
+{
+	struct view *v = ud;
+	struct explore *e = E(v);
+	qrun_get_status(e->vol_job, &e->vol_st);
+	app_dirty(v->app);
+}
+
+/*
+ * On Loki the volume goes through qrun like the query (time chunks on
+ * long ranges, progress, Esc), without an estimate: the query just read
+ * the same lines.
+ */
+static void
 run_volume(struct view *v)
 {
 	struct explore *e = E(v);
@@ -190,11 +203,17 @@ run_volume(struct view *v)
 	int64_t start, end;
 	volume_query(v, &vq, &start, &end);
 	if (a->loki) {
-		struct loki_query q = { .query = sbuf_str(&vq), .start_ns = start, .end_ns = end,
-					.step_s = (double)e->vol_bucket / 1e9 };
-		e->vol_req = loki_query_range(a->loki, &q, volume_done, v);
-		if (e->vol_req)
+		struct qrun_params p = {
+			.query = sbuf_str(&vq), .start_ns = start, .end_ns = end,
+			.step_ns = e->vol_bucket, .no_estimate = true,
+			.max_chunk_ns = a->cfg ? a->cfg->query_chunk_ns : 0,
+		};
+		memset(&e->vol_st, 0, sizeof(e->vol_st));
+		e->vol_job = qrun_start(a->loop, a->loki, &p, volume_done, volume_tick, v);
+		if (e->vol_job) {
 			app_fetch_begin(a);
+			qrun_get_status(e->vol_job, &e->vol_st);
+		}
 	} else {
 		struct lq_eval_params p = { .start_ns = start, .end_ns = end, .step_ns = e->vol_bucket,
 					    .split_ns = -1 };
@@ -365,6 +384,13 @@ bool
 explore__cancel(struct view *v)
 {
 	struct explore *e = E(v);
+	if (!e->job && e->vol_job) {
+		result_free(qrun_cancel(e->vol_job));
+		e->vol_job = NULL;
+		app_fetch_end(v->app);
+		app_message(v->app, 1, "volume cancelled: the bars count the lines shown");
+		return true;
+	}
 	if (!e->job)
 		return false;
 	qrun_get_status(e->job, &e->r_st);
@@ -393,7 +419,7 @@ backend_words(struct view *v, char *buf, size_t size)
 		return;
 	}
 	char b[32];
-	fmt_bytes(e->res && e->res->bytes ? e->res->bytes : e->r_st.p.bytes, b, sizeof(b));
+	explore__fmt_bytes(e->res && e->res->bytes ? e->res->bytes : e->r_st.p.bytes, b, sizeof(b));
 	size_t pages = e->res && e->res->pages ? e->res->pages : e->r_st.p.pages;
 	if (pages)
 		snprintf(buf, size, "Loki, %zu request%s, %s", pages, pages == 1 ? "" : "s", b);
@@ -411,7 +437,7 @@ explore__summary(struct view *v, char *buf, size_t size)
 	backend_words(v, be, sizeof(be));
 	if (e->job) {
 		char b[32];
-		fmt_bytes(e->r_st.p.bytes, b, sizeof(b));
+		explore__fmt_bytes(e->r_st.p.bytes, b, sizeof(b));
 		const struct qrun_status *st = &e->r_st;
 		if (st->phase == QRUN_ESTIMATE)
 			snprintf(buf, size, " asking Loki what the query will read... %.1f s; Esc cancels ", st->elapsed_s);
@@ -440,10 +466,17 @@ explore__summary(struct view *v, char *buf, size_t size)
 		char n[32], lim[200];
 		thousands(e->nrows, n, sizeof(n));
 		res_limit_format(&e->res->limit, lim, sizeof(lim));
+		char vol[120] = "";
+		if (e->vol_job) {
+			const struct qrun_status *vs = &e->vol_st;
+			snprintf(vol, sizeof(vol), "; volume: chunk %zu/%zu, %.1f s, Esc stops it",
+				 vs->p.chunks_done < vs->chunks ? vs->p.chunks_done + 1 : vs->chunks,
+				 vs->chunks ? vs->chunks : 1, vs->elapsed_s);
+		}
 		if (e->r_cut)
-			snprintf(buf, size, " %s%s (%s): L fetches more ", lim, ms, be);
+			snprintf(buf, size, " %s%s (%s): L fetches more%s ", lim, ms, be, vol);
 		else
-			snprintf(buf, size, " %s lines%s (%s) ", n, ms, be);
+			snprintf(buf, size, " %s lines%s (%s)%s ", n, ms, be, vol);
 	} else if (e->res->type == RES_SCALAR) {
 		snprintf(buf, size, " scalar%s (%s) ", ms, be);
 	} else if (e->res->type == RES_VECTOR) {
@@ -469,7 +502,7 @@ estimate_words(const struct qrun_status *st, char *buf, size_t size)
 		return;
 	}
 	char b[32], en[32];
-	fmt_bytes((uint64_t)(st->est.bytes > 0 ? st->est.bytes : 0), b, sizeof(b));
+	explore__fmt_bytes((uint64_t)(st->est.bytes > 0 ? st->est.bytes : 0), b, sizeof(b));
 	thousands((size_t)(st->est.entries > 0 ? st->est.entries : 0), en, sizeof(en));
 	snprintf(buf, size, "estimate (index/stats): %lld streams, %lld chunks, %s, %s entries%s",
 		 (long long)st->est.streams, (long long)st->est.chunks, b, en,
@@ -513,7 +546,7 @@ explore__draw_progress(struct view *v, struct tui_canvas *c)
 		y++;
 	}
 	char b[32], n[32];
-	fmt_bytes(st->p.bytes, b, sizeof(b));
+	explore__fmt_bytes(st->p.bytes, b, sizeof(b));
 	thousands(st->p.entries, n, sizeof(n));
 	snprintf(line, sizeof(line), "%zu/%zu chunks  elapsed %.1f s  received %s  %s lines", done, total,
 		 st->elapsed_s, b, n);
