@@ -255,6 +255,16 @@ local_inc_eval(struct local_inc *q, const struct store *st, const struct lq_eval
 	return inc_run(q, st, p, upto, false, out, err);
 }
 
+size_t
+local_inc_slice(size_t slice, int64_t dt_ns)
+{
+	if (dt_ns < 1000000 && slice < (1u << 17))
+		return slice * 2;
+	if (dt_ns > 3000000 && slice > 256)
+		return slice / 2;
+	return slice;
+}
+
 static void
 to_labels(struct res_labels *dst, const struct lq_label *l, size_t n)
 {

@@ -38,6 +38,13 @@ int local_inc_feed(struct local_inc *q, const struct store *st, const struct lq_
 		   uint64_t upto, size_t max_lines, struct lq_error *err);
 int local_inc_eval(struct local_inc *q, const struct store *st, const struct lq_eval_params *p,
 		   uint64_t upto, struct lq_result **out, struct lq_error *err);
+/**
+ * The `max_lines` for the next local_inc_feed() call (start with
+ * LOCAL_INC_SLICE), given that the last one took `dt_ns`: about a
+ * millisecond or two per call.
+ */
+#define LOCAL_INC_SLICE 2048
+size_t local_inc_slice(size_t slice, int64_t dt_ns);
 
 /**
  * Converts an evaluator result into the API result type Loki answers are
