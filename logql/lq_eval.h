@@ -55,6 +55,16 @@ struct lq_source {
 		    const struct lq_selector *sel);
 	int (*next)(void *ud, struct lq_entry *e);
 	void (*close)(void *ud);
+	/*
+	 * Optional, for log queries.  `backward`: next() hands the entries
+	 * in the reverse of the order it would otherwise (newest first);
+	 * ties (same time and stream) are still broken as if handed in that
+	 * other order, so the answer is the same.  floor(): a BACKWARD query
+	 * has `limit` entries newer than ts_ns, so entries with ts < ts_ns
+	 * are not needed any more: the source may skip them.
+	 */
+	bool backward;
+	void (*floor)(void *ud, int64_t ts_ns);
 };
 
 enum lq_direction { LQ_BACKWARD, LQ_FORWARD };
