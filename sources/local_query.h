@@ -29,7 +29,9 @@ int local_query(const struct store *st, const char *query, const struct lq_eval_
  * local_inc_eval() feeds what is left below `upto` and evaluates: the
  * answer equals local_query() at the same parameters over the lines below
  * `upto`.  The range must not move back in time (the cache then starts
- * over).  Log queries are not cached: local_inc_eval() runs them whole.
+ * over).  Log queries are not cached: local_inc_eval() runs them whole,
+ * BACKWARD ones from the newest line back, skipping lines older than the
+ * newest `limit` matches (the same answer as local_query()).
  */
 struct local_inc;
 struct local_inc *local_inc_new(const char *query);
