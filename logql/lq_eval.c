@@ -1851,8 +1851,5 @@ lq_mem_source_init(struct lq_source *src, struct lq_mem_source *m,
 	m->entries = entries;
 	m->n = n;
 	m->pos = 0;
-	src->ud = m;
-	src->open = mem_open;
-	src->next = mem_next;
-	src->close = NULL;
+	*src = (struct lq_source){ .ud = m, .open = mem_open, .next = mem_next };
 }
