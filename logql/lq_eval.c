@@ -530,7 +530,14 @@ struct lentry {
 struct logacc {
 	struct lentry *v;
 	size_t n, cap;
+	size_t count;            /* entries handed so far */
+	size_t limit;
+	bool forward;
+	bool floored;            /* BACKWARD: entries older than floor_ts */
+	int64_t floor_ts;        /* cannot be answered any more */
 };
+
+static int cmp_entry(const void *a, const void *b);
 
 static int
 log_cb(struct ev *e, void *ud, int64_t ts, struct lset *ls, const char *line,
@@ -538,6 +545,18 @@ log_cb(struct ev *e, void *ud, int64_t ts, struct lset *ls, const char *line,
 {
 	(void)v;
 	struct logacc *acc = ud;
+	/* BACKWARD: only the newest `limit` can be answered; keep at most
+	 * twice that, and tell the source older entries are not needed. */
+	if (!acc->forward && acc->n == 2 * acc->limit) {
+		lq__qsort(acc->v, acc->n, sizeof(*acc->v), cmp_entry);
+		acc->n = acc->limit;
+		acc->floored = true;
+		acc->floor_ts = acc->v[acc->n - 1].ts;
+		if (e->src->floor)
+			e->src->floor(e->src->ud, acc->floor_ts);
+	}
+	if (acc->floored && ts < acc->floor_ts)
+		return 0;
 	if (acc->n == acc->cap) {
 		size_t nc = acc->cap ? acc->cap * 2 : 256;
 		struct lentry *nv = realloc(acc->v, nc * sizeof(*nv));
@@ -549,8 +568,10 @@ log_cb(struct ev *e, void *ud, int64_t ts, struct lset *ls, const char *line,
 	char *copy = arena_strndup(&e->a, line, len);
 	if (!copy)
 		return LX_ENOMEM;
-	acc->v[acc->n] = (struct lentry){ ts, ts, ls, copy, len, acc->n, false };
-	acc->n++;
+	/* Ties in input order, as if handed forward. */
+	size_t seq = e->src->backward ? SIZE_MAX - acc->count : acc->count;
+	acc->count++;
+	acc->v[acc->n++] = (struct lentry){ ts, acc->forward ? ts : -ts, ls, copy, len, seq, false };
 	return 0;
 }
 
@@ -597,7 +618,9 @@ copy_labels(struct lq_result *res, const struct lset *s, struct lq_label **out, 
 static int
 eval_log(struct ev *e, const struct lq_expr *q, struct lq_result *res)
 {
-	struct logacc acc = { 0 };
+	bool forward = e->p->direction == LQ_FORWARD;
+	size_t limit = e->p->limit ? e->p->limit : 100;
+	struct logacc acc = { .limit = limit, .forward = forward };
 	int64_t end = e->p->end_ns;
 	int64_t start = e->p->instant ? end : e->p->start_ns;
 	/* log queries: start <= ts < end (Loki excludes the end); an instant
@@ -609,11 +632,7 @@ eval_log(struct ev *e, const struct lq_expr *q, struct lq_result *res)
 		free(acc.v);
 		return -1;
 	}
-	bool forward = e->p->direction == LQ_FORWARD;
-	for (size_t i = 0; i < acc.n; i++)
-		acc.v[i].order = forward ? acc.v[i].ts : -acc.v[i].ts;
 	lq__qsort(acc.v, acc.n, sizeof(*acc.v), cmp_entry);
-	size_t limit = e->p->limit ? e->p->limit : 100;
 	if (acc.n > limit)
 		acc.n = limit;
 	int64_t split = e->p->split_ns ? e->p->split_ns : 30 * 60 * 1000000000LL;
@@ -1970,9 +1989,5 @@ lq_mem_source_init(struct lq_source *src, struct lq_mem_source *m,
 	memset(m, 0, sizeof(*m));
 	m->entries = entries;
 	m->n = n;
-	src->ud = m;
-	src->open = mem_open;
-	src->next = mem_next;
-	src->close = NULL;
-	src->want = mem_want;
+	*src = (struct lq_source){ .ud = m, .open = mem_open, .next = mem_next, .want = mem_want };
 }

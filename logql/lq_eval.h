@@ -64,6 +64,16 @@ struct lq_source {
 	 * the result.
 	 */
 	void (*want)(void *ud, const char *const *names, size_t n);
+	/*
+	 * Optional, for log queries.  `backward`: next() hands the entries
+	 * in the reverse of the order it would otherwise (newest first);
+	 * ties (same time and stream) are still broken as if handed in that
+	 * other order, so the answer is the same.  floor(): a BACKWARD query
+	 * has `limit` entries newer than ts_ns, so entries with ts < ts_ns
+	 * are not needed any more: the source may skip them.
+	 */
+	bool backward;
+	void (*floor)(void *ud, int64_t ts_ns);
 };
 
 enum lq_direction { LQ_BACKWARD, LQ_FORWARD };

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/xalloc.h"
 #include "sources/local_query.h"
@@ -139,56 +140,109 @@ instance(struct alerts *al, size_t rule, const char *labels)
 	return a;
 }
 
-void
-alerts_eval(struct alerts *al, const struct store *st, int64_t now)
+static int64_t
+mono_ns(void)
 {
-	al->last_eval = now;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Updates rule `r`'s instances from its answer `res` (NULL: an error). */
+static void
+apply(struct alerts *al, size_t r, const struct lq_result *res, int64_t now)
+{
+	const struct alert_rule *rule = &al->rules[r];
 	for (size_t i = 0; i < al->n; i++)
-		al->a[i].seen = false;
-	for (size_t r = 0; r < al->nrules; r++) {
-		struct alert_rule *rule = &al->rules[r];
-		struct lq_eval_params p = { .start_ns = now, .end_ns = now, .instant = true };
-		struct lq_result *res = NULL;
-		struct lq_error e;
-		rule->err[0] = '\0';
-		if (!rule->inc)
-			rule->inc = local_inc_new(rule->expr);
-		if (local_inc_eval(rule->inc, st, &p, store_next_seq(st), &res, &e)) {
-			snprintf(rule->err, sizeof(rule->err), "%s", e.msg);
+		if (al->a[i].rule == r)
+			al->a[i].seen = false;
+	for (size_t s = 0; res && s < res->nseries; s++) {
+		const struct lq_series *se = &res->series[s];
+		if (!se->n || !holds(rule->op, se->points[se->n - 1].v, rule->threshold))
 			continue;
+		char labels[200];
+		size_t len = (size_t)snprintf(labels, sizeof(labels), "{");
+		const char *agent = "";
+		for (size_t l = 0; l < se->nlabels && len < sizeof(labels); l++) {
+			len += (size_t)snprintf(labels + len, sizeof(labels) - len, "%s%s=\"%s\"", l ? ", " : "",
+						se->labels[l].name, se->labels[l].value);
+			if (!strcmp(se->labels[l].name, "agent_id"))
+				agent = se->labels[l].value;
 		}
-		for (size_t s = 0; s < res->nseries; s++) {
-			const struct lq_series *se = &res->series[s];
-			if (!se->n || !holds(rule->op, se->points[se->n - 1].v, rule->threshold))
-				continue;
-			char labels[200];
-			size_t len = (size_t)snprintf(labels, sizeof(labels), "{");
-			const char *agent = "";
-			for (size_t l = 0; l < se->nlabels && len < sizeof(labels); l++) {
-				len += (size_t)snprintf(labels + len, sizeof(labels) - len, "%s%s=\"%s\"", l ? ", " : "",
-							se->labels[l].name, se->labels[l].value);
-				if (!strcmp(se->labels[l].name, "agent_id"))
-					agent = se->labels[l].value;
-			}
-			if (len < sizeof(labels))
-				snprintf(labels + len, sizeof(labels) - len, "}");
-			struct alert *a = instance(al, r, labels);
-			snprintf(a->agent, sizeof(a->agent), "%s", agent);
-			a->value = se->points[se->n - 1].v;
-			a->seen = true;
-			if (a->state == ALERT_INACTIVE)
-				a->active_since = now;
-			a->state = now - a->active_since >= rule->for_ns ? ALERT_FIRING : ALERT_PENDING;
-			a->last_eval = now;
-		}
-		lq_result_free(res);
+		if (len < sizeof(labels))
+			snprintf(labels + len, sizeof(labels) - len, "}");
+		struct alert *a = instance(al, r, labels);
+		snprintf(a->agent, sizeof(a->agent), "%s", agent);
+		a->value = se->points[se->n - 1].v;
+		a->seen = true;
+		if (a->state == ALERT_INACTIVE)
+			a->active_since = now;
+		a->state = now - a->active_since >= rule->for_ns ? ALERT_FIRING : ALERT_PENDING;
+		a->last_eval = now;
 	}
 	/* Instances that no longer hold resolve and go. */
 	size_t k = 0;
 	for (size_t i = 0; i < al->n; i++)
-		if (al->a[i].seen)
+		if (al->a[i].rule != r || al->a[i].seen)
 			al->a[k++] = al->a[i];
 	al->n = k;
+}
+
+void
+alerts_begin(struct alerts *al, const struct store *st, int64_t now)
+{
+	if (al->busy)
+		return;
+	al->busy = true;
+	al->at = now;
+	al->upto = store_next_seq(st);
+	al->cur = 0;
+	if (!al->slice)
+		al->slice = LOCAL_INC_SLICE;
+}
+
+bool
+alerts_work(struct alerts *al, const struct store *st, int64_t budget_ns)
+{
+	int64_t t0 = mono_ns();
+	for (bool first = true; al->busy; first = false) {
+		if (al->cur >= al->nrules) {
+			al->busy = false;
+			al->last_eval = al->at;
+			break;
+		}
+		int64_t t1 = mono_ns();
+		if (!first && budget_ns >= 0 && t1 - t0 >= budget_ns)
+			return false;
+		struct alert_rule *rule = &al->rules[al->cur];
+		struct lq_eval_params p = { .start_ns = al->at, .end_ns = al->at, .instant = true };
+		struct lq_error e;
+		if (!rule->inc)
+			rule->inc = local_inc_new(rule->expr);
+		size_t n = al->slice_cap && al->slice_cap < al->slice ? al->slice_cap : al->slice;
+		int rc = local_inc_feed(rule->inc, st, &p, al->upto, n, &e);
+		al->slice = local_inc_slice(al->slice, mono_ns() - t1);
+		if (rc == 0)
+			continue;
+		struct lq_result *res = NULL;
+		if (rc == 1)
+			rc = local_inc_eval(rule->inc, st, &p, al->upto, &res, &e);
+		if (rc)
+			snprintf(rule->err, sizeof(rule->err), "%s", e.msg);
+		else
+			rule->err[0] = '\0';
+		apply(al, al->cur++, res, al->at);
+		lq_result_free(res);
+	}
+	return true;
+}
+
+void
+alerts_eval(struct alerts *al, const struct store *st, int64_t now)
+{
+	alerts_work(al, st, -1);   /* one in progress ends first */
+	alerts_begin(al, st, now);
+	alerts_work(al, st, -1);
 }
 
 size_t

@@ -23,6 +23,8 @@ struct walk {
 	size_t nidx, pos;
 	uint64_t cur, stop;
 	bool use_idx;
+	bool backward;               /* newest first: pos and stop count down */
+	int64_t floor;               /* lines older than this are not needed */
 	struct lq_label labels[L__N];
 	char host[128], service[128];
 };
@@ -65,7 +67,46 @@ walk_open(void *ud, int64_t start_ns, int64_t end_ns, const struct lq_selector *
 	w->stop = store_next_seq(st);
 	if (w->stop > w->max_seq)
 		w->stop = w->max_seq;
+	w->floor = INT64_MIN;
+	if (w->backward && w->use_idx) {
+		/* from the last index entry below max_seq down to pos */
+		size_t hi = w->nidx;
+		while (hi > w->pos && w->idx[hi - 1] >= w->max_seq)
+			hi--;
+		w->stop = w->pos;
+		w->pos = hi;
+	}
 	return 0;
+}
+
+static void
+walk_floor(void *ud, int64_t ts_ns)
+{
+	((struct walk *)ud)->floor = ts_ns;
+}
+
+/* The next candidate seq in walk order; false at the end. */
+static bool
+walk_seq(struct walk *w, uint64_t *seq)
+{
+	if (w->use_idx && w->backward) {
+		if (w->pos <= w->stop)
+			return false;
+		*seq = w->idx[--w->pos];
+	} else if (w->use_idx) {
+		if (w->pos >= w->nidx || w->idx[w->pos] >= w->max_seq)
+			return false;
+		*seq = w->idx[w->pos++];
+	} else if (w->backward) {
+		if (w->stop <= w->cur)
+			return false;
+		*seq = --w->stop;
+	} else {
+		if (w->cur >= w->stop)
+			return false;
+		*seq = w->cur++;
+	}
+	return true;
 }
 
 static void
@@ -82,19 +123,10 @@ walk_next(void *ud, struct lq_entry *e)
 {
 	struct walk *w = ud;
 	const struct store *st = w->st;
-	for (;;) {
-		uint64_t seq;
-		if (w->use_idx) {
-			if (w->pos >= w->nidx || w->idx[w->pos] >= w->max_seq)
-				return 0;
-			seq = w->idx[w->pos++];
-		} else {
-			if (w->cur >= w->stop)
-				return 0;
-			seq = w->cur++;
-		}
+	uint64_t seq;
+	while (walk_seq(w, &seq)) {
 		const struct log_rec *r = store_get(st, seq);
-		if (!r || r->ts_ns < w->start || r->ts_ns > w->end)
+		if (!r || r->ts_ns < w->start || r->ts_ns > w->end || r->ts_ns < w->floor)
 			continue;
 		size_t n = 0;
 		static const char *const names[L__N] = {
@@ -130,14 +162,19 @@ walk_next(void *ud, struct lq_entry *e)
 		e->pos = seq;
 		return 1;
 	}
+	return 0;
 }
 
+/* `backward`: newest first, skipping lines the evaluator no longer needs
+ * (for BACKWARD log queries with a limit). */
 static int
 query_seqs(const struct store *st, const char *query, const struct lq_eval_params *p,
-	   uint64_t min_seq, uint64_t max_seq, struct lq_result **out, struct lq_error *err)
+	   uint64_t min_seq, uint64_t max_seq, bool backward, struct lq_result **out,
+	   struct lq_error *err)
 {
-	struct walk w = { .st = st, .min_seq = min_seq, .max_seq = max_seq };
-	struct lq_source src = { .ud = &w, .open = walk_open, .next = walk_next };
+	struct walk w = { .st = st, .min_seq = min_seq, .max_seq = max_seq, .backward = backward };
+	struct lq_source src = { .ud = &w, .open = walk_open, .next = walk_next,
+				 .backward = backward, .floor = backward ? walk_floor : NULL };
 	/* Step times as Loki's query frontend aligns them, so local numbers
 	 * and Loki's agree point for point. */
 	struct lq_eval_params ap = *p;
@@ -149,7 +186,7 @@ int
 local_query(const struct store *st, const char *query, const struct lq_eval_params *p,
 	    struct lq_result **out, struct lq_error *err)
 {
-	return query_seqs(st, query, p, 0, UINT64_MAX, out, err);
+	return query_seqs(st, query, p, 0, UINT64_MAX, false, out, err);
 }
 
 /* ---- incremental: a metric query kept up to date ---- */
@@ -210,14 +247,14 @@ inc_run(struct local_inc *q, const struct store *st, const struct lq_eval_params
 	cp.cache_min_pos = store_first_seq(st);
 	cp.cache_only = only;
 	struct lq_result *r = NULL;
-	int rc = query_seqs(st, q->query, &cp, q->next, stop, &r, err);
+	int rc = query_seqs(st, q->query, &cp, q->next, stop, false, &r, err);
 	if (rc == LX_ERANGE && q->next > store_first_seq(st)) {
 		/* The range moved back (a smaller step aligns its start
 		 * earlier): the cache was emptied; feed from the start. */
 		q->next = store_first_seq(st);
 		if (only)
 			return 0;
-		rc = query_seqs(st, q->query, &cp, q->next, stop, &r, err);
+		rc = query_seqs(st, q->query, &cp, q->next, stop, false, &r, err);
 	}
 	if (rc) {
 		q->next = 0;    /* the cache was emptied: start over */
@@ -251,8 +288,18 @@ local_inc_eval(struct local_inc *q, const struct store *st, const struct lq_eval
 	       uint64_t upto, struct lq_result **out, struct lq_error *err)
 {
 	if (q->log)
-		return query_seqs(st, q->query, p, 0, upto, out, err);
+		return query_seqs(st, q->query, p, 0, upto, p->direction == LQ_BACKWARD, out, err);
 	return inc_run(q, st, p, upto, false, out, err);
+}
+
+size_t
+local_inc_slice(size_t slice, int64_t dt_ns)
+{
+	if (dt_ns < 1000000 && slice < (1u << 17))
+		return slice * 2;
+	if (dt_ns > 3000000 && slice > 256)
+		return slice / 2;
+	return slice;
 }
 
 static void

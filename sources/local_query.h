@@ -29,7 +29,9 @@ int local_query(const struct store *st, const char *query, const struct lq_eval_
  * local_inc_eval() feeds what is left below `upto` and evaluates: the
  * answer equals local_query() at the same parameters over the lines below
  * `upto`.  The range must not move back in time (the cache then starts
- * over).  Log queries are not cached: local_inc_eval() runs them whole.
+ * over).  Log queries are not cached: local_inc_eval() runs them whole,
+ * BACKWARD ones from the newest line back, skipping lines older than the
+ * newest `limit` matches (the same answer as local_query()).
  */
 struct local_inc;
 struct local_inc *local_inc_new(const char *query);
@@ -38,6 +40,13 @@ int local_inc_feed(struct local_inc *q, const struct store *st, const struct lq_
 		   uint64_t upto, size_t max_lines, struct lq_error *err);
 int local_inc_eval(struct local_inc *q, const struct store *st, const struct lq_eval_params *p,
 		   uint64_t upto, struct lq_result **out, struct lq_error *err);
+/**
+ * The `max_lines` for the next local_inc_feed() call (start with
+ * LOCAL_INC_SLICE), given that the last one took `dt_ns`: about a
+ * millisecond or two per call.
+ */
+#define LOCAL_INC_SLICE 2048
+size_t local_inc_slice(size_t slice, int64_t dt_ns);
 
 /**
  * Converts an evaluator result into the API result type Loki answers are

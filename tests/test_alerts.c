@@ -4,10 +4,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "sources/alerts.h"
+#include "sources/demo.h"
+#include "sources/local_query.h"
 
 #define SEC 1000000000LL
 static const int64_t T0 = 1767225600LL * SEC;
@@ -80,12 +83,128 @@ test_cycle(void **state)
 	store_free(st);
 }
 
+static void
+push_demo(void *ud, const char *agent, int64_t ts, const char *line, size_t len)
+{
+	(void)agent;
+	store_push(ud, line, len, len, "demo", ts, ts);
+}
+
+static void
+add_rules(struct alerts *al)
+{
+	struct sbuf err = SBUF_INIT;
+	alerts_add_defaults(al);
+	static const char *const more[] = {
+		"Busy sum by (agent_id) (count_over_time({level=~\".+\"}[1m])) > 12 for 20s",
+		"Latency quantile_over_time(0.9, {level=~\".+\"} | json | unwrap context_duration_ms | __error__=\"\" [2m]) by (component) > 100",
+		"Quiet sum by (level) (rate({level=~\"WARN|ERROR\"}[30s])) < 100",
+		"Broken sum(rate({level=\"INFO\"} | json | unwrap message [1m])) > 1",
+	};
+	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
+		assert_int_equal(alerts_add_rule(al, more[i], &err), 0);
+	sbuf_release(&err);
+}
+
+/*
+ * Alerts evaluated in small steps while lines keep arriving (and, with a
+ * small store, old lines are evicted) equal one whole evaluation from
+ * scratch at the same time over the same lines: instances, states,
+ * values, since-times and rule errors.
+ */
+static void
+run_sliced(size_t max_bytes)
+{
+	struct store_opts o = { .max_bytes = max_bytes, .max_line = 65536 };
+	struct store *st = store_new(&o);
+	struct demo_gen *g = demo_gen_new(7, 60, T0);
+	struct alerts sliced = { 0 }, whole = { 0 };
+	add_rules(&sliced);
+	add_rules(&whole);
+	sliced.slice_cap = 97;
+	size_t firing = 0, pending = 0, compared = 0;
+	int64_t now = T0 + 400 * SEC;
+	/* The lines of the last 3 s before `now` arrive during the pass:
+	 * they must not count (the whole evaluation does not see them). */
+	demo_gen_run(g, now - 3 * SEC, push_demo, st);
+	for (int round = 0; round < 12; round++) {
+		alerts_begin(&sliced, st, now);
+		/* One whole evaluation from scratch over the lines held now. */
+		for (size_t r = 0; r < whole.nrules; r++) {
+			local_inc_free(whole.rules[r].inc);
+			whole.rules[r].inc = NULL;
+		}
+		alerts_eval(&whole, st, now);
+		uint64_t upto = store_next_seq(st);
+		/* Steps of at most 97 lines; a tenth of a second of lines
+		 * arrives every few steps. */
+		int steps = 0;
+		int64_t t = now - 3 * SEC;
+		while (!alerts_work(&sliced, st, 0)) {
+			if (++steps % 5 == 0) {
+				t += SEC / 10;
+				demo_gen_run(g, t, push_demo, st);
+			}
+		}
+		if (round == 0)
+			assert_true(steps > 100);
+		assert_true(store_next_seq(st) > upto);
+		assert_int_equal(sliced.last_eval, now);
+		assert_int_equal(sliced.n, whole.n);
+		for (size_t i = 0; i < whole.n; i++) {
+			const struct alert *a = &sliced.a[i], *b = &whole.a[i];
+			assert_int_equal(a->rule, b->rule);
+			assert_string_equal(a->labels, b->labels);
+			assert_int_equal(a->state, b->state);
+			assert_int_equal(a->active_since, b->active_since);
+			if (fabs(a->value - b->value) > 1e-9 * (fabs(b->value) > 1 ? fabs(b->value) : 1))
+				fail_msg("%s %s: %.12g, want %.12g", whole.rules[b->rule].name, b->labels, a->value,
+					 b->value);
+			firing += b->state == ALERT_FIRING;
+			pending += b->state == ALERT_PENDING;
+			compared++;
+		}
+		for (size_t r = 0; r < whole.nrules; r++)
+			assert_string_equal(sliced.rules[r].err, whole.rules[r].err);
+		assert_non_null(strstr(whole.rules[whole.nrules - 1].err, "unwrap"));
+		/* More lines arrive before the next evaluation. */
+		now = (t > now ? t : now) + 7 * SEC;
+		demo_gen_run(g, now - 3 * SEC, push_demo, st);
+	}
+	assert_true(firing > 0);
+	assert_true(pending > 0);
+	assert_true(compared > 20);
+	if (max_bytes < (64u << 20))
+		assert_true(store_dropped(st) > 0);
+	alerts_release(&sliced);
+	alerts_release(&whole);
+	demo_gen_free(g);
+	store_free(st);
+}
+
+static void
+test_sliced_equals_whole(void **state)
+{
+	(void)state;
+	run_sliced(1u << 30);
+}
+
+/* A store small enough to evict while the alerts are evaluated. */
+static void
+test_sliced_evicting(void **state)
+{
+	(void)state;
+	run_sliced(6u << 20);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_cycle),
+		cmocka_unit_test(test_sliced_equals_whole),
+		cmocka_unit_test(test_sliced_evicting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

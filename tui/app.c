@@ -40,6 +40,7 @@ static const int64_t fetch_windows[] = {
 
 #define MIN_ROWS 3
 #define MIN_COLS 10
+#define WORK_SLICE_NS (6LL * 1000000LL)   /* alert work per loop turn */
 
 int64_t
 app_now(const struct app *a)
@@ -472,22 +473,44 @@ app_prom(const struct app *a)
 }
 
 /* An idle handle: once per loop turn, and the poll for input and lines
- * between turns does not wait while it is active. */
+ * between turns does not wait while it is active.  The alert evaluation
+ * and the top view's work take turns, one slice per turn. */
+static void work_cb(uv_idle_t *h);
+
+static void
+work_arm(struct app *a)
+{
+	if (a->handles_live && !uv_is_active((uv_handle_t *)&a->work))
+		uv_idle_start(&a->work, work_cb);
+}
+
 static void
 work_cb(uv_idle_t *h)
 {
 	struct app *a = h->data;
 	struct view *v = app_top(a);
+	bool view = a->view_work;
 	uv_idle_stop(h);
-	if (v && v->ops->tick)
+	a->alerts_turn = !a->alerts_turn;
+	if (a->alerts.busy && (a->alerts_turn || !view)) {
+		if (alerts_work(&a->alerts, a->store, WORK_SLICE_NS))
+			app_dirty(a);
+		if (a->alerts.busy || view)
+			work_arm(a);
+		return;
+	}
+	a->view_work = false;
+	if (view && v && v->ops->tick)
 		v->ops->tick(v);
+	if (a->alerts.busy)
+		work_arm(a);
 }
 
 void
 app_more_work(struct app *a)
 {
-	if (a->handles_live && !uv_is_active((uv_handle_t *)&a->work))
-		uv_idle_start(&a->work, work_cb);
+	a->view_work = true;
+	work_arm(a);
 }
 
 static void
@@ -505,9 +528,13 @@ app_watch_stack(struct app *a, const struct loki_config *loki, const struct prom
 void
 app_eval_alerts(struct app *a)
 {
-	alerts_eval(&a->alerts, a->store, app_now(a));
+	alerts_begin(&a->alerts, a->store, app_now(a));
 	a->alerts_next = mono_ns() + 5 * 1000000000LL;
-	app_dirty(a);
+	/* Interactive: in slices between frames (work_cb); headless: now. */
+	if (a->handles_live)
+		work_arm(a);
+	else if (alerts_work(&a->alerts, a->store, -1))
+		app_dirty(a);
 }
 
 void

@@ -99,7 +99,9 @@ struct app {
 	int64_t last_frame_ns;
 	int frame_ms;
 	uv_timer_t frame, clock;
-	uv_idle_t work;                 /* app_more_work */
+	uv_idle_t work;                 /* app_more_work, alert slices */
+	bool view_work;                 /* the top view asked for more work */
+	bool alerts_turn;               /* alternates alerts and view work */
 	uv_poll_t input;
 	uv_signal_t sig_winch, sig_int, sig_term, sig_hup;
 	bool handles_live;
@@ -150,7 +152,10 @@ void app_more_work(struct app *a);
  */
 void app_fetch_begin(struct app *a);
 void app_fetch_end(struct app *a);
-/** Evaluates the alert rules now (the clock does it every 5 s). */
+/**
+ * Evaluates the alert rules now (the clock does it every 5 s): in slices
+ * between frames, or at once headless.
+ */
 void app_eval_alerts(struct app *a);
 /** Marks the screen for redraw (rendered at most fps times a second). */
 void app_dirty(struct app *a);

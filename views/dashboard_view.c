@@ -31,8 +31,6 @@
 
 #define SPARK_RANGE_NS (300LL * 1000000000LL)
 #define SLICE_NS (6LL * 1000000LL)      /* work per loop turn */
-#define SLICE_MIN 256                   /* lines fed per call: adapts */
-#define SLICE_MAX (1 << 17)
 
 struct panel_state {
 	struct view *v;
@@ -190,7 +188,7 @@ local_start(struct view *v, struct panel_state *s, const struct panel_def *p)
 	s->upto = store_next_seq(st);
 	s->work_ns = 0;
 	if (!s->slice)
-		s->slice = 2048;
+		s->slice = LOCAL_INC_SLICE;
 }
 
 /* Works on pending LogQL panels for up to `budget` ns; true when done. */
@@ -210,12 +208,7 @@ local_work(struct view *v, int64_t budget)
 				return false;
 			struct lq_error e;
 			int rc = local_inc_feed(s->inc, st, &s->prm, s->upto, s->slice, &e);
-			int64_t dt = mono() - t1;
-			/* About a millisecond or two per call. */
-			if (dt < 1000000 && s->slice < SLICE_MAX)
-				s->slice *= 2;
-			else if (dt > 3000000 && s->slice > SLICE_MIN)
-				s->slice /= 2;
+			s->slice = local_inc_slice(s->slice, mono() - t1);
 			struct lq_result *lr = NULL;
 			if (rc == 1)
 				rc = local_inc_eval(s->inc, st, &s->prm, s->upto, &lr, &e);
