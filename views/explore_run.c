@@ -574,7 +574,7 @@ explore__summary(struct view *v, char *buf, size_t size)
 				 vs->chunks ? vs->chunks : 1, vs->elapsed_s);
 		}
 		if (e->r_cut)
-			snprintf(buf, size, " %s%s (%s): O older lines, L limit x10%s ", lim, ms, be, vol);
+			snprintf(buf, size, " %s%s (%s): O fetches more%s ", lim, ms, be, vol);
 		else
 			snprintf(buf, size, " %s lines%s (%s)%s ", n, ms, be, vol);
 	} else if (e->res->type == RES_SCALAR) {
