@@ -337,6 +337,42 @@ add_rows(const struct result *r, bool forward, struct sbuf *out)
 	free(refs);
 }
 
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Sorts each run of rows with the same timestamp by their text.  Which
+ * lines of a timestamp Loki hands out first when a limit cuts it varies
+ * from query to query, so the order inside one timestamp is not Loki's
+ * to promise; Explore sorts the timestamp at a page join (explore_run.c).
+ */
+static void
+tie_sort(struct sbuf *rows)
+{
+	char *text = sbuf_detach(rows, NULL);
+	size_t n = 0, cap = 0;
+	char **v = NULL;
+	for (char *p = text, *nl; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		*nl = '\0';
+		xgrow(&v, &cap, n + 1, sizeof(*v));
+		v[n++] = p;
+	}
+	for (size_t i = 0, j; i < n; i = j) {
+		size_t tl = strcspn(v[i], " ");
+		for (j = i + 1; j < n && !strncmp(v[i], v[j], tl + 1); j++)
+			;
+		qsort(v + i, j - i, sizeof(*v), str_cmp);
+	}
+	for (size_t i = 0; i < n; i++)
+		sbuf_addf(rows, "%s\n", v[i]);
+	free(v);
+	free(text);
+}
+
 /* One page of a log query through loki_query_range (either direction). */
 static struct result *
 range_page(bool forward, int64_t start, int64_t end, size_t limit, const struct result *seen)
@@ -413,12 +449,14 @@ test_live_pages_equal_one_query(void **state)
 		struct result *all = range_page(fwd, base_ns, base_ns + 60 * NS, 5000, NULL);
 		struct sbuf one = SBUF_INIT;
 		add_rows(all, fwd, &one);
+		tie_sort(&one);
 		result_free(all);
 		/* 101 a page: every page ends inside a two-line timestamp group */
 		for (int q = 0; q < (fwd ? 1 : 2); q++) {
 			struct sbuf paged = SBUF_INIT;
 			int pages = page_all(fwd, q, 101, &paged);
 			assert_int_equal(pages, (NLINES + 100) / 101);
+			tie_sort(&paged);
 			if (strcmp(sbuf_str(&one), sbuf_str(&paged)))
 				fail_msg("%s%s: the pages differ from one query", fwd ? "forward" : "backward",
 					 q ? " (qrun, chunks)" : "");

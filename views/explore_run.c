@@ -381,12 +381,31 @@ explore__run(struct view *v)
 	finish(v, res, NULL);
 }
 
+static const struct result *join_res;
+
+static int64_t
+row_ts(const struct result *r, const struct row *w)
+{
+	return r->streams[w->stream].v[w->entry].ts_ns;
+}
+
+/* Rows of one timestamp as result_sorted() orders them: labels, then stream order. */
+static int
+join_cmp(const void *pa, const void *pb)
+{
+	const struct row *a = pa, *b = pb;
+	if (a->stream == b->stream)
+		return a->entry < b->entry ? -1 : a->entry > b->entry;
+	int c = res_labels_cmp(&join_res->streams[a->stream].labels, &join_res->streams[b->stream].labels);
+	return c ? c : a->stream < b->stream ? -1 : 1;
+}
+
 /* Appends the lines of `page` (freed here) below the rows shown. */
 static void
 append_page(struct view *v, struct result *page)
 {
 	struct explore *e = E(v);
-	size_t n;
+	size_t n, old = e->nrows;
 	struct res_ref *refs = result_sorted(page, false, &n);
 	e->rows = xrealloc(e->rows, (e->nrows + n + 1) * sizeof(*e->rows));
 	for (size_t i = 0; i < n; i++) {
@@ -400,6 +419,19 @@ append_page(struct view *v, struct result *page)
 						    row_level(s, en) };
 	}
 	free(refs);
+	if (old && e->nrows > old) {
+		/* Which lines of a timestamp Loki hands out first when a limit
+		 * cuts it varies: the timestamp at the join is sorted as one
+		 * query would sort it. */
+		int64_t edge = row_ts(e->res, &e->rows[old - 1]);
+		size_t lo = old - 1, hi = old;
+		while (lo > 0 && row_ts(e->res, &e->rows[lo - 1]) == edge)
+			lo--;
+		while (hi < e->nrows && row_ts(e->res, &e->rows[hi]) == edge)
+			hi++;
+		join_res = e->res;
+		qsort(e->rows + lo, hi - lo, sizeof(*e->rows), join_cmp);
+	}
 	struct res_limit *l = &e->res->limit;
 	l->shown = e->nrows;
 	if (page->limit.cut && l->at_least <= e->nrows)
