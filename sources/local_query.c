@@ -6,9 +6,11 @@
  */
 #include "sources/local_query.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/err.h"
 #include "core/scan.h"
 #include "core/xalloc.h"
 
@@ -187,6 +189,56 @@ local_query(const struct store *st, const char *query, const struct lq_eval_para
 	    struct lq_result **out, struct lq_error *err)
 {
 	return query_seqs(st, query, p, 0, UINT64_MAX, false, out, err);
+}
+
+int
+local_query_page(const struct store *st, const char *query, const struct lq_eval_params *p,
+		 const struct result *seen, struct result **out, struct lq_error *err)
+{
+	bool fwd = p->direction == LQ_FORWARD;
+	int64_t edge = fwd ? p->start_ns : p->end_ns - 1;
+	size_t want = p->limit ? p->limit : 100;
+	struct lq_eval_params q = *p;
+	/* the held lines at the edge come again, and one more says whether
+	 * lines are left after this page */
+	q.limit = (unsigned)(want + result_entries_at(seen, edge) + 1);
+	struct lq_result *lr = NULL;
+	int rc = local_query(st, query, &q, &lr, err);
+	if (rc)
+		return rc;
+	struct result *all = local_result(lr);
+	lq_result_free(lr);
+	if (all->type != RES_STREAMS) {
+		result_free(all);
+		memset(err, 0, sizeof(*err));
+		err->code = LX_EINVAL;
+		snprintf(err->msg, sizeof(err->msg), "only log queries have pages");
+		return LX_EINVAL;
+	}
+	struct result *r = result_new(RES_STREAMS);
+	size_t n, added = 0;
+	struct res_ref *refs = result_sorted(all, fwd, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct res_stream *s = &all->streams[refs[i].stream];
+		const struct res_entry *en = &s->v[refs[i].entry];
+		if (en->ts_ns == edge && result_holds(seen, &s->labels, en))
+			continue;
+		if (added == want) {
+			struct res_limit *l = &r->limit;
+			l->cut = true;
+			l->layer = "client limit";
+			l->limit = want;
+			l->shown = added;
+			l->at_least = added + 1;
+			break;
+		}
+		res_stream_add(result_stream(r, &s->labels), en->ts_ns, en->line, en->len);
+		added++;
+	}
+	free(refs);
+	result_free(all);
+	*out = r;
+	return 0;
 }
 
 /* ---- incremental: a metric query kept up to date ---- */

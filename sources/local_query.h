@@ -20,6 +20,18 @@ int local_query(const struct store *st, const char *query, const struct lq_eval_
 		struct lq_result **out, struct lq_error *err);
 
 /**
+ * The next page of a log query after the lines `seen` holds, the local
+ * twin of loki_query.seen: the edge is p->end_ns - 1 (backward; the end
+ * is exclusive, so end = the oldest line held + 1) or p->start_ns
+ * (forward); lines of `seen` at the edge are skipped, the rest of that
+ * timestamp comes back, at most p->limit new lines in all.  *out is a new
+ * RES_STREAMS result whose limit says whether more are left.  A metric
+ * query is LX_EINVAL.
+ */
+int local_query_page(const struct store *st, const char *query, const struct lq_eval_params *p,
+		     const struct result *seen, struct result **out, struct lq_error *err);
+
+/**
  * A metric query kept up to date over a growing store (dashboard panels):
  * each line goes through the query's pipelines once, and the samples are
  * kept between calls (lq_eval_params.cache).  local_inc_feed() takes at

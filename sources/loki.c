@@ -1041,8 +1041,7 @@ split_window(struct loki_req *r)
 	r->ws = r->chunks[r->cur].s;
 	r->we = r->chunks[r->cur].e;
 	r->splits++;
-	bset_clear(r);
-	r->have_boundary = false;
+	/* the boundary stays: the half run first still holds its timestamp */
 }
 
 /*
@@ -1229,6 +1228,22 @@ loki_query_range(struct loki *lk, const struct loki_query *q, loki_done_fn cb, v
 	}
 	r->ws = r->chunks[0].s;
 	r->we = r->chunks[0].e;
+	if (q->seen) {
+		/* paging on from lines the caller holds: their lines at the edge
+		 * are the boundary set, as if a page of ours had ended there (the
+		 * first chunk holds the edge in either direction) */
+		r->have_boundary = true;
+		r->boundary = q->forward ? start : end - 1;
+		for (size_t i = 0; i < q->seen->nstreams; i++) {
+			const struct res_stream *s = &q->seen->streams[i];
+			for (size_t j = 0; j < s->n; j++) {
+				if (s->v[j].ts_ns != r->boundary)
+					continue;
+				xgrow(&r->bset, &r->capbset, r->nbset + 1, sizeof(char *));
+				r->bset[r->nbset++] = entry_key(&s->labels, &s->v[j]);
+			}
+		}
+	}
 	send_page(r);
 	/* send_page() may have finished (and freed) r on a bad URL */
 	for (struct loki_req *p = lk->reqs; p; p = p->next)

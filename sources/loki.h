@@ -23,7 +23,8 @@
  * `page_size` entries and moves the time window past the last entry seen
  * (end exclusive, so the boundary timestamp is asked for again and its
  * entries are de-duplicated), until `limit` entries are collected or the
- * range is exhausted.  A server "max entries limit" answer lowers the page
+ * range is exhausted.  loki_query.seen continues from lines held
+ * elsewhere the same way.  A server "max entries limit" answer lowers the page
  * size and retries.  When the result is cut, result->limit says by whom.
  * A range the server rejects as too long or too slow is split in halves
  * and run piece by piece; metric (matrix) pieces are cut on the step grid
@@ -71,6 +72,12 @@ struct loki_query {
 	bool count_total;            /* when `limit` cuts a log query, ask Loki
 				      * sum(count_over_time(...)) for the full
 				      * count (result->limit.total) */
+	const struct result *seen;   /* range log queries: the next page after
+				      * these lines (borrowed for the call): its
+				      * entries at the edge timestamp (end_ns - 1
+				      * backward, start_ns forward) are not
+				      * returned again, the rest of that
+				      * timestamp is; `limit` counts new lines */
 };
 
 /**

@@ -146,7 +146,7 @@ send_query(struct qrun *q)
 		.query = q->query, .start_ns = p->start_ns, .end_ns = p->end_ns,
 		.time_ns = p->end_ns, .limit = p->limit ? p->limit : 1000,
 		.step_s = (double)p->step_ns / 1e9, .progress = progress_cb,
-		.count_total = true,
+		.count_total = !p->no_count, .seen = p->seen,
 	};
 	st->chunks = 1;
 	q->sending = true;

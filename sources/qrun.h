@@ -47,6 +47,11 @@ struct qrun_params {
 	uint64_t chunk_bytes;        /* split above this estimate; 0: 64 MiB */
 	int64_t max_chunk_ns;        /* split ranges longer than this; 0: 1 day */
 	bool no_estimate;            /* skip /index/stats */
+	bool no_count;               /* no full count when the limit cuts */
+	const struct result *seen;   /* log queries: the next (older) page after
+				      * these lines, end_ns = their oldest
+				      * timestamp + 1 (loki_query.seen);
+				      * borrowed until `done` or qrun_cancel() */
 };
 
 enum qrun_phase { QRUN_ESTIMATE, QRUN_QUERY };

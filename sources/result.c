@@ -316,6 +316,31 @@ result_entries(const struct result *r)
 	return n;
 }
 
+bool
+result_holds(const struct result *r, const struct res_labels *labels, const struct res_entry *e)
+{
+	for (size_t i = 0; i < r->nstreams; i++) {
+		const struct res_stream *s = &r->streams[i];
+		if (res_labels_cmp(&s->labels, labels))
+			continue;
+		for (size_t j = 0; j < s->n; j++)
+			if (s->v[j].ts_ns == e->ts_ns && s->v[j].len == e->len &&
+			    !memcmp(s->v[j].line, e->line, e->len))
+				return true;
+	}
+	return false;
+}
+
+size_t
+result_entries_at(const struct result *r, int64_t ts_ns)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->nstreams; i++)
+		for (size_t j = 0; j < r->streams[i].n; j++)
+			n += r->streams[i].v[j].ts_ns == ts_ns;
+	return n;
+}
+
 static const struct result *sort_r;
 static bool sort_fwd;
 
@@ -327,6 +352,13 @@ ref_cmp(const void *pa, const void *pb)
 	int64_t tb = sort_r->streams[b->stream].v[b->entry].ts_ns;
 	if (ta != tb)
 		return (ta < tb) == sort_fwd ? -1 : 1;
+	/* ties by labels, in either direction, as Loki and the evaluator
+	 * order them: a limit then cuts a timestamp group where they do */
+	if (a->stream != b->stream) {
+		int c = res_labels_cmp(&sort_r->streams[a->stream].labels, &sort_r->streams[b->stream].labels);
+		if (c)
+			return c;
+	}
 	if (a->stream != b->stream)
 		return a->stream < b->stream ? -1 : 1;
 	return a->entry < b->entry ? -1 : a->entry > b->entry;

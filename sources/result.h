@@ -174,6 +174,14 @@ void result_add_string(struct result *r, const char *s);
 /** Total log entries over all streams. */
 size_t result_entries(const struct result *r);
 
+/**
+ * Whether `r` holds an entry with these stream labels and the timestamp
+ * and line of `e` (the key that de-duplicates lines between pages).
+ */
+bool result_holds(const struct result *r, const struct res_labels *labels, const struct res_entry *e);
+/** How many entries of `r` have timestamp `ts_ns`. */
+size_t result_entries_at(const struct result *r, int64_t ts_ns);
+
 struct res_ref {
 	uint32_t stream;
 	uint32_t entry;
@@ -181,8 +189,9 @@ struct res_ref {
 
 /**
  * Returns a new array (free() it) of references to every entry, ordered
- * by time (oldest first when `forward`, else newest first; ties keep
- * stream order).  `*n` receives the count.
+ * by time (oldest first when `forward`, else newest first; ties by
+ * stream labels ascending, as Loki orders them, then stream order).  `*n`
+ * receives the count.
  */
 struct res_ref *result_sorted(const struct result *r, bool forward, size_t *n);
 

@@ -4,7 +4,9 @@
 #   - a query's rows are the lines pushed (the tail follows another
 #     selector, so they can only have come from Loki), and the summary
 #     says Loki answered;
-#   - a result cut by the limit says by how much and L fetches the rest;
+#   - a result cut by the limit says by how much; O appends the older lines
+#     (1,200 then: the last rows count down to line 0, each once) and L
+#     fetches the rest;
 #   - a slow Loki: the estimate, the plan and a progress bar whose elapsed
 #     time moves; Esc cancels and the summary says the result is partial;
 #   - Tab completes a label value that only Loki knows.
@@ -58,8 +60,16 @@ assert got == sorted(got, reverse=True), "not newest first"
 
 # 2. The limit: 1,000 of 1,200 shown, the layer named, L fetches the rest.
 out=$(snap 140x12 '' "$SEL")
-echo "$out" | grep -q "─ 1,000 shown of 1,200; client limit 1,000 in [0-9]* ms (Loki, .*: L fetches more" ||
+echo "$out" | grep -q "─ 1,000 shown of 1,200; client limit 1,000 in [0-9]* ms (Loki, .*: O fetches more" ||
 	{ echo "FAIL: the cut does not say how much is missing"; echo "$out" | sed -n 1,6p; exit 1; }
+out=$(snap 140x1000 'OG' "$SEL")
+echo "$out" | grep -q "─ 1,200 lines in [0-9]* ms (Loki, 2 requests" || { echo "FAIL: O did not fetch the older lines"; echo "$out" | sed -n 1,6p; exit 1; }
+# G: the last rows, across the join of the two pages (rows 1,000 and 1,001)
+echo "$out" | python3 -c '
+import re, sys
+got = [int(m.group(1)) for m in re.finditer(r"A1-haiku-001   xe2e line (\d+)\s*$", sys.stdin.read(), re.M)]
+assert len(got) > 900 and got == list(range(got[0], -1, -1)), "rows %d, first %s" % (len(got), got[:5])
+' || { echo "FAIL: the rows after O are not the older lines, newest first, each once"; exit 1; }
 out=$(snap 140x12 'L' "$SEL")
 echo "$out" | grep -q "─ 1,200 lines in [0-9]* ms (Loki" || { echo "FAIL: L did not fetch more"; echo "$out" | sed -n 1,6p; exit 1; }
 
@@ -100,8 +110,8 @@ if [ -n "${FAULT_TEST_ADDR:-}" ]; then
 	#     the (cut) query its 15 chunks show in the summary, Esc stops it,
 	#     and q then quits at once with nothing left in flight (ASan build:
 	#     a leaked request would be reported and fail the exit status).
-	tmux new-session -d -s "$S" -x 140 -y 24 "env XDG_STATE_HOME=$STATE LOKI_ADDR=$FAULT_TEST_ADDR/f/slow700/0/v$RUN $BIN --loki-query '{job=\"nothing-here\"}' --loki-history 1s --query-chunk 1m --query '$SEL'; echo EXITED rc=\$?; sleep 30"
-	wait_for "1,000 shown of 1,200; .*L fetches more; volume: chunk [0-9]*/1[56], [0-9.]* s, Esc stops it" 8 || fail "no volume progress"
+	tmux new-session -d -s "$S" -x 160 -y 24 "env XDG_STATE_HOME=$STATE LOKI_ADDR=$FAULT_TEST_ADDR/f/slow700/0/v$RUN $BIN --loki-query '{job=\"nothing-here\"}' --loki-history 1s --query-chunk 1m --query '$SEL'; echo EXITED rc=\$?; sleep 30"
+	wait_for "1,000 shown of 1,200; .*O fetches more; volume: chunk [0-9]*/1[56], [0-9.]* s, Esc stops it" 8 || fail "no volume progress"
 	tmux send-keys -t "$S" Escape
 	wait_for "volume cancelled: the bars count the lines shown" 2 || fail "Esc did not stop the volume"
 	tmux capture-pane -p -t "$S" | grep -q "volume: chunk" && fail "the volume progress stayed after Esc"

@@ -1,14 +1,16 @@
 /*
  * tests/test_explore.c: the parts of the Explore view that are pure:
  * the multi-line editor model (views/editor.c), the graph arithmetic and
- * drawing for fixed data (views/graph.c), and the history files
- * (views/history.c).
+ * drawing for fixed data (views/graph.c), the history files
+ * (views/history.c), and the pages of older lines over the local store
+ * (local_query_page(), what `O` runs).
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,9 @@
 #include <unistd.h>
 
 #include "core/sbuf.h"
+#include "core/store.h"
+#include "sources/local_query.h"
+#include "sources/result.h"
 #include "tui/grid.h"
 #include "tui/grid_dump.h"
 #include "tui/keys.h"
@@ -333,6 +338,110 @@ test_history_files(void **state)
 	rmdir(dir);
 }
 
+/* ---- pages of older lines (local store) ---- */
+
+#define PG_T0 1767225600000000000LL    /* 2026-01-01T00:00:00Z */
+
+/* "ts labels line" rows of `r` in display order, appended to `out`. */
+static void
+page_rows(const struct result *r, bool forward, struct sbuf *out)
+{
+	size_t n;
+	struct res_ref *refs = result_sorted(r, forward, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct res_stream *s = &r->streams[refs[i].stream];
+		const struct res_entry *e = &s->v[refs[i].entry];
+		sbuf_addf(out, "%" PRId64 " ", e->ts_ns);
+		res_labels_format(&s->labels, out);
+		sbuf_addf(out, " %s\n", e->line);
+	}
+	free(refs);
+}
+
+static void
+test_local_pages(void **state)
+{
+	(void)state;
+	struct store_opts so = { .max_bytes = 1u << 26, .max_line = 65536 };
+	struct store *st = store_new(&so);
+	static const char *const lv[] = { "INFO", "WARN", "ERROR" };
+	/* 300 timestamps, each with a line of three agents; timestamp 150
+	 * holds 250 more lines: a group bigger than a page */
+	size_t total = 0;
+	for (int j = 0; j < 300; j++)
+		for (int k = 0; k < (j == 150 ? 253 : 3); k++) {
+			char line[160];
+			int n = snprintf(line, sizeof(line),
+					 "{\"level\":\"%s\",\"agent_id\":\"A%d\",\"message\":\"line %d.%d\"}",
+					 lv[k % 3], k % 3 + 1, j, k);
+			int64_t ts = PG_T0 + (int64_t)j * 1000000;
+			store_push(st, line, (size_t)n, (size_t)n, "t", ts, ts);
+			total++;
+		}
+	const char *q = "{agent_id=~\".+\"}";
+	for (int fwd = 0; fwd < 2; fwd++) {
+		struct lq_eval_params p = { .start_ns = PG_T0, .end_ns = PG_T0 + 300 * 1000000LL,
+					    .limit = 10000, .direction = fwd ? LQ_FORWARD : LQ_BACKWARD };
+		struct lq_result *lr = NULL;
+		struct lq_error err;
+		assert_int_equal(local_query(st, q, &p, &lr, &err), 0);
+		struct result *all = local_result(lr);
+		lq_result_free(lr);
+		assert_int_equal(result_entries(all), total);
+		struct sbuf one = SBUF_INIT, paged = SBUF_INIT;
+		page_rows(all, fwd, &one);
+		result_free(all);
+		/* pages of 101: they end inside timestamp groups */
+		struct result *held = result_new(RES_STREAMS);
+		int pages = 0;
+		p.limit = 101;
+		for (;;) {
+			struct result *r = NULL;
+			assert_int_equal(local_query_page(st, q, &p, held, &r, &err), 0);
+			pages++;
+			size_t n;
+			struct res_ref *refs = result_sorted(r, fwd, &n);
+			assert_true(n <= 101);
+			page_rows(r, fwd, &paged);
+			for (size_t i = 0; i < n; i++) {
+				const struct res_stream *s = &r->streams[refs[i].stream];
+				const struct res_entry *e = &s->v[refs[i].entry];
+				res_stream_add(result_stream(held, &s->labels), e->ts_ns, e->line, e->len);
+			}
+			int64_t edge = n ? r->streams[refs[n - 1].stream].v[refs[n - 1].entry].ts_ns : 0;
+			bool cut = r->limit.cut;
+			if (cut)
+				assert_int_equal(n, 101);
+			free(refs);
+			result_free(r);
+			if (!cut)
+				break;
+			assert_true(pages < 100);
+			if (fwd)
+				p.start_ns = edge;
+			else
+				p.end_ns = edge + 1;
+		}
+		assert_int_equal(pages, (int)((total + 100) / 101));
+		assert_int_equal(result_entries(held), total);
+		if (strcmp(sbuf_str(&one), sbuf_str(&paged)))
+			fail_msg("%s: the pages differ from one query", fwd ? "forward" : "backward");
+		result_free(held);
+		sbuf_release(&one);
+		sbuf_release(&paged);
+	}
+	/* a metric query has no pages */
+	struct lq_eval_params m = { .start_ns = PG_T0, .end_ns = PG_T0 + 1000000000LL, .step_ns = 1000000000LL, .limit = 10 };
+	struct result *r = NULL;
+	struct lq_error err;
+	struct result *none = result_new(RES_STREAMS);
+	assert_int_not_equal(local_query_page(st, "count_over_time({agent_id=\"A1\"}[1s])", &m, none, &r, &err), 0);
+	assert_null(r);
+	assert_non_null(strstr(err.msg, "log queries"));
+	result_free(none);
+	store_free(st);
+}
+
 int
 main(void)
 {
@@ -345,6 +454,7 @@ main(void)
 		cmocka_unit_test(test_graph_lines_fixed),
 		cmocka_unit_test(test_graph_volume_fixed),
 		cmocka_unit_test(test_history_files),
+		cmocka_unit_test(test_local_pages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1273,12 +1273,13 @@ app_snapshot(struct app *a, int rows, int cols, const char *keys, int settle_ms,
 		p += used ? used : 1;
 		if (key != TUI_KEY_NONE) {
 			app_key(a, key);
+			/* A key may have started requests (an Explore query, a label
+			 * list, PromQL panels): the next key sees their answer. */
+			if (a->fetching > 0)
+				app_settle(a, settle_ms, max_ms);
 			app_render(a);
 		}
 	}
-	/* Keys may have started requests (an Explore query, a label list, PromQL panels). */
-	if (a->fetching > 0)
-		app_settle(a, settle_ms, max_ms);
 	app_render(a);
 	tui_grid_dump(a->grid, styles, out);
 	return 0;

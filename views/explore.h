@@ -96,6 +96,7 @@ struct explore {
 	/* Loki runs (explore_run.c). */
 	bool r_loki;                 /* the last run went to Loki */
 	bool r_partial;              /* cancelled: res holds what came */
+	bool paging;                 /* `job` fetches older lines (explore__older) */
 	double r_t0;                 /* monotonic ms at the start */
 	struct qrun *job;            /* the query in flight, or NULL */
 	struct qrun_status r_st;     /* its estimate and progress (kept after) */
@@ -159,6 +160,12 @@ void explore__comp_close(struct explore *e);
 
 /** Runs the editor's query (cancelling one in flight). */
 void explore__run(struct view *v);
+/**
+ * O on a log result cut by the limit: fetches the next `limit` older
+ * lines (from the oldest shown, inclusive, skipping the lines shown at
+ * that timestamp) and appends them; the volume stays.
+ */
+void explore__older(struct view *v);
 /**
  * Esc during a Loki run: stops it, keeps the partial result; or stops the
  * volume query that follows a log query (the bars then count the lines

@@ -115,6 +115,7 @@ stop_requests(struct view *v)
 		e->vol_job = NULL;
 		app_fetch_end(v->app);
 	}
+	e->paging = false;
 }
 
 void
@@ -380,10 +381,141 @@ explore__run(struct view *v)
 	finish(v, res, NULL);
 }
 
+static const struct result *join_res;
+
+static int64_t
+row_ts(const struct result *r, const struct row *w)
+{
+	return r->streams[w->stream].v[w->entry].ts_ns;
+}
+
+/* Rows of one timestamp as result_sorted() orders them: labels, then stream order. */
+static int
+join_cmp(const void *pa, const void *pb)
+{
+	const struct row *a = pa, *b = pb;
+	if (a->stream == b->stream)
+		return a->entry < b->entry ? -1 : a->entry > b->entry;
+	int c = res_labels_cmp(&join_res->streams[a->stream].labels, &join_res->streams[b->stream].labels);
+	return c ? c : a->stream < b->stream ? -1 : 1;
+}
+
+/* Appends the lines of `page` (freed here) below the rows shown. */
+static void
+append_page(struct view *v, struct result *page)
+{
+	struct explore *e = E(v);
+	size_t n, old = e->nrows;
+	struct res_ref *refs = result_sorted(page, false, &n);
+	e->rows = xrealloc(e->rows, (e->nrows + n + 1) * sizeof(*e->rows));
+	for (size_t i = 0; i < n; i++) {
+		const struct res_stream *ps = &page->streams[refs[i].stream];
+		const struct res_entry *pe = &ps->v[refs[i].entry];
+		struct res_stream *s = result_stream(e->res, &ps->labels);
+		struct res_entry *en = res_stream_add(s, pe->ts_ns, pe->line, pe->len);
+		res_labels_copy(&en->meta, &pe->meta);
+		res_labels_copy(&en->parsed, &pe->parsed);
+		e->rows[e->nrows++] = (struct row){ (uint32_t)(s - e->res->streams), (uint32_t)(s->n - 1),
+						    row_level(s, en) };
+	}
+	free(refs);
+	if (old && e->nrows > old) {
+		/* Which lines of a timestamp Loki hands out first when a limit
+		 * cuts it varies: the timestamp at the join is sorted as one
+		 * query would sort it. */
+		int64_t edge = row_ts(e->res, &e->rows[old - 1]);
+		size_t lo = old - 1, hi = old;
+		while (lo > 0 && row_ts(e->res, &e->rows[lo - 1]) == edge)
+			lo--;
+		while (hi < e->nrows && row_ts(e->res, &e->rows[hi]) == edge)
+			hi++;
+		join_res = e->res;
+		qsort(e->rows + lo, hi - lo, sizeof(*e->rows), join_cmp);
+	}
+	struct res_limit *l = &e->res->limit;
+	l->shown = e->nrows;
+	if (page->limit.cut && l->at_least <= e->nrows)
+		l->at_least = e->nrows + 1;
+	l->cut = page->limit.cut && (!l->total || e->nrows < l->total);
+	e->r_cut = l->cut;
+	e->res->pages += page->pages;
+	e->res->bytes += page->bytes;
+	result_free(page);
+	char num[32];
+	thousands(n, num, sizeof(num));
+	app_message(v->app, 0, "%s older line%s%s", num, n == 1 ? "" : "s", l->cut ? "" : "; that is all");
+}
+
+static void
+page_done(void *ud, const struct res_error *err, struct result *res)
+{
+	struct view *v = ud;
+	struct explore *e = E(v);
+	e->job = NULL;
+	e->paging = false;
+	app_fetch_end(v->app);
+	if (err)
+		app_message(v->app, 2, "older lines failed: %s", err->msg);
+	else
+		append_page(v, res);
+	app_dirty(v->app);
+}
+
+void
+explore__older(struct view *v)
+{
+	struct explore *e = E(v);
+	struct app *a = v->app;
+	if (e->job) {
+		app_message(a, 1, "a query is running: wait for it, or Esc stops it");
+		return;
+	}
+	if (!e->res || !e->r_log || !e->r_cut || !e->nrows) {
+		app_message(a, 1, "no older lines to fetch: only a log result cut by the limit has more");
+		return;
+	}
+	/* Rows run newest first: the last one is the oldest shown. */
+	const struct row *last = &e->rows[e->nrows - 1];
+	int64_t end = e->res->streams[last->stream].v[last->entry].ts_ns + 1;
+	if (e->r_loki && a->loki) {
+		struct qrun_params p = {
+			.query = e->ran, .start_ns = e->r_from, .end_ns = end, .limit = e->limit,
+			.no_estimate = true, .no_count = true, .seen = e->res,
+			.max_chunk_ns = a->cfg ? a->cfg->query_chunk_ns : 0,
+		};
+		memset(&e->r_st, 0, sizeof(e->r_st));
+		e->job = qrun_start(a->loop, a->loki, &p, page_done, loki_tick, v);
+		if (!e->job) {
+			app_message(a, 2, "cannot send the query to Loki");
+			return;
+		}
+		e->paging = true;
+		app_fetch_begin(a);
+		qrun_get_status(e->job, &e->r_st);
+		return;
+	}
+	struct lq_eval_params p = { .start_ns = e->r_from, .end_ns = end, .limit = e->limit,
+				    .direction = LQ_BACKWARD };
+	struct result *page = NULL;
+	struct lq_error err;
+	if (local_query_page(a->store, e->ran, &p, e->res, &page, &err))
+		app_message(a, 2, "older lines failed: %s", err.msg);
+	else
+		append_page(v, page);
+}
+
 bool
 explore__cancel(struct view *v)
 {
 	struct explore *e = E(v);
+	if (e->paging) {
+		result_free(qrun_cancel(e->job));
+		e->job = NULL;
+		e->paging = false;
+		app_fetch_end(v->app);
+		app_message(v->app, 1, "older lines cancelled: the lines shown stay");
+		return true;
+	}
 	if (!e->job && e->vol_job) {
 		result_free(qrun_cancel(e->vol_job));
 		e->vol_job = NULL;
@@ -442,8 +574,8 @@ explore__summary(struct view *v, char *buf, size_t size)
 		if (st->phase == QRUN_ESTIMATE)
 			snprintf(buf, size, " asking Loki what the query will read... %.1f s; Esc cancels ", st->elapsed_s);
 		else
-			snprintf(buf, size, " running on Loki: chunk %zu/%zu, %.1f s, %s, %zu lines; Esc cancels ",
-				 st->p.chunks_done < st->chunks ? st->p.chunks_done + 1 : st->chunks,
+			snprintf(buf, size, " %s on Loki: chunk %zu/%zu, %.1f s, %s, %zu lines; Esc cancels ",
+				 e->paging ? "fetching older lines" : "running", st->p.chunks_done < st->chunks ? st->p.chunks_done + 1 : st->chunks,
 				 st->chunks, st->elapsed_s, b, st->p.entries);
 	} else if (e->run_failed) {
 		snprintf(buf, size, " failed: %.200s ", e->run_err);
@@ -474,7 +606,7 @@ explore__summary(struct view *v, char *buf, size_t size)
 				 vs->chunks ? vs->chunks : 1, vs->elapsed_s);
 		}
 		if (e->r_cut)
-			snprintf(buf, size, " %s%s (%s): L fetches more%s ", lim, ms, be, vol);
+			snprintf(buf, size, " %s%s (%s): O fetches more%s ", lim, ms, be, vol);
 		else
 			snprintf(buf, size, " %s lines%s (%s)%s ", n, ms, be, vol);
 	} else if (e->res->type == RES_SCALAR) {

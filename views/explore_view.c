@@ -392,7 +392,7 @@ explore_draw(struct view *v, struct tui_canvas *c)
 	struct tui_canvas rc = tui_canvas_sub(c, y, 0, c->h - y - prompt_rows, c->w);
 	if (e->browsing)
 		explore__draw_browser(v, &rc);
-	else if (e->job)
+	else if (e->job && !e->paging)
 		explore__draw_progress(v, &rc);
 	else if (e->res && e->r_log)
 		explore__draw_logs(v, &rc);
@@ -922,6 +922,9 @@ explore_request(struct view *v, enum request req, int key)
 		app_message(a, 0, "limit %u", e->limit);
 		if (e->parsed_ok)
 			explore__run(v);
+		break;
+	case REQ_OLDER_LINES:
+		explore__older(v);
 		break;
 	case REQ_DOCTOR:
 		doctor(v);

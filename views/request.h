@@ -80,6 +80,7 @@
 	REQ_(NEXT_SERIES, "Graph: show only the next series")                   \
 	REQ_(PREV_SERIES, "Graph: show only the previous series")               \
 	REQ_(RAISE_LIMIT, "Raise the line limit (x10) and run again")           \
+	REQ_(OLDER_LINES, "Fetch the next page of older lines (a cut result)")  \
 	REQ_(DOCTOR, "Query doctor: what is wrong, how to fix it, cost")        \
 	REQ_(FORMAT_QUERY, "Pretty-format the query")                           \
 	REQ_(HISTORY_SEARCH, "Search the query history")                        \
