@@ -174,6 +174,12 @@ void explore__older(struct view *v);
 bool explore__cancel(struct view *v);
 /** Cancels what is in flight and frees the last result. */
 void explore__run_free(struct view *v);
+/**
+ * The histogram is `nb` columns wide: when the volume was run for another
+ * width (the first run came before the view was drawn, or a resize), it
+ * runs again for this one.
+ */
+void explore__volume_fit(struct view *v, int nb);
 /** The words of the separator line: result, limit, backend or progress. */
 void explore__summary(struct view *v, char *buf, size_t size);
 /** 1536 -> "1.5 KiB". */

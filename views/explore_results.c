@@ -120,6 +120,7 @@ explore__draw_logs(struct view *v, struct tui_canvas *c)
 	int y = 0;
 	if (c->h >= 12) {
 		int nb = c->w - GRAPH_VOLUME_AXIS;
+		explore__volume_fit(v, nb);
 		uint32_t *counts = xcalloc((size_t)nb * LVL__COUNT, sizeof(uint32_t));
 		volume_counts(v, counts, nb);
 		struct tui_canvas vc = tui_canvas_sub(c, 0, 0, VOLUME_ROWS, c->w);

@@ -140,10 +140,9 @@ explore__run_free(struct view *v)
  * returns the query text (sbuf_release() it) and the evaluation window.
  */
 static void
-volume_query(struct view *v, struct sbuf *vq, int64_t *start, int64_t *end)
+volume_query(struct view *v, int nb, struct sbuf *vq, int64_t *start, int64_t *end)
 {
 	struct explore *e = E(v);
-	int nb = v->cols > GRAPH_VOLUME_AXIS + 10 ? v->cols - GRAPH_VOLUME_AXIS : 100;
 	int64_t span = e->r_to - e->r_from;
 	/*
 	 * Whole milliseconds, so [range] and step agree; columns start at a
@@ -196,13 +195,13 @@ volume_tick(void *ud)
  * the same lines.
  */
 static void
-run_volume(struct view *v)
+run_volume(struct view *v, int nb)
 {
 	struct explore *e = E(v);
 	struct app *a = v->app;
 	struct sbuf vq = SBUF_INIT;
 	int64_t start, end;
-	volume_query(v, &vq, &start, &end);
+	volume_query(v, nb, &vq, &start, &end);
 	if (a->loki) {
 		struct qrun_params p = {
 			.query = sbuf_str(&vq), .start_ns = start, .end_ns = end,
@@ -296,7 +295,18 @@ finish(struct view *v, struct result *res, const char *err)
 		local_cut(v, res, n);
 	e->r_cut = res->limit.cut;
 	if (!e->r_partial)
-		run_volume(v);
+		run_volume(v, v->cols > GRAPH_VOLUME_AXIS + 10 ? v->cols - GRAPH_VOLUME_AXIS : 100);
+}
+
+void
+explore__volume_fit(struct view *v, int nb)
+{
+	struct explore *e = E(v);
+	if (!e->ran || e->r_partial || e->vol_job || e->vol_want == nb || nb < 2)
+		return;
+	result_free(e->vol);
+	e->vol = NULL;
+	run_volume(v, nb);
 }
 
 static void
