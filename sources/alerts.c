@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/xalloc.h"
 #include "sources/local_query.h"
 
@@ -140,14 +141,6 @@ instance(struct alerts *al, size_t rule, const char *labels)
 	return a;
 }
 
-static int64_t
-mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 /* Updates rule `r`'s instances from its answer `res` (NULL: an error). */
 static void
 apply(struct alerts *al, size_t r, const struct lq_result *res, int64_t now)
@@ -204,14 +197,14 @@ alerts_begin(struct alerts *al, const struct store *st, int64_t now)
 bool
 alerts_work(struct alerts *al, const struct store *st, int64_t budget_ns)
 {
-	int64_t t0 = mono_ns();
+	int64_t t0 = clock_mono_ns();
 	for (bool first = true; al->busy; first = false) {
 		if (al->cur >= al->nrules) {
 			al->busy = false;
 			al->last_eval = al->at;
 			break;
 		}
-		int64_t t1 = mono_ns();
+		int64_t t1 = clock_mono_ns();
 		if (!first && budget_ns >= 0 && t1 - t0 >= budget_ns)
 			return false;
 		struct alert_rule *rule = &al->rules[al->cur];
@@ -221,7 +214,7 @@ alerts_work(struct alerts *al, const struct store *st, int64_t budget_ns)
 			rule->inc = local_inc_new(rule->expr);
 		size_t n = al->slice_cap && al->slice_cap < al->slice ? al->slice_cap : al->slice;
 		int rc = local_inc_feed(rule->inc, st, &p, al->upto, n, &e);
-		al->slice = local_inc_slice(al->slice, mono_ns() - t1);
+		al->slice = local_inc_slice(al->slice, clock_mono_ns() - t1);
 		if (rc == 0)
 			continue;
 		struct lq_result *res = NULL;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/xalloc.h"
 #include "tui/canvas.h"
 #include "tui/grid_dump.h"
@@ -49,14 +50,6 @@ app_now(const struct app *a)
 		return a->fixed_now;
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static int64_t
-mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
@@ -274,7 +267,7 @@ frame_cb(uv_timer_t *t)
 		return;
 	app_render(a);
 	term_draw(a->term, a->grid);
-	a->last_frame_ns = mono_ns();
+	a->last_frame_ns = clock_mono_ns();
 }
 
 static void
@@ -529,7 +522,7 @@ void
 app_eval_alerts(struct app *a)
 {
 	alerts_begin(&a->alerts, a->store, app_now(a));
-	a->alerts_next = mono_ns() + 5 * 1000000000LL;
+	a->alerts_next = clock_mono_ns() + 5 * 1000000000LL;
 	/* Interactive: in slices between frames (work_cb); headless: now. */
 	if (a->handles_live)
 		work_arm(a);
@@ -545,7 +538,7 @@ app_dirty(struct app *a)
 	a->dirty = true;
 	if (!a->handles_live)
 		return;
-	int64_t since = (mono_ns() - a->last_frame_ns) / 1000000;
+	int64_t since = (clock_mono_ns() - a->last_frame_ns) / 1000000;
 	int64_t delay = since >= a->frame_ms ? 0 : a->frame_ms - since;
 	uv_timer_start(&a->frame, frame_cb, (uint64_t)delay, 0);
 }
@@ -558,7 +551,7 @@ app_message(struct app *a, int level, const char *fmt, ...)
 	vsnprintf(a->msg, sizeof(a->msg), fmt, ap);
 	va_end(ap);
 	a->msg_level = level;
-	a->msg_until = mono_ns() + (level ? 8 : 4) * 1000000000LL;
+	a->msg_until = clock_mono_ns() + (level ? 8 : 4) * 1000000000LL;
 	app_dirty(a);
 }
 
@@ -991,7 +984,7 @@ draw_status(struct app *a, struct tui_canvas *c, int y)
 		snprintf(al, sizeof(al), "  %s %zu alert%s firing ", tui_ascii ? "!" : "\u25b2", firing, firing > 1 ? "s" : "");
 		tui_put_text(c, THEME_ERROR, al);
 	}
-	if (a->msg[0] && mono_ns() < a->msg_until) {
+	if (a->msg[0] && clock_mono_ns() < a->msg_until) {
 		tui_put_text(c, THEME_STATUS, "  ");
 		tui_put_text(c, a->msg_level == 2 ? THEME_ERROR : a->msg_level == 1 ? THEME_WARN : THEME_STATUS, a->msg);
 	}
@@ -1132,7 +1125,7 @@ clock_cb(uv_timer_t *t)
 {
 	struct app *a = t->data;
 	struct view *v = app_top(a);
-	if (mono_ns() >= a->alerts_next)
+	if (clock_mono_ns() >= a->alerts_next)
 		app_eval_alerts(a);
 	if (v && v->ops->tick)
 		v->ops->tick(v);

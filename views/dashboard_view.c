@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/xalloc.h"
 #include "sources/local_query.h"
 #include "sources/prom.h"
@@ -58,14 +59,6 @@ struct dashv {
 	int sel, scroll;
 	int width;              /* sparkline width of the last draw */
 };
-
-static int64_t
-mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static void
 clear_results(struct view *v)
@@ -127,7 +120,7 @@ prom_done(void *ud, const struct res_error *err, struct result *res)
 	struct app *a = s->v->app;
 	s->req = NULL;
 	a->fetching--;
-	s->ms = (mono() - s->sent) / 1000000;
+	s->ms = (clock_mono_ns() - s->sent) / 1000000;
 	if (err) {
 		set_result(s, NULL, err->msg);
 	} else if (res->type == RES_SCALAR) {
@@ -171,7 +164,7 @@ prom_refresh(struct view *v, const struct panel_def *p, struct panel_state *s)
 		set_result(s, NULL, "cannot ask Prometheus (bad query text?)");
 		return;
 	}
-	s->sent = mono();
+	s->sent = clock_mono_ns();
 	a->fetching++;
 }
 
@@ -198,21 +191,21 @@ local_work(struct view *v, int64_t budget)
 	struct dashv *d = v->priv;
 	struct store *st = v->app->store;
 	const struct dashboard_def *db = &d->set.d[d->cur];
-	int64_t t0 = mono();
+	int64_t t0 = clock_mono_ns();
 	for (size_t i = 0; i < d->nps; i++) {
 		struct panel_state *s = &d->ps[i];
 		const struct panel_def *p = &db->panels[i];
 		while (s->pending) {
-			int64_t t1 = mono();
+			int64_t t1 = clock_mono_ns();
 			if (budget >= 0 && t1 - t0 >= budget)
 				return false;
 			struct lq_error e;
 			int rc = local_inc_feed(s->inc, st, &s->prm, s->upto, s->slice, &e);
-			s->slice = local_inc_slice(s->slice, mono() - t1);
+			s->slice = local_inc_slice(s->slice, clock_mono_ns() - t1);
 			struct lq_result *lr = NULL;
 			if (rc == 1)
 				rc = local_inc_eval(s->inc, st, &s->prm, s->upto, &lr, &e);
-			s->work_ns += mono() - t1;
+			s->work_ns += clock_mono_ns() - t1;
 			if (rc == 0 && !lr)
 				continue;
 			s->pending = false;
@@ -249,7 +242,7 @@ refresh(struct view *v, bool all)
 			d->ps[i].v = v;
 		all = true;
 	}
-	int64_t now = mono();
+	int64_t now = clock_mono_ns();
 	for (size_t i = 0; i < d->nps; i++) {
 		const struct panel_def *p = &db->panels[i];
 		struct panel_state *s = &d->ps[i];

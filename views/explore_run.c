@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/xalloc.h"
 #include "logql/lq.h"
 #include "sources/local_query.h"
@@ -34,14 +35,6 @@ plot_cols(struct view *v)
 {
 	int w = v->cols > 20 ? v->cols : 120;
 	return w - 8;
-}
-
-static double
-mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 /* 12345 -> "12,345". */
@@ -269,7 +262,7 @@ finish(struct view *v, struct result *res, const char *err)
 {
 	struct explore *e = E(v);
 	struct app *a = v->app;
-	e->r_ms = mono_ms() - e->r_t0;
+	e->r_ms = clock_mono_ns() / 1e6 - e->r_t0;
 	if (err) {
 		e->run_failed = true;
 		snprintf(e->run_err, sizeof(e->run_err), "%s", err);
@@ -360,7 +353,7 @@ explore__run(struct view *v)
 	memset(&e->r_st, 0, sizeof(e->r_st));
 	history_add(&e->hist, e->ran);   /* in memory only when the clock is frozen */
 	e->hpos = (long)e->hist.n;
-	e->r_t0 = mono_ms();
+	e->r_t0 = clock_mono_ns() / 1e6;
 	bool instant = e->instant && !e->is_log;
 	if (a->loki) {
 		struct qrun_params p = {
