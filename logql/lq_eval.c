@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sort.h"
 #include "logql/lq_pipeline.h"
 
 /* ---- interned label sets ---- */
@@ -209,7 +210,7 @@ static void
 sort_labels(struct lq_label *l, size_t n)
 {
 	if (n > 16) {
-		lq__qsort(l, n, sizeof(*l), cmp_label);
+		sort_n(l, n, sizeof(*l), cmp_label);
 		return;
 	}
 	/* Few labels: insertion sort, no call per comparison. */
@@ -548,7 +549,7 @@ log_cb(struct ev *e, void *ud, int64_t ts, struct lset *ls, const char *line,
 	/* BACKWARD: only the newest `limit` can be answered; keep at most
 	 * twice that, and tell the source older entries are not needed. */
 	if (!acc->forward && acc->n == 2 * acc->limit) {
-		lq__qsort(acc->v, acc->n, sizeof(*acc->v), cmp_entry);
+		sort_n(acc->v, acc->n, sizeof(*acc->v), cmp_entry);
 		acc->n = acc->limit;
 		acc->floored = true;
 		acc->floor_ts = acc->v[acc->n - 1].ts;
@@ -632,14 +633,14 @@ eval_log(struct ev *e, const struct lq_expr *q, struct lq_result *res)
 		free(acc.v);
 		return -1;
 	}
-	lq__qsort(acc.v, acc.n, sizeof(*acc.v), cmp_entry);
+	sort_n(acc.v, acc.n, sizeof(*acc.v), cmp_entry);
 	if (acc.n > limit)
 		acc.n = limit;
 	int64_t split = e->p->split_ns ? e->p->split_ns : 30 * 60 * 1000000000LL;
 	bool merged = split > 0 && !e->p->instant && start / split != (end - 1) / split;
 	for (size_t i = 0; i < acc.n; i++)
 		acc.v[i].desc_streams = merged && !forward;
-	lq__qsort(acc.v, acc.n, sizeof(*acc.v), cmp_lentry_stream);
+	sort_n(acc.v, acc.n, sizeof(*acc.v), cmp_lentry_stream);
 	res->type = LQ_RES_STREAMS;
 	size_t ns = 0;
 	for (size_t i = 0; i < acc.n; i++)
@@ -1003,7 +1004,7 @@ collect_leaves(struct ev *e, const struct lq_expr *x, const struct lq_expr *pare
 			return rc;
 		for (size_t i = 0; i < lf->nseries; i++)
 			if (!sorted_smpl(lf->series[i]->s, lf->series[i]->n))
-				lq__qsort(lf->series[i]->s, lf->series[i]->n, sizeof(struct smpl), cmp_smpl);
+				sort_n(lf->series[i]->s, lf->series[i]->n, sizeof(struct smpl), cmp_smpl);
 		return 0;
 	}
 	case LQ_EXPR_VEC_AGG:
@@ -1047,7 +1048,7 @@ quantile(double q, double *v, size_t n)
 		return -INFINITY;
 	if (q > 1)
 		return INFINITY;
-	lq__qsort(v, n, sizeof(*v), cmp_double);
+	sort_n(v, n, sizeof(*v), cmp_double);
 	double rank = q * (double)(n - 1);
 	size_t lo = (size_t)floor(rank);
 	size_t hi = lo + 1 < n ? lo + 1 : n - 1;
@@ -1295,7 +1296,7 @@ eval_vec(struct ev *e, const struct lq_expr *x, int64_t t, struct vec *out)
 	size_t cap = 0;
 	if (x->op == LQ_V_SORT || x->op == LQ_V_SORT_DESC) {
 		*out = in;
-		lq__qsort(out->s, out->n, sizeof(*out->s),
+		sort_n(out->s, out->n, sizeof(*out->s),
 		      x->op == LQ_V_SORT ? cmp_vs_asc : cmp_vs_desc);
 		return 0;
 	}
@@ -1390,7 +1391,7 @@ eval_vec(struct ev *e, const struct lq_expr *x, int64_t t, struct vec *out)
 		case LQ_V_TOPK:
 		case LQ_V_BOTTOMK:
 		case LQ_V_APPROX_TOPK: {
-			lq__qsort(gr->members, gr->nm, sizeof(*gr->members),
+			sort_n(gr->members, gr->nm, sizeof(*gr->members),
 			      x->op == LQ_V_BOTTOMK ? cmp_vs_asc : cmp_vs_desc);
 			size_t kk = (size_t)x->param;
 			for (size_t m = 0; m < gr->nm && m < kk; m++)
@@ -1826,7 +1827,7 @@ eval_metric(struct ev *e, const struct lq_expr *q, struct lq_result *res)
 		} else {
 			for (size_t i = 0; i < nms; i++)
 				order[i] = ms[i].ls;
-			lq__qsort(order, nms, sizeof(*order), cmp_series_ptr);
+			sort_n(order, nms, sizeof(*order), cmp_series_ptr);
 			res->type = LQ_RES_MATRIX;
 			res->series = arena_calloc(&res->a, (nms ? nms : 1) * sizeof(*res->series));
 			for (size_t i = 0; res->series && i < nms; i++) {

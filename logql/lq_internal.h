@@ -67,13 +67,6 @@ void lq__fmt_float_f(double v, char *buf, size_t size);
 size_t lq__utf8_decode(const unsigned char *s, size_t n, uint32_t *r);
 bool lq__utf8_valid(const char *s, size_t n);
 bool lq__is_label_name(const char *s);
-/** qsort() that accepts an empty or NULL array. */
-static inline void
-lq__qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
-{
-	if (n > 1)
-		qsort(base, n, size, cmp);
-}
 /** memmem(): first occurrence of nd[0..nn) in h[0..hn), or NULL. */
 const char *lq__memmem(const char *h, size_t hn, const char *nd, size_t nn);
 

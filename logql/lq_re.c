@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sort.h"
+
 #define MAX_INST 10000
 #define MAX_REPEAT 1000
 #define MAX_CAP 64
@@ -229,7 +231,7 @@ rb_normalize(struct rbuf *b)
 {
 	if (b->n == 0)
 		return;
-	lq__qsort(b->r, (size_t)b->n / 2, 2 * sizeof(uint32_t), cmp_range);
+	sort_n(b->r, (size_t)b->n / 2, 2 * sizeof(uint32_t), cmp_range);
 	int w = 0;
 	for (int i = 0; i < b->n; i += 2) {
 		if (w > 0 && b->r[i] <= b->r[w - 1] + 1) {

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sort.h"
 #include "core/xalloc.h"
 #include "tui/app.h"
 #include "tui/theme.h"
@@ -121,14 +122,6 @@ E(struct view *v)
 }
 
 /* ---- the model ---- */
-
-/* qsort, but fine with no items (qsort wants a non-NULL base even for 0). */
-static void
-sort_n(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
-{
-	if (n > 1)
-		qsort(base, n, size, cmp);
-}
 
 static void
 model_free_groups(struct model *m)

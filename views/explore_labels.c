@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sort.h"
 #include "core/xalloc.h"
 #include "logql/lq.h"
 #include "sources/local_query.h"
@@ -525,8 +526,7 @@ explore__browser_load(struct view *v)
 	} else {
 		scan_values(st, label, &e->b_items, &e->b_n, &cap);
 	}
-	if (e->b_n)   /* qsort(NULL, 0, ...) is undefined */
-		qsort(e->b_items, e->b_n, sizeof(*e->b_items), browse_cmp);
+	sort_n(e->b_items, e->b_n, sizeof(*e->b_items), browse_cmp);
 	const struct browse_pick *pk = pick_of(e, label, false);
 	char picks[520];
 	snprintf(picks, sizeof(picks), "\x1f%s\x1f", pk ? pk->vals : "");

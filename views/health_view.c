@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/sort.h"
 #include "core/xalloc.h"
 #include "tui/app.h"
 #include "tui/theme.h"
@@ -85,14 +86,6 @@ H(struct view *v)
 }
 
 /* ---- the model ---- */
-
-/* qsort, but fine with no items (qsort wants a non-NULL base even for 0). */
-static void
-sort_n(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
-{
-	if (n > 1)
-		qsort(base, n, size, cmp);
-}
 
 /* Natural order: "A2" before "A10". */
 static int
