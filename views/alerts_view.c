@@ -10,23 +10,12 @@
 #include "tui/theme.h"
 #include "tui/widgets.h"
 #include "views/logline.h"
+#include "views/stats.h"
 #include "views/view.h"
 
 struct alertsv {
 	int sel, scroll;
 };
-
-static void
-ago(int64_t ns, char *buf, size_t size)
-{
-	int64_t s = ns / 1000000000LL;
-	if (s < 60)
-		snprintf(buf, size, "%llds", (long long)s);
-	else if (s < 3600)
-		snprintf(buf, size, "%lldm%02llds", (long long)(s / 60), (long long)(s % 60));
-	else
-		snprintf(buf, size, "%lldh%02lldm", (long long)(s / 3600), (long long)(s % 3600 / 60));
-}
 
 /* Index of the i-th alert shown: firing first, then pending. */
 static const struct alert *
@@ -90,7 +79,7 @@ alerts_draw(struct view *v, struct tui_canvas *c)
 		snprintf(val, sizeof(val), "%.4g", a->value);
 		tui_put_cp(&row, base, ' ');
 		tui_put_field(&row, base, val, strlen(val), w[3], TUI_RIGHT);
-		ago(now - a->active_since, dur, sizeof(dur));
+		stats_fmt_age(now - a->active_since, dur, sizeof(dur));
 		tui_put_cp(&row, base, ' ');
 		tui_put_field(&row, base, dur, strlen(dur), w[4], TUI_RIGHT);
 		if (sel)
