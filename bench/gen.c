@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/rng.h"
 #include "core/scan.h"
 #include "core/sbuf.h"
 #include "sources/demo.h"
@@ -36,24 +37,6 @@ struct gen {
 	struct sbuf sb, line;
 	int err;
 };
-
-static uint64_t
-next_rand(struct gen *g)
-{
-	uint64_t x = g->rng;
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	g->rng = x;
-	return x * 2685821657736338717ULL;
-}
-
-/* Uniform in [0, 1). */
-static double
-unit(struct gen *g)
-{
-	return (double)(next_rand(g) >> 11) / 9007199254740992.0;
-}
 
 static void
 put(struct gen *g, const struct sbuf *sb)
@@ -88,7 +71,7 @@ fmt_ts(struct sbuf *sb, int64_t ns)
 static void
 add_tail(struct gen *g, struct sbuf *sb)
 {
-	uint64_t x = next_rand(g);
+	uint64_t x = rng_next(&g->rng);
 	sbuf_addf(sb, ",\"environment\":\"production\",\"performance\":{\"cpu_ms\":%.2f,\"memory_mb\":%.1f}}\n",
 		  (double)(x % 100000) / 1000.0, 64.0 + (double)((x >> 20) % 4096) / 8.0);
 }
@@ -115,20 +98,20 @@ extra_line(struct gen *g, int agent, int64_t ts, const struct scan_result *r, co
 	fmt_ts(sb, ts);
 	const char *name = demo_agent_name(agent);
 	if (error) {
-		const char *m = errs[next_rand(g) % 3];
+		const char *m = errs[rng_next(&g->rng) % 3];
 		/* Half the failed attempts timed out (100 ms .. 3 s), the rest failed fast. */
-		uint64_t x = next_rand(g);
+		uint64_t x = rng_next(&g->rng);
 		double d = x % 2 ? 100.0 + (double)((x >> 8) % 29000) / 10.0 : 1.0 + (double)((x >> 8) % 490) / 10.0;
 		sbuf_addf(sb, "\",\"level\":\"ERROR\",\"correlation_id\":\"%.*s\",\"agent_id\":\"%s\",\"component\":\"%.*s\","
 			  "\"message\":\"%s\",\"context\":{\"attempt\":%u,\"duration_ms\":%.1f},\"if_citation\":\"if://log/%.*s\","
 			  "\"tags\":[\"retry\"],\"hostname\":\"agent-node-%02d\",\"service\":\"infrafabric\","
 			  "\"error\":{\"type\":\"TransientError\",\"message\":\"%s\"}",
 			  (int)r->corr.len, src + r->corr.off, name, (int)r->component.len, src + r->component.off, m,
-			  (unsigned)(next_rand(g) % 3 + 1), d, (int)r->component.len, src + r->component.off,
+			  (unsigned)(rng_next(&g->rng) % 3 + 1), d, (int)r->component.len, src + r->component.off,
 			  agent % 8 + 1, m);
 	} else {
 		const char *comp = g->agent_comp[agent][0] ? g->agent_comp[agent] : "agent_runtime";
-		uint64_t x = next_rand(g);
+		uint64_t x = rng_next(&g->rng);
 		sbuf_addf(sb, "\",\"level\":\"%s\",\"correlation_id\":\"sys-%s-%06lld\",\"agent_id\":\"%s\","
 			  "\"component\":\"%s\",\"message\":\"%s\",\"context\":{\"uptime_s\":%lld,\"open_tasks\":%u,"
 			  "\"rss_mb\":%u},\"if_citation\":\"if://log/heartbeat\",\"tags\":[\"heartbeat\"],"
@@ -163,7 +146,7 @@ emit(void *ud, const char *agent, int64_t ts_ns, const char *line, size_t len)
 	if (!g->agent_comp[ai][0] && r.component.len < sizeof(g->agent_comp[ai]) && r.message.len == 13 &&
 	    !memcmp(line + r.message.off, "Task received", 13))
 		snprintf(g->agent_comp[ai], sizeof(g->agent_comp[ai]), "%.*s", (int)r.component.len, line + r.component.off);
-	if (r.corr.len && r.level < LVL_ERROR && unit(g) < P_RETRY)
+	if (r.corr.len && r.level < LVL_ERROR && rng_unit(&g->rng) < P_RETRY)
 		extra_line(g, ai, ts_ns, &r, line, true);
 	/* The demo line ends in '}': add the optional fields. */
 	struct sbuf *sb = &g->sb;
@@ -172,8 +155,8 @@ emit(void *ud, const char *agent, int64_t ts_ns, const char *line, size_t len)
 	add_tail(g, sb);
 	put(g, sb);
 	for (double h = P_HEARTBEAT; h > 0; h -= 1.0)
-		if (unit(g) < h)
-			extra_line(g, (int)(next_rand(g) % (uint64_t)demo_agent_count()), ts_ns, &r, line, false);
+		if (rng_unit(&g->rng) < h)
+			extra_line(g, (int)(rng_next(&g->rng) % (uint64_t)demo_agent_count()), ts_ns, &r, line, false);
 }
 
 int

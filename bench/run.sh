@@ -50,7 +50,7 @@ done
 
 # ---- data: generate once, again when the generator changes ----
 mkdir -p "$DATA"
-stamp=$(cat bench/gen.c sources/demo.c core/scan.c core/sbuf.c | md5sum | cut -d' ' -f1)
+stamp=$(cat bench/gen.c sources/demo.c core/rng.h core/scan.c core/sbuf.c | md5sum | cut -d' ' -f1)
 if [ ! -s "$LOG" ] || [ "$(cat "$LOG.stamp" 2>/dev/null)" != "$stamp" ]; then
 	say "bench: generating $LOG (1M lines)"
 	"$BB/gen" "$LOG.tmp" && mv "$LOG.tmp" "$LOG" && echo "$stamp" > "$LOG.stamp" ||

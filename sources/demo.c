@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "core/rng.h"
 #include "core/sbuf.h"
 #include "core/xalloc.h"
 
@@ -120,34 +121,17 @@ struct demo_gen {
 	struct sbuf sb;
 };
 
-static uint64_t
-rnd(struct demo_gen *g)
-{
-	uint64_t x = g->rng;
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	g->rng = x;
-	return x * 2685821657736338717ULL;
-}
-
-static double
-urand(struct demo_gen *g)
-{
-	return (double)(rnd(g) >> 11) / 9007199254740992.0;
-}
-
 static int
 irand(struct demo_gen *g, int lo, int hi)
 {
-	return lo + (int)(rnd(g) % (uint64_t)(hi - lo + 1));
+	return lo + (int)(rng_next(&g->rng) % (uint64_t)(hi - lo + 1));
 }
 
 /* Log-normal-ish duration around `base` ms. */
 static double
 dur_ms(struct demo_gen *g, double base)
 {
-	double u1 = urand(g) + 1e-12, u2 = urand(g);
+	double u1 = rng_unit(&g->rng) + 1e-12, u2 = rng_unit(&g->rng);
 	double z = sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
 	return base * exp(0.5 * z);
 }
@@ -155,7 +139,7 @@ dur_ms(struct demo_gen *g, double base)
 static int64_t
 exp_ns(struct demo_gen *g, double mean_s)
 {
-	return (int64_t)(-log(urand(g) + 1e-12) * mean_s * SEC) + 1;
+	return (int64_t)(-log(rng_unit(&g->rng) + 1e-12) * mean_s * SEC) + 1;
 }
 
 static void
@@ -267,7 +251,7 @@ pick_agent(struct demo_gen *g, enum comp c)
 static void
 gen_id(struct demo_gen *g, const char *prefix, char *out, size_t size)
 {
-	snprintf(out, size, "%s%016llx", prefix, (unsigned long long)rnd(g));
+	snprintf(out, size, "%s%016llx", prefix, (unsigned long long)rng_next(&g->rng));
 }
 
 /* One worker's span within a request: start at t, returns its end. */
@@ -283,8 +267,8 @@ worker_span(struct demo_gen *g, const char *corr, int agent, int64_t t, bool *fa
 	double d = dur_ms(g, comps[c].base_ms) * (slow ? 9.0 : 1.0);
 	/* A nested call to a shared component inside the span. */
 	int64_t inner_t = t + (int64_t)(d * 0.2 * MS);
-	if (c != C_REDIS && urand(g) < 0.5) {
-		enum comp sub = urand(g) < 0.5 ? C_REDIS : C_MEMORY;
+	if (c != C_REDIS && rng_unit(&g->rng) < 0.5) {
+		enum comp sub = rng_unit(&g->rng) < 0.5 ? C_REDIS : C_MEMORY;
 		double sd = dur_ms(g, comps[sub].base_ms);
 		if (sd > d * 0.6)
 			sd = d * 0.6;
@@ -292,13 +276,13 @@ worker_span(struct demo_gen *g, const char *corr, int agent, int64_t t, bool *fa
 						  comps[sub].ok_msg[irand(g, 0, 1)], sd, task, irand(g, 1, 4) * 25, NULL });
 	}
 	int64_t end = t + (int64_t)(d * MS) + 1;
-	bool err = urand(g) < (burst ? 0.45 : 0.012);
+	bool err = rng_unit(&g->rng) < (burst ? 0.45 : 0.012);
 	if (err) {
-		emit_line(g, &(struct line_spec){ end, urand(g) < 0.05 ? "FATAL" : "ERROR", corr, agent, c,
+		emit_line(g, &(struct line_spec){ end, rng_unit(&g->rng) < 0.05 ? "FATAL" : "ERROR", corr, agent, c,
 						  comps[c].err_msg[irand(g, 0, 1)], d, task, 0, comps[c].err_type });
 		*failed = true;
 	} else {
-		if (slow && urand(g) < 0.5)
+		if (slow && rng_unit(&g->rng) < 0.5)
 			emit_line(g, &(struct line_spec){ end, "WARN", corr, agent, c, "Slow operation detected", d, task, 0, NULL });
 		else
 			emit_line(g, &(struct line_spec){ end, "INFO", corr, agent, c, comps[c].ok_msg[irand(g, 0, 2)], d, task,
@@ -356,7 +340,7 @@ gen_task(struct demo_gen *g, int64_t t)
 	char corr[40], task[40];
 	gen_id(g, "task-", corr, sizeof(corr));
 	snprintf(task, sizeof(task), "task:%s", corr + 5);
-	int q = pick_agent(g, C_QUEUE), w = pick_agent(g, urand(g) < 0.5 ? C_EMBED : C_MEMORY);
+	int q = pick_agent(g, C_QUEUE), w = pick_agent(g, rng_unit(&g->rng) < 0.5 ? C_EMBED : C_MEMORY);
 	emit_line(g, &(struct line_spec){ t, "INFO", corr, q, C_QUEUE, "Task enqueued", -1, task, irand(g, 1, 8) * 50, NULL });
 	int64_t t2 = t + (int64_t)(dur_ms(g, 40) * MS);
 	emit_line(g, &(struct line_spec){ t2, "INFO", corr, q, C_REDIS, "Task claimed successfully", dur_ms(g, 2.1), task, 100, NULL });
@@ -449,7 +433,7 @@ demo_gen_run(struct demo_gen *g, int64_t until, demo_emit_fn emit, void *ud)
 			int a = irand(g, 0, NAGENTS - 1);
 			while (agents[a].home == C_API || agents[a].home == C_COORD)
 				a = irand(g, 0, NAGENTS - 1);
-			if (urand(g) < 0.6)
+			if (rng_unit(&g->rng) < 0.6)
 				g->burst_until[a] = next + (int64_t)irand(g, 20, 60) * SEC;
 			else
 				g->slow_until[a] = next + (int64_t)irand(g, 30, 90) * SEC;
